@@ -1,0 +1,248 @@
+package schema
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"unicode/utf8"
+)
+
+// AppendJSON appends the JSON representation of r, a resource of type rt,
+// to dst and returns the extended slice. It writes "schemas" (the core
+// schema and each extension r has), "id", "externalId", the core attributes
+// in schema order, each extension's object under its URN, then "meta";
+// projection p (nil for the default) decides what is written. Attributes
+// that the schemas do not define are not written. Strings are escaped as
+// encoding/json escapes them, without HTML escaping.
+func AppendJSON(dst []byte, rt *ResourceType, r *Resource, p *Projection) []byte {
+	dst = append(dst, `{"schemas":[`...)
+	dst = appendString(dst, rt.Schema.ID)
+	for _, e := range rt.Extensions {
+		if m, ok := r.Attributes[e.Schema.ID].(map[string]any); ok && len(m) > 0 {
+			dst = append(dst, ',')
+			dst = appendString(dst, e.Schema.ID)
+		}
+	}
+	dst = append(dst, ']')
+	common := commonAttrs
+	if r.ID != "" && p.Includes(rt.Schema, nil, common[0]) {
+		dst = append(dst, `,"id":`...)
+		dst = appendString(dst, r.ID)
+	}
+	if r.ExternalID != "" && p.Includes(rt.Schema, nil, common[1]) {
+		dst = append(dst, `,"externalId":`...)
+		dst = appendString(dst, r.ExternalID)
+	}
+	dst = appendAttrs(dst, rt.Schema, r.Attributes, p)
+	for _, e := range rt.Extensions {
+		m, ok := r.Attributes[e.Schema.ID].(map[string]any)
+		if !ok || len(m) == 0 {
+			continue
+		}
+		mark := len(dst)
+		dst = append(dst, ',')
+		dst = appendString(dst, e.Schema.ID)
+		dst = append(dst, `:{`...)
+		inner := len(dst)
+		dst = appendAttrs(dst, e.Schema, m, p)
+		if len(dst) == inner {
+			dst = dst[:mark]
+			continue
+		}
+		dst = append(dropComma(dst, inner), '}')
+	}
+	if p.Includes(rt.Schema, nil, common[2]) {
+		dst = appendMeta(dst, r.Meta, p, rt.Schema, common[2])
+	}
+	return append(dst, '}')
+}
+
+func appendMeta(dst []byte, m Meta, p *Projection, s *Schema, meta *Attribute) []byte {
+	mark := len(dst)
+	dst = append(dst, `,"meta":{`...)
+	inner := len(dst)
+	field := func(i int, v string) {
+		if v != "" && p.Includes(s, meta, meta.SubAttributes[i]) {
+			dst = append(dst, ',')
+			dst = appendString(dst, meta.SubAttributes[i].Name)
+			dst = append(dst, ':')
+			dst = appendString(dst, v)
+		}
+	}
+	field(0, m.ResourceType)
+	field(1, formatTime(m.Created))
+	field(2, formatTime(m.LastModified))
+	field(3, m.Location)
+	field(4, m.Version)
+	if len(dst) == inner {
+		return dst[:mark]
+	}
+	return append(dropComma(dst, inner), '}')
+}
+
+// appendAttrs appends ,"name":value for each attribute of s present in m
+// and included by p. Every member starts with a comma.
+func appendAttrs(dst []byte, s *Schema, m map[string]any, p *Projection) []byte {
+	for _, a := range s.Attributes {
+		v, ok := m[a.Name]
+		if !ok || !p.Includes(s, nil, a) {
+			continue
+		}
+		dst = appendAttr(dst, s, nil, a, v, p)
+	}
+	return dst
+}
+
+// appendAttr appends ,"name":value, or nothing when the value writes empty.
+func appendAttr(dst []byte, s *Schema, parent, a *Attribute, v any, p *Projection) []byte {
+	mark := len(dst)
+	dst = append(dst, ',')
+	dst = appendString(dst, a.Name)
+	dst = append(dst, ':')
+	start := len(dst)
+	if a.MultiValued {
+		arr, ok := v.([]any)
+		if !ok {
+			return dst[:mark]
+		}
+		dst = append(dst, '[')
+		n := 0
+		for _, e := range arr {
+			before := len(dst)
+			if n > 0 {
+				dst = append(dst, ',')
+			}
+			elem := len(dst)
+			dst = appendSingle(dst, s, a, e, p)
+			if len(dst) == elem {
+				dst = dst[:before]
+				continue
+			}
+			n++
+		}
+		if n == 0 {
+			return dst[:mark]
+		}
+		return append(dst, ']')
+	}
+	dst = appendSingle(dst, s, a, v, p)
+	if len(dst) == start {
+		return dst[:mark]
+	}
+	return dst
+}
+
+// appendSingle appends one value of a, or nothing when a complex value has
+// no sub-attribute to write.
+func appendSingle(dst []byte, s *Schema, a *Attribute, v any, p *Projection) []byte {
+	if a.Type == Complex {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return dst
+		}
+		mark := len(dst)
+		dst = append(dst, '{')
+		inner := len(dst)
+		for _, sub := range a.SubAttributes {
+			sv, ok := m[sub.Name]
+			if !ok || !p.Includes(s, a, sub) {
+				continue
+			}
+			dst = appendAttr(dst, s, a, sub, sv, p)
+		}
+		if len(dst) == inner {
+			return dst[:mark]
+		}
+		return append(dropComma(dst, inner), '}')
+	}
+	return appendScalar(dst, v)
+}
+
+// dropComma removes the comma at dst[at] that starts an object's first member.
+func dropComma(dst []byte, at int) []byte { return append(dst[:at], dst[at+1:]...) }
+
+func appendScalar(dst []byte, v any) []byte {
+	switch v := v.(type) {
+	case string:
+		return appendString(dst, v)
+	case bool:
+		return strconv.AppendBool(dst, v)
+	case int64:
+		return strconv.AppendInt(dst, v, 10)
+	case int:
+		return strconv.AppendInt(dst, int64(v), 10)
+	case float64:
+		return appendFloat(dst, v)
+	case json.Number:
+		return append(dst, v...)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return append(dst, "null"...)
+	}
+	return append(dst, b...)
+}
+
+func appendFloat(dst []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(dst, "null"...)
+	}
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	return strconv.AppendFloat(dst, f, format, -1, 64)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string, escaping as encoding/json does
+// but without HTML escaping; invalid UTF-8 becomes U+FFFD.
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '"', '\\':
+				dst = append(dst, '\\', b)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

@@ -1,0 +1,198 @@
+package schema
+
+import "strings"
+
+// Projection decides which attributes a response carries, from each
+// attribute's "returned" characteristic (RFC 7643 §7) and the request's
+// "attributes" or "excludedAttributes" parameter (RFC 7644 §3.4.2.5):
+//
+//   - returned "never" (such as "password") is never written;
+//   - returned "always" (such as "id") is always written;
+//   - with "attributes", only the named attributes are written; naming a
+//     sub-attribute ("name.givenName") writes its parent with only that
+//     sub-attribute; naming an extension URN writes the whole extension;
+//   - with "excludedAttributes", everything returned by default is written
+//     except the named attributes;
+//   - otherwise every attribute returned by default is written;
+//   - returned "request" attributes are written only when named.
+//
+// When both lists are given, "attributes" wins. Names that match no
+// attribute are ignored. The nil *Projection is the default projection.
+// A Projection is safe for concurrent use.
+type Projection struct {
+	include map[attrKey]bool // named in "attributes"
+	parent  map[attrKey]bool // parents of sub-attributes named in "attributes"
+	exclude map[attrKey]bool // named in "excludedAttributes"
+	exts    map[*Schema]bool // whole extensions named in "attributes"
+	// mode is 'a' with "attributes", 'x' with "excludedAttributes", 0 otherwise.
+	mode byte
+}
+
+type attrKey struct {
+	schema *Schema
+	parent *Attribute
+	attr   *Attribute
+}
+
+// NewProjection returns the projection for the "attributes" and
+// "excludedAttributes" parameters of a request to resource type rt; each
+// list holds attribute paths as RFC 7644 §3.10 writes them. Two empty lists
+// give the default projection.
+func NewProjection(rt *ResourceType, attributes, excluded []string) *Projection {
+	if len(attributes) == 0 && len(excluded) == 0 {
+		return nil
+	}
+	p := &Projection{}
+	names, set := excluded, &p.exclude
+	p.mode = 'x'
+	if len(attributes) > 0 {
+		names, set, p.mode = attributes, &p.include, 'a'
+	}
+	*set = make(map[attrKey]bool, len(names))
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if p.mode == 'a' {
+			if e := rt.Extension(n); e != nil {
+				if p.exts == nil {
+					p.exts = map[*Schema]bool{}
+				}
+				p.exts[e.Schema] = true
+				continue
+			}
+		}
+		s, path := rt.Schema, n
+		if urn, rest, ok := rt.SplitURN(n); ok {
+			path = rest
+			if e := rt.Extension(urn); e != nil {
+				s = e.Schema
+			}
+		}
+		name, subName, hasSub := strings.Cut(path, ".")
+		a, _ := rt.Attribute(s.ID, name)
+		if a == nil {
+			continue
+		}
+		if !hasSub {
+			(*set)[attrKey{s, nil, a}] = true
+			continue
+		}
+		if sub := a.SubAttribute(subName); sub != nil {
+			(*set)[attrKey{s, a, sub}] = true
+			if p.mode == 'a' {
+				if p.parent == nil {
+					p.parent = map[attrKey]bool{}
+				}
+				p.parent[attrKey{s, nil, a}] = true
+			}
+		}
+	}
+	return p
+}
+
+// Includes reports whether attribute a of schema s is written. For a
+// sub-attribute, parent is its complex attribute; for a top-level attribute
+// (including the common attributes, whose schema is the core schema) parent
+// is nil. Includes does not check that the parent is written.
+func (p *Projection) Includes(s *Schema, parent, a *Attribute) bool {
+	switch a.Returned {
+	case ReturnedNever:
+		return false
+	case ReturnedAlways:
+		return true
+	}
+	if p == nil {
+		return a.Returned == ReturnedDefault
+	}
+	k := attrKey{s, parent, a}
+	switch p.mode {
+	case 'a':
+		if p.include[k] || p.exts[s] {
+			return true
+		}
+		if parent == nil {
+			return p.parent[k]
+		}
+		// A sub-attribute: written when its whole parent was named.
+		return p.include[attrKey{s, nil, parent}] && a.Returned == ReturnedDefault
+	default: // 'x'
+		return a.Returned == ReturnedDefault && !p.exclude[k]
+	}
+}
+
+// Apply returns a copy of r holding only what the projection writes for
+// resource type rt. The encoder applies projections while writing, so
+// Apply is for hosts and tests that want the projected resource itself.
+func (p *Projection) Apply(rt *ResourceType, r *Resource) *Resource {
+	out := &Resource{Attributes: map[string]any{}}
+	common := commonAttrs
+	if p.Includes(rt.Schema, nil, common[0]) {
+		out.ID = r.ID
+	}
+	if p.Includes(rt.Schema, nil, common[1]) {
+		out.ExternalID = r.ExternalID
+	}
+	if p.Includes(rt.Schema, nil, common[2]) {
+		out.Meta = r.Meta
+	}
+	project := func(s *Schema, src, dst map[string]any) {
+		for _, a := range s.Attributes {
+			v, ok := src[a.Name]
+			if !ok || !p.Includes(s, nil, a) {
+				continue
+			}
+			if a.Type == Complex {
+				if v = p.projectComplex(s, a, v); v == nil {
+					continue
+				}
+			} else {
+				v = CloneValue(v)
+			}
+			dst[a.Name] = v
+		}
+	}
+	project(rt.Schema, r.Attributes, out.Attributes)
+	for _, e := range rt.Extensions {
+		if m, ok := r.Attributes[e.Schema.ID].(map[string]any); ok {
+			dst := map[string]any{}
+			project(e.Schema, m, dst)
+			if len(dst) > 0 {
+				out.Attributes[e.Schema.ID] = dst
+			}
+		}
+	}
+	return out
+}
+
+func (p *Projection) projectComplex(s *Schema, a *Attribute, v any) any {
+	one := func(m map[string]any) map[string]any {
+		out := map[string]any{}
+		for _, sub := range a.SubAttributes {
+			if sv, ok := m[sub.Name]; ok && p.Includes(s, a, sub) {
+				out[sub.Name] = CloneValue(sv)
+			}
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		if m := one(v); m != nil {
+			return m
+		}
+	case []any:
+		var out []any
+		for _, e := range v {
+			if em, ok := e.(map[string]any); ok {
+				if m := one(em); m != nil {
+					out = append(out, m)
+				}
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return nil
+}

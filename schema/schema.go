@@ -1,0 +1,339 @@
+package schema
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// URNs of the messages and schemas defined by RFC 7643 and RFC 7644.
+const (
+	UserSchema                  = "urn:ietf:params:scim:schemas:core:2.0:User"
+	GroupSchema                 = "urn:ietf:params:scim:schemas:core:2.0:Group"
+	EnterpriseUserSchema        = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	ServiceProviderConfigSchema = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+	ResourceTypeSchema          = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
+	SchemaSchema                = "urn:ietf:params:scim:schemas:core:2.0:Schema"
+	ListResponseSchema          = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+	PatchOpSchema               = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+	SearchRequestSchema         = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+	BulkRequestSchema           = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
+	BulkResponseSchema          = "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
+)
+
+// Attribute describes one attribute or sub-attribute with every
+// characteristic of RFC 7643 §7. The zero value of each characteristic is
+// the RFC §2.2 default (type string, readWrite, returned default, uniqueness
+// none, not required, not caseExact), so a struct literal means what the
+// RFC means. Its JSON form is the RFC 7643 §7 representation.
+//
+// Attributes are treated as immutable once they are part of a ResourceType
+// in use: the library reads them from many goroutines.
+type Attribute struct {
+	Name            string       `json:"name"`
+	Type            Type         `json:"type"`
+	MultiValued     bool         `json:"multiValued"`
+	Description     string       `json:"description,omitempty"`
+	Required        bool         `json:"required"`
+	CanonicalValues []string     `json:"canonicalValues,omitempty"` // advisory (§7): never enforced
+	CaseExact       bool         `json:"caseExact"`
+	Mutability      Mutability   `json:"mutability"`
+	Returned        Returned     `json:"returned"`
+	Uniqueness      Uniqueness   `json:"uniqueness"`
+	ReferenceTypes  []string     `json:"referenceTypes,omitempty"` // for Type Reference: "User", "external", "uri", ...
+	SubAttributes   []*Attribute `json:"subAttributes,omitempty"`  // for Type Complex
+}
+
+// SubAttribute returns the sub-attribute whose name matches name
+// case-insensitively (RFC 7643 §2.1), or nil.
+func (a *Attribute) SubAttribute(name string) *Attribute { return findAttr(a.SubAttributes, name) }
+
+// Unique reports whether the attribute's values must be unique (server or global).
+func (a *Attribute) Unique() bool { return a.Uniqueness != UniquenessNone }
+
+func findAttr(attrs []*Attribute, name string) *Attribute {
+	for _, a := range attrs {
+		if strings.EqualFold(a.Name, name) {
+			return a
+		}
+	}
+	return nil
+}
+
+// Schema is a set of attributes identified by a URN: a resource's core
+// schema or a schema extension (RFC 7643 §2, §7). Its JSON form is the
+// RFC 7643 §7 representation without "meta", which the handler adds.
+type Schema struct {
+	ID          string       // the schema URN
+	Name        string       // human-readable name, such as "User"
+	Description string       // human-readable description
+	Attributes  []*Attribute // in the order responses write them
+}
+
+// Attribute returns the top-level attribute whose name matches name
+// case-insensitively, or nil.
+func (s *Schema) Attribute(name string) *Attribute { return findAttr(s.Attributes, name) }
+
+type schemaJSON struct {
+	Schemas     []string     `json:"schemas,omitempty"`
+	ID          string       `json:"id"`
+	Name        string       `json:"name,omitempty"`
+	Description string       `json:"description,omitempty"`
+	Attributes  []*Attribute `json:"attributes"`
+}
+
+// MarshalJSON writes the RFC 7643 §7 representation of the schema.
+func (s *Schema) MarshalJSON() ([]byte, error) {
+	attrs := s.Attributes
+	if attrs == nil {
+		attrs = []*Attribute{}
+	}
+	return json.Marshal(schemaJSON{[]string{SchemaSchema}, s.ID, s.Name, s.Description, attrs})
+}
+
+// UnmarshalJSON reads the RFC 7643 §7 representation of a schema; "schemas"
+// and "meta" are ignored. Absent characteristics take their RFC defaults.
+func (s *Schema) UnmarshalJSON(b []byte) error {
+	var v schemaJSON
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*s = Schema{ID: v.ID, Name: v.Name, Description: v.Description, Attributes: v.Attributes}
+	return nil
+}
+
+// Validate checks that the schema is well formed: it has an id, its
+// attribute names are non-empty and distinct (case-insensitively), complex
+// attributes have sub-attributes and sub-attributes are not complex
+// (RFC 7643 §2.3.8).
+func (s *Schema) Validate() error {
+	if s.ID == "" {
+		return errors.New("schema: schema has no id")
+	}
+	return validateAttrs(s.ID, s.Attributes, 0)
+}
+
+func validateAttrs(where string, attrs []*Attribute, depth int) error {
+	seen := make(map[string]bool, len(attrs))
+	for _, a := range attrs {
+		if a == nil || a.Name == "" {
+			return fmt.Errorf("schema: %s: attribute with no name", where)
+		}
+		if int(a.Type) >= len(typeNames) || int(a.Mutability) >= len(mutabilityNames) ||
+			int(a.Returned) >= len(returnedNames) || int(a.Uniqueness) >= len(uniquenessNames) {
+			return fmt.Errorf("schema: %s: attribute %q has an invalid characteristic", where, a.Name)
+		}
+		k := strings.ToLower(a.Name)
+		if seen[k] {
+			return fmt.Errorf("schema: %s: duplicate attribute %q", where, a.Name)
+		}
+		seen[k] = true
+		switch {
+		case a.Type == Complex && depth > 0:
+			return fmt.Errorf("schema: %s: sub-attribute %q is complex (RFC 7643 §2.3.8 forbids it)", where, a.Name)
+		case a.Type == Complex && len(a.SubAttributes) == 0:
+			return fmt.Errorf("schema: %s: complex attribute %q has no sub-attributes", where, a.Name)
+		case a.Type != Complex && len(a.SubAttributes) > 0:
+			return fmt.Errorf("schema: %s: attribute %q of type %s has sub-attributes", where, a.Name, a.Type)
+		}
+		if a.Type == Complex {
+			if err := validateAttrs(where+":"+a.Name, a.SubAttributes, depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Extension is a schema extension of a resource type (RFC 7643 §6).
+type Extension struct {
+	Schema   *Schema
+	Required bool // resources of the type must carry the extension
+}
+
+// ResourceType binds a core schema and its extensions to an HTTP endpoint
+// (RFC 7643 §6). It is the unit that decoding, validation, filtering and
+// PATCH work against. A ResourceType must not be changed once in use.
+type ResourceType struct {
+	ID          string // defaults to Name
+	Name        string // such as "User"
+	Description string
+	Endpoint    string // such as "/Users"
+	Schema      *Schema
+	Extensions  []Extension
+}
+
+// Extension returns the extension whose URN matches urn case-insensitively,
+// or nil.
+func (rt *ResourceType) Extension(urn string) *Extension {
+	for i := range rt.Extensions {
+		if strings.EqualFold(rt.Extensions[i].Schema.ID, urn) {
+			return &rt.Extensions[i]
+		}
+	}
+	return nil
+}
+
+// Attribute returns the attribute named name in the schema identified by
+// urn. An empty urn or the core schema's URN means the core schema and the
+// common attributes (id, externalId, meta; RFC 7643 §3.1); an extension URN
+// means that extension's attributes. ext is the extension the attribute
+// belongs to, nil for the core schema. Names and URNs match
+// case-insensitively.
+func (rt *ResourceType) Attribute(urn, name string) (attr *Attribute, ext *Extension) {
+	if urn == "" || strings.EqualFold(urn, rt.Schema.ID) {
+		if a := rt.Schema.Attribute(name); a != nil {
+			return a, nil
+		}
+		return findAttr(commonAttrs, name), nil
+	}
+	if e := rt.Extension(urn); e != nil {
+		return e.Schema.Attribute(name), e
+	}
+	return nil, nil
+}
+
+// SplitURN splits a fully qualified attribute name such as
+// "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value"
+// into the URN of one of the resource type's schemas and the rest
+// ("manager.value"). It reports false when s starts with none of them.
+func (rt *ResourceType) SplitURN(s string) (urn, rest string, ok bool) {
+	if len(s) < 4 || !strings.EqualFold(s[:4], "urn:") {
+		return "", s, false
+	}
+	try := func(id string) bool {
+		if len(s) > len(id) && strings.EqualFold(s[:len(id)], id) && s[len(id)] == ':' {
+			urn, rest, ok = id, s[len(id)+1:], true
+			return true
+		}
+		return false
+	}
+	// Extensions first: an extension URN may extend the core URN textually.
+	for _, e := range rt.Extensions {
+		if try(e.Schema.ID) {
+			return urn, rest, ok
+		}
+	}
+	try(rt.Schema.ID)
+	return urn, rest, ok
+}
+
+// SchemaURNs returns the core schema URN followed by the extension URNs.
+func (rt *ResourceType) SchemaURNs() []string {
+	out := make([]string, 0, 1+len(rt.Extensions))
+	out = append(out, rt.Schema.ID)
+	for _, e := range rt.Extensions {
+		out = append(out, e.Schema.ID)
+	}
+	return out
+}
+
+// Validate checks that the resource type is well formed: it has a name, an
+// endpoint starting with "/", a valid core schema, and valid, distinct
+// extensions whose URNs differ from the core schema's.
+func (rt *ResourceType) Validate() error {
+	if rt.Name == "" {
+		return errors.New("schema: resource type has no name")
+	}
+	if !strings.HasPrefix(rt.Endpoint, "/") || len(rt.Endpoint) < 2 || strings.Contains(rt.Endpoint[1:], "/") {
+		return fmt.Errorf("schema: resource type %s: endpoint %q must be one path segment such as \"/Users\"", rt.Name, rt.Endpoint)
+	}
+	if rt.Schema == nil {
+		return fmt.Errorf("schema: resource type %s has no schema", rt.Name)
+	}
+	if err := rt.Schema.Validate(); err != nil {
+		return err
+	}
+	seen := map[string]bool{strings.ToLower(rt.Schema.ID): true}
+	for _, e := range rt.Extensions {
+		if e.Schema == nil {
+			return fmt.Errorf("schema: resource type %s has an extension with no schema", rt.Name)
+		}
+		if seen[strings.ToLower(e.Schema.ID)] {
+			return fmt.Errorf("schema: resource type %s: schema %s appears twice", rt.Name, e.Schema.ID)
+		}
+		seen[strings.ToLower(e.Schema.ID)] = true
+		if err := e.Schema.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type extensionJSON struct {
+	Schema   string `json:"schema"`
+	Required bool   `json:"required"`
+}
+
+type resourceTypeJSON struct {
+	Schemas          []string        `json:"schemas,omitempty"`
+	ID               string          `json:"id,omitempty"`
+	Name             string          `json:"name"`
+	Description      string          `json:"description,omitempty"`
+	Endpoint         string          `json:"endpoint"`
+	Schema           string          `json:"schema"`
+	SchemaExtensions []extensionJSON `json:"schemaExtensions,omitempty"`
+}
+
+// MarshalJSON writes the RFC 7643 §6 representation, without "meta".
+func (rt *ResourceType) MarshalJSON() ([]byte, error) {
+	v := resourceTypeJSON{
+		Schemas: []string{ResourceTypeSchema}, ID: rt.ID, Name: rt.Name,
+		Description: rt.Description, Endpoint: rt.Endpoint,
+	}
+	if v.ID == "" {
+		v.ID = rt.Name
+	}
+	if rt.Schema != nil {
+		v.Schema = rt.Schema.ID
+	}
+	for _, e := range rt.Extensions {
+		v.SchemaExtensions = append(v.SchemaExtensions, extensionJSON{e.Schema.ID, e.Required})
+	}
+	return json.Marshal(v)
+}
+
+// UnmarshalJSON reads the RFC 7643 §6 representation. The schemas it names
+// are placeholders holding only their URN until Resolve links them.
+func (rt *ResourceType) UnmarshalJSON(b []byte) error {
+	var v resourceTypeJSON
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*rt = ResourceType{ID: v.ID, Name: v.Name, Description: v.Description, Endpoint: v.Endpoint, Schema: &Schema{ID: v.Schema}}
+	for _, e := range v.SchemaExtensions {
+		rt.Extensions = append(rt.Extensions, Extension{Schema: &Schema{ID: e.Schema}, Required: e.Required})
+	}
+	return nil
+}
+
+// Resolve replaces the resource type's schemas with those in schemas that
+// have the same URN, as needed after UnmarshalJSON. It fails when a schema
+// the resource type names is not among them.
+func (rt *ResourceType) Resolve(schemas ...*Schema) error {
+	find := func(id string) (*Schema, error) {
+		for _, s := range schemas {
+			if strings.EqualFold(s.ID, id) {
+				return s, nil
+			}
+		}
+		return nil, fmt.Errorf("schema: resource type %s names schema %q, which is not declared", rt.Name, id)
+	}
+	if rt.Schema == nil {
+		return fmt.Errorf("schema: resource type %s has no schema", rt.Name)
+	}
+	s, err := find(rt.Schema.ID)
+	if err != nil {
+		return err
+	}
+	exts := make([]Extension, len(rt.Extensions))
+	for i, e := range rt.Extensions {
+		if exts[i].Schema, err = find(e.Schema.ID); err != nil {
+			return err
+		}
+		exts[i].Required = e.Required
+	}
+	rt.Schema, rt.Extensions = s, exts
+	return nil
+}

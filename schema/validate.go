@@ -1,0 +1,383 @@
+package schema
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+)
+
+// ValidateCreate checks r, a resource a client asked to create, and returns
+// the resource to store: a copy with readOnly values (including "id" and
+// "meta") removed, since RFC 7644 §3.3 has the service provider ignore them.
+// It reports a missing required attribute or extension, a value whose Go
+// type does not match its attribute's type, an attribute the schema does
+// not define, and more than one "primary": true in a multi-valued attribute
+// (RFC 7643 §2.4). Errors are *Error with scimType invalidValue.
+func ValidateCreate(rt *ResourceType, r *Resource) (*Resource, error) {
+	out := &Resource{ExternalID: r.ExternalID, Attributes: CloneMap(r.Attributes)}
+	if out.Attributes == nil {
+		out.Attributes = map[string]any{}
+	}
+	forEachSchema(rt, out.Attributes, func(s *Schema, m map[string]any) {
+		for _, a := range s.Attributes {
+			dropReadOnly(a, m)
+		}
+	})
+	return out, check(rt, out)
+}
+
+// ValidateReplace checks r, the complete new state of the stored resource
+// old (from PUT, or computed by PATCH), and returns the resource to store,
+// following RFC 7644 §3.5.1:
+//   - readOnly values are taken from old, whatever r says;
+//   - an immutable attribute that old has may be omitted (old's value is
+//     kept) or repeated unchanged; a different value is a mutability error;
+//   - an attribute that is never returned (such as "password") and that r
+//     omits keeps old's value, since no client could have read it back.
+//
+// Immutability is enforced for top-level attributes and the sub-attributes
+// of single-valued complex attributes; the elements of multi-valued
+// attributes have no identity, so they may be added and removed freely.
+// The ID and Meta of old are kept. The checks of ValidateCreate apply too.
+func ValidateReplace(rt *ResourceType, old, r *Resource) (*Resource, error) {
+	out := &Resource{ID: old.ID, ExternalID: r.ExternalID, Meta: old.Meta, Attributes: CloneMap(r.Attributes)}
+	if out.Attributes == nil {
+		out.Attributes = map[string]any{}
+	}
+	var err error
+	merge := func(s *Schema, ext *Extension) {
+		newM, oldM := out.Attributes, old.Attributes
+		if ext != nil {
+			newM, _ = out.Attributes[s.ID].(map[string]any)
+			oldM, _ = old.Attributes[s.ID].(map[string]any)
+			if newM == nil {
+				newM = map[string]any{}
+			}
+		}
+		for _, a := range s.Attributes {
+			if e := mergeReplace(a, newM, oldM, a.Name); e != nil && err == nil {
+				err = e
+			}
+		}
+		if ext != nil {
+			if len(newM) > 0 {
+				out.Attributes[s.ID] = newM
+			} else {
+				delete(out.Attributes, s.ID)
+			}
+		}
+	}
+	merge(rt.Schema, nil)
+	for i := range rt.Extensions {
+		merge(rt.Extensions[i].Schema, &rt.Extensions[i])
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, check(rt, out)
+}
+
+// mergeReplace applies the §3.5.1 mutability rules for attribute a between
+// the new values m and the old values old.
+func mergeReplace(a *Attribute, m, old map[string]any, path string) error {
+	nv, hasNew := m[a.Name]
+	ov, hasOld := old[a.Name]
+	switch {
+	case a.Mutability == ReadOnly:
+		if hasOld {
+			m[a.Name] = CloneValue(ov)
+		} else {
+			delete(m, a.Name)
+		}
+		return nil
+	case a.Mutability == Immutable && hasOld:
+		if !hasNew {
+			m[a.Name] = CloneValue(ov)
+			return nil
+		}
+		if !Equal(a, nv, ov) {
+			return MutabilityError("attribute %q is immutable and already set; it cannot be changed", path)
+		}
+		return nil
+	case a.Returned == ReturnedNever && !hasNew && hasOld:
+		m[a.Name] = CloneValue(ov)
+		return nil
+	}
+	if a.Type != Complex || !hasNew {
+		return nil
+	}
+	if a.MultiValued {
+		if arr, ok := nv.([]any); ok {
+			for _, e := range arr {
+				if em, ok := e.(map[string]any); ok {
+					for _, sub := range a.SubAttributes {
+						if sub.Mutability == ReadOnly {
+							delete(em, sub.Name)
+						}
+					}
+				}
+			}
+		}
+		return nil
+	}
+	nm, ok := nv.(map[string]any)
+	if !ok {
+		return nil // check reports the type error
+	}
+	om, _ := ov.(map[string]any)
+	for _, sub := range a.SubAttributes {
+		if err := mergeReplace(sub, nm, om, path+"."+sub.Name); err != nil {
+			return err
+		}
+	}
+	if len(nm) == 0 {
+		delete(m, a.Name)
+	}
+	return nil
+}
+
+// dropReadOnly removes a's value from m if a is readOnly, and the readOnly
+// sub-attributes of its value.
+func dropReadOnly(a *Attribute, m map[string]any) {
+	v, ok := m[a.Name]
+	if !ok {
+		return
+	}
+	if a.Mutability == ReadOnly {
+		delete(m, a.Name)
+		return
+	}
+	if a.Type != Complex {
+		return
+	}
+	strip := func(em map[string]any) {
+		for _, sub := range a.SubAttributes {
+			if sub.Mutability == ReadOnly {
+				delete(em, sub.Name)
+			}
+		}
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		strip(v)
+		if len(v) == 0 {
+			delete(m, a.Name)
+		}
+	case []any:
+		kept := v[:0]
+		for _, e := range v {
+			if em, ok := e.(map[string]any); ok {
+				strip(em)
+				if len(em) == 0 {
+					continue
+				}
+			}
+			kept = append(kept, e)
+		}
+		if len(kept) == 0 {
+			delete(m, a.Name)
+		} else {
+			m[a.Name] = kept
+		}
+	}
+}
+
+// forEachSchema calls fn with the core schema and the core attribute map,
+// then with each extension present in attrs and its map.
+func forEachSchema(rt *ResourceType, attrs map[string]any, fn func(*Schema, map[string]any)) {
+	fn(rt.Schema, attrs)
+	for _, e := range rt.Extensions {
+		if m, ok := attrs[e.Schema.ID].(map[string]any); ok {
+			fn(e.Schema, m)
+		}
+	}
+}
+
+// check validates the whole resource: known attributes, Go types,
+// required attributes and extensions, and at most one primary value.
+func check(rt *ResourceType, r *Resource) error {
+	for k, v := range r.Attributes {
+		if rt.Schema.Attribute(k) != nil && rt.Schema.Attribute(k).Name == k {
+			continue
+		}
+		if e := rt.Extension(k); e != nil && e.Schema.ID == k {
+			if _, ok := v.(map[string]any); !ok {
+				return InvalidValueError("extension %q must be an object", k)
+			}
+			continue
+		}
+		return InvalidValueError("attribute %q is not defined by the schemas of resource type %s (or is not spelled as they spell it)", k, rt.Name)
+	}
+	if err := checkAttrs(rt.Schema, r.Attributes, ""); err != nil {
+		return err
+	}
+	for _, e := range rt.Extensions {
+		m, ok := r.Attributes[e.Schema.ID].(map[string]any)
+		if !ok {
+			if e.Required {
+				return InvalidValueError("resource type %s requires the extension %s", rt.Name, e.Schema.ID)
+			}
+			continue
+		}
+		if err := checkAttrs(e.Schema, m, e.Schema.ID+":"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkAttrs(s *Schema, m map[string]any, prefix string) error {
+	for k := range m {
+		if a := s.Attribute(k); a == nil || a.Name != k {
+			return InvalidValueError("attribute %q is not defined by schema %s (or is not spelled as it spells it)", prefix+k, s.ID)
+		}
+	}
+	for _, a := range s.Attributes {
+		if err := checkAttr(a, m, prefix+a.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkAttr(a *Attribute, m map[string]any, path string) error {
+	v, ok := m[a.Name]
+	if !ok || v == nil {
+		if a.Required && a.Mutability != ReadOnly {
+			return InvalidValueError("attribute %q is required", path)
+		}
+		delete(m, a.Name)
+		return nil
+	}
+	if !a.MultiValued {
+		return checkSingle(a, v, path)
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return InvalidValueError("attribute %q is multi-valued and must hold a []any, not %T", path, v)
+	}
+	if len(arr) == 0 {
+		delete(m, a.Name)
+		if a.Required && a.Mutability != ReadOnly {
+			return InvalidValueError("attribute %q is required", path)
+		}
+		return nil
+	}
+	primaries := 0
+	for _, e := range arr {
+		if err := checkSingle(a, e, path); err != nil {
+			return err
+		}
+		if em, ok := e.(map[string]any); ok && em["primary"] == true {
+			primaries++
+		}
+	}
+	if primaries > 1 {
+		return InvalidValueError("attribute %q has %d values with \"primary\": true; at most one is allowed (RFC 7643 §2.4)", path, primaries)
+	}
+	return nil
+}
+
+func checkSingle(a *Attribute, v any, path string) error {
+	ok := false
+	switch a.Type {
+	case String, Reference, DateTime, Binary:
+		var s string
+		s, ok = v.(string)
+		if ok && a.Type == DateTime {
+			if _, err := ParseDateTime(s); err != nil {
+				return InvalidValueError("attribute %q: %q is not an xsd:dateTime (RFC 7643 §2.3.5)", path, s)
+			}
+		}
+		if ok && a.Type == Binary && !validBase64(s) {
+			return InvalidValueError("attribute %q is not valid base64 (RFC 7643 §2.3.6)", path)
+		}
+	case Boolean:
+		_, ok = v.(bool)
+	case Integer:
+		_, ok = v.(int64)
+	case Decimal:
+		_, ok = v.(float64)
+	case Complex:
+		var sm map[string]any
+		if sm, ok = v.(map[string]any); ok {
+			for k := range sm {
+				if sub := a.SubAttribute(k); sub == nil || sub.Name != k {
+					return InvalidValueError("attribute %q has no sub-attribute %q", path, k)
+				}
+			}
+			for _, sub := range a.SubAttributes {
+				if err := checkAttr(sub, sm, path+"."+sub.Name); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if !ok {
+		return InvalidValueError("attribute %q of type %s cannot hold a %T", path, a.Type, v)
+	}
+	return nil
+}
+
+// Equal reports whether two canonical values of attribute a are equal:
+// strings compare case-insensitively unless a is caseExact, complex values
+// sub-attribute by sub-attribute, and multi-valued values element by
+// element in order.
+func Equal(a *Attribute, x, y any) bool {
+	if a.MultiValued {
+		xs, ok1 := x.([]any)
+		ys, ok2 := y.([]any)
+		if !ok1 || !ok2 || len(xs) != len(ys) {
+			return false
+		}
+		single := *a
+		single.MultiValued = false
+		for i := range xs {
+			if !Equal(&single, xs[i], ys[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	switch a.Type {
+	case String, Reference:
+		xs, ok1 := x.(string)
+		ys, ok2 := y.(string)
+		if ok1 && ok2 {
+			if a.CaseExact {
+				return xs == ys
+			}
+			return strings.EqualFold(xs, ys)
+		}
+	case Complex:
+		xm, ok1 := x.(map[string]any)
+		ym, ok2 := y.(map[string]any)
+		if ok1 && ok2 {
+			for _, sub := range a.SubAttributes {
+				xv, xok := xm[sub.Name]
+				yv, yok := ym[sub.Name]
+				if xok != yok || (xok && !Equal(sub, xv, yv)) {
+					return false
+				}
+			}
+			return true
+		}
+	case DateTime:
+		xs, ok1 := x.(string)
+		ys, ok2 := y.(string)
+		if ok1 && ok2 {
+			xt, err1 := ParseDateTime(xs)
+			yt, err2 := ParseDateTime(ys)
+			if err1 == nil && err2 == nil {
+				return xt.Equal(yt)
+			}
+		}
+	}
+	if xn, ok := x.(json.Number); ok {
+		x = string(xn)
+	}
+	if yn, ok := y.(json.Number); ok {
+		y = string(yn)
+	}
+	return reflect.DeepEqual(x, y)
+}
