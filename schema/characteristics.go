@@ -64,10 +64,19 @@ const (
 
 var uniquenessNames = [...]string{"none", "server", "global"}
 
-func (t Type) String() string               { return enumName(typeNames[:], uint8(t)) }
-func (m Mutability) String() string         { return enumName(mutabilityNames[:], uint8(m)) }
-func (r Returned) String() string           { return enumName(returnedNames[:], uint8(r)) }
-func (u Uniqueness) String() string         { return enumName(uniquenessNames[:], uint8(u)) }
+// String returns the RFC 7643 name, such as "dateTime".
+func (t Type) String() string { return enumName(typeNames[:], uint8(t)) }
+
+// String returns the RFC 7643 name, such as "readWrite".
+func (m Mutability) String() string { return enumName(mutabilityNames[:], uint8(m)) }
+
+// String returns the RFC 7643 name, such as "default".
+func (r Returned) String() string { return enumName(returnedNames[:], uint8(r)) }
+
+// String returns the RFC 7643 name, such as "server".
+func (u Uniqueness) String() string { return enumName(uniquenessNames[:], uint8(u)) }
+
+// MarshalText returns the RFC 7643 name, such as "dateTime".
 func (t Type) MarshalText() ([]byte, error) { return enumText(typeNames[:], uint8(t), "type") }
 
 // MarshalText returns the RFC 7643 name, such as "readWrite".

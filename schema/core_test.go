@@ -286,7 +286,7 @@ func TestValidateConfiguration(t *testing.T) {
 
 func TestCharacteristicsText(t *testing.T) {
 	for _, tt := range []struct {
-		v    interface {
+		v interface {
 			MarshalText() ([]byte, error)
 			String() string
 		}
@@ -322,4 +322,36 @@ func TestCharacteristicsText(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`{"name":"badge"}`), &a))
 	assert.Equal(t, schema.Attribute{Name: "badge"}, a)
 	assert.Error(t, json.Unmarshal([]byte(`{"name":"badge","type":"float"}`), &a))
+}
+
+func TestResourceTypeLookups(t *testing.T) {
+	users := schema.Users()
+	assert.Equal(t, []string{schema.UserSchema, schema.EnterpriseUserSchema}, users.SchemaURNs())
+	assert.True(t, users.Schema.Attribute("userName").Unique(), "RFC 7643 §4.1.1: userName uniqueness server")
+	assert.False(t, users.Schema.Attribute("displayName").Unique())
+
+	a, ext := users.Attribute("", "ID")
+	require.NotNil(t, a, "common attributes resolve without a URN (RFC 7643 §3.1)")
+	assert.Equal(t, "id", a.Name)
+	assert.Nil(t, ext)
+	a, ext = users.Attribute(schema.EnterpriseUserSchema, "MANAGER")
+	require.NotNil(t, a)
+	require.NotNil(t, ext)
+	assert.Equal(t, schema.EnterpriseUserSchema, ext.Schema.ID)
+	a, _ = users.Attribute("urn:unknown", "x")
+	assert.Nil(t, a)
+
+	urn, rest, ok := users.SplitURN(schema.EnterpriseUserSchema + ":manager.value")
+	assert.True(t, ok)
+	assert.Equal(t, schema.EnterpriseUserSchema, urn)
+	assert.Equal(t, "manager.value", rest)
+	urn, rest, ok = users.SplitURN("urn:ietf:params:scim:schemas:core:2.0:user:name.givenName")
+	assert.True(t, ok, "URNs match case-insensitively")
+	assert.Equal(t, schema.UserSchema, urn)
+	assert.Equal(t, "name.givenName", rest)
+	_, rest, ok = users.SplitURN("name.givenName")
+	assert.False(t, ok)
+	assert.Equal(t, "name.givenName", rest)
+	_, _, ok = users.SplitURN("urn:other:thing:attr")
+	assert.False(t, ok)
 }

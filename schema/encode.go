@@ -18,7 +18,7 @@ func AppendJSON(dst []byte, rt *ResourceType, r *Resource, p *Projection) []byte
 	dst = append(dst, `{"schemas":[`...)
 	dst = appendString(dst, rt.Schema.ID)
 	for _, e := range rt.Extensions {
-		if m, ok := r.Attributes[e.Schema.ID].(map[string]any); ok && len(m) > 0 {
+		if m, ok := r.Attributes[e.Schema.ID].(map[string]any); ok && writesAny(e.Schema, m, p) {
 			dst = append(dst, ',')
 			dst = appendString(dst, e.Schema.ID)
 		}
@@ -55,6 +55,17 @@ func AppendJSON(dst []byte, rt *ResourceType, r *Resource, p *Projection) []byte
 		dst = appendMeta(dst, r.Meta, p, rt.Schema, common[2])
 	}
 	return append(dst, '}')
+}
+
+// writesAny reports whether p writes any attribute of s that m holds, so
+// that "schemas" lists only the extensions the response carries.
+func writesAny(s *Schema, m map[string]any, p *Projection) bool {
+	for _, a := range s.Attributes {
+		if _, ok := m[a.Name]; ok && p.Includes(s, nil, a) {
+			return true
+		}
+	}
+	return false
 }
 
 func appendMeta(dst []byte, m Meta, p *Projection, s *Schema, meta *Attribute) []byte {

@@ -103,7 +103,22 @@ func mergeReplace(a *Attribute, m, old map[string]any, path string) error {
 		m[a.Name] = CloneValue(ov)
 		return nil
 	}
-	if a.Type != Complex || !hasNew {
+	if a.Type != Complex || (!hasNew && (a.MultiValued || !hasOld)) {
+		return nil
+	}
+	if !hasNew {
+		// An omitted single-valued complex attribute keeps only the
+		// immutable sub-attributes it had.
+		om, _ := ov.(map[string]any)
+		nm := map[string]any{}
+		for _, sub := range a.SubAttributes {
+			if v, ok := om[sub.Name]; ok && sub.Mutability == Immutable {
+				nm[sub.Name] = CloneValue(v)
+			}
+		}
+		if len(nm) > 0 {
+			m[a.Name] = nm
+		}
 		return nil
 	}
 	if a.MultiValued {
@@ -226,10 +241,15 @@ func check(rt *ResourceType, r *Resource) error {
 	return nil
 }
 
+// checkAttrs checks the attributes of schema s in m. For an extension
+// (prefix not empty) it also rejects keys s does not define; check does that
+// for the core schema, whose map also holds the extensions.
 func checkAttrs(s *Schema, m map[string]any, prefix string) error {
-	for k := range m {
-		if a := s.Attribute(k); a == nil || a.Name != k {
-			return InvalidValueError("attribute %q is not defined by schema %s (or is not spelled as it spells it)", prefix+k, s.ID)
+	if prefix != "" {
+		for k := range m {
+			if a := s.Attribute(k); a == nil || a.Name != k {
+				return InvalidValueError("attribute %q is not defined by schema %s (or is not spelled as it spells it)", prefix+k, s.ID)
+			}
 		}
 	}
 	for _, a := range s.Attributes {

@@ -1,0 +1,93 @@
+package schema_test
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/scimkit/scimkit/schema"
+)
+
+// A host declares its own extension of the User resource type: a badge
+// number that must be unique and an office floor. Characteristics left out
+// take the RFC 7643 §2.2 defaults.
+func Example_customExtension() {
+	badge := &schema.Schema{
+		ID:   "urn:example:params:scim:schemas:extension:badge:2.0:User",
+		Name: "Badge",
+		Attributes: []*schema.Attribute{
+			{Name: "badgeNumber", Required: true, Uniqueness: schema.UniquenessServer},
+			{Name: "floor", Type: schema.Integer},
+		},
+	}
+	users := schema.Users()
+	users.Extensions = append(users.Extensions, schema.Extension{Schema: badge, Required: true})
+	if err := users.Validate(); err != nil {
+		panic(err)
+	}
+
+	body := `{
+	  "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
+	              "urn:example:params:scim:schemas:extension:badge:2.0:User"],
+	  "userName": "bjensen",
+	  "urn:example:params:scim:schemas:extension:badge:2.0:User": {"BadgeNumber": "B-7", "floor": 3}
+	}`
+	r, err := schema.Decode(users, []byte(body), schema.DecodeOptions{})
+	if err != nil {
+		panic(err)
+	}
+	r, err = schema.ValidateCreate(users, r)
+	if err != nil {
+		panic(err)
+	}
+	r.ID = "42"
+	fmt.Println(r.String(badge.ID + ":badgeNumber"))
+	fmt.Println(string(schema.AppendJSON(nil, users, r, nil)))
+
+	// A user without the required extension is rejected with a SCIM error.
+	missing, _ := schema.Decode(users, []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x"}`), schema.DecodeOptions{})
+	_, err = schema.ValidateCreate(users, missing)
+	var se *schema.Error
+	if errors.As(err, &se) {
+		fmt.Println(se.Status, se.Type)
+	}
+	// Output:
+	// B-7
+	// {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:example:params:scim:schemas:extension:badge:2.0:User"],"id":"42","userName":"bjensen","urn:example:params:scim:schemas:extension:badge:2.0:User":{"badgeNumber":"B-7","floor":3}}
+	// 400 invalidValue
+}
+
+// Decoding accepts what Entra ID sends: a string boolean and a bare manager id.
+func ExampleDecode() {
+	body := `{
+	  "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+	  "userName": "bjensen@example.com",
+	  "active": "False",
+	  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": "26118915"}
+	}`
+	r, err := schema.Decode(schema.Users(), []byte(body), schema.DecodeOptions{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(r.Attributes["active"], r.String(schema.EnterpriseUserSchema+":manager.value"))
+
+	_, err = schema.Decode(schema.Users(), []byte(body), schema.DecodeOptions{Strict: true})
+	fmt.Println(err)
+	// Output:
+	// false 26118915
+	// scim 400 invalidValue: attribute "active" must be a boolean, not the string "False"
+}
+
+// A projection applies the "attributes" parameter of RFC 7644 §3.4.2.5; "id"
+// is always returned.
+func ExampleNewProjection() {
+	users := schema.Users()
+	r := &schema.Resource{ID: "42", Attributes: map[string]any{
+		"userName": "bjensen",
+		"password": "secret",
+		"name":     map[string]any{"givenName": "Barbara", "familyName": "Jensen"},
+	}}
+	p := schema.NewProjection(users, []string{"name.givenName", "password"}, nil)
+	fmt.Println(string(schema.AppendJSON(nil, users, r, p)))
+	// Output:
+	// {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"42","name":{"givenName":"Barbara"}}
+}

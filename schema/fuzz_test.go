@@ -1,0 +1,101 @@
+package schema_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/scimkit/scimkit/schema"
+)
+
+// FuzzDecode feeds arbitrary bodies to Decode and ValidateCreate. Neither may
+// panic; every rejection must be a *schema.Error with status 400; and what is
+// accepted must encode to valid JSON that decodes back to the same resource
+// (less "password", which is never returned).
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(fullUser))
+	f.Add([]byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","active":"True","emails":[{"value":"a","primary":"true"}]}`))
+	f.Add([]byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","` + ent + `":{"manager":"m"}}`))
+	f.Add([]byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"USERNAME":"u","` + ent + `:department":"d","x509Certificates":[{"value":"aGk="}]}`))
+	f.Add([]byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","emails":[null]}`))
+	f.Add([]byte(`[1, {"a": 1e999}]`))
+	f.Add([]byte("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"\\u0000\xff\"}"))
+	users := schema.Users()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, strict := range []bool{false, true} {
+			opts := schema.DecodeOptions{Strict: strict}
+			r, err := schema.Decode(users, body, opts)
+			if err != nil {
+				mustBeSCIM400(t, err)
+				continue
+			}
+			v, err := schema.ValidateCreate(users, r)
+			if err != nil {
+				mustBeSCIM400(t, err)
+				continue
+			}
+			out := schema.AppendJSON(nil, users, v, nil)
+			if !json.Valid(out) {
+				t.Fatalf("invalid JSON from %q: %s", body, out)
+			}
+			back, err := schema.Decode(users, out, schema.DecodeOptions{Strict: true})
+			if err != nil {
+				t.Fatalf("re-decoding %s: %v", out, err)
+			}
+			back, err = schema.ValidateCreate(users, back)
+			if err != nil {
+				t.Fatalf("re-validating %s: %v", out, err)
+			}
+			want := v.Clone()
+			delete(want.Attributes, "password")
+			if !equalResources(users, want, back) {
+				t.Fatalf("round trip changed the resource:\n in: %#v\nout: %#v", want.Attributes, back.Attributes)
+			}
+		}
+	})
+}
+
+func mustBeSCIM400(t *testing.T, err error) {
+	t.Helper()
+	se, ok := err.(*schema.Error)
+	if !ok || se.Status != 400 || se.Type == "" || se.Detail == "" {
+		t.Fatalf("rejection is not a SCIM 400 error with a scimType and detail: %#v", err)
+	}
+}
+
+func equalResources(rt *schema.ResourceType, a, b *schema.Resource) bool {
+	if a.ExternalID != b.ExternalID {
+		return false
+	}
+	eq := func(s *schema.Schema, x, y map[string]any) bool {
+		for _, attr := range s.Attributes {
+			xv, xok := x[attr.Name]
+			yv, yok := y[attr.Name]
+			if xok != yok || (xok && !schema.Equal(&schema.Attribute{Name: attr.Name, Type: attr.Type, MultiValued: attr.MultiValued,
+				CaseExact: true, SubAttributes: caseExactSubs(attr)}, xv, yv)) {
+				return false
+			}
+		}
+		return true
+	}
+	if !eq(rt.Schema, a.Attributes, b.Attributes) {
+		return false
+	}
+	for _, e := range rt.Extensions {
+		x, _ := a.Attributes[e.Schema.ID].(map[string]any)
+		y, _ := b.Attributes[e.Schema.ID].(map[string]any)
+		if !eq(e.Schema, x, y) {
+			return false
+		}
+	}
+	return true
+}
+
+func caseExactSubs(a *schema.Attribute) []*schema.Attribute {
+	var out []*schema.Attribute
+	for _, s := range a.SubAttributes {
+		c := *s
+		c.CaseExact = true
+		out = append(out, &c)
+	}
+	return out
+}
