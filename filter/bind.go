@@ -191,27 +191,32 @@ func (c *compiler) compileValuePath(v *ValuePath, scope *schema.Attribute) (pred
 	}, nil
 }
 
-func (c *compiler) compileCompare(cmp *Compare, scope *schema.Attribute) (pred, error) {
-	var elemFilter pred
+// bound is a comparison resolved against a resource type.
+type bound struct {
+	attr   Attr // the compared attribute; Sub is set for complex attributes
+	parent Attr // with filter: the attribute whose elements filter selects
+	filter Expr // Entra ID's emails[type eq "work"].value form: the value filter
+}
+
+// bindCompare resolves cmp's attribute; scope is as for compile.
+func (c *compiler) bindCompare(cmp *Compare, scope *schema.Attribute) (bound, error) {
+	var b bound
 	if cmp.Path.Filter != nil {
-		// Entra ID's emails[type eq "work"].value eq "x".
 		if scope != nil {
-			return nil, schema.InvalidFilterError("value filters cannot be nested (RFC 7644 §3.4.2.2)")
+			return b, schema.InvalidFilterError("value filters cannot be nested (RFC 7644 §3.4.2.2)")
 		}
 		parent, err := c.resolve(Path{URN: cmp.Path.URN, Name: cmp.Path.Name}, nil)
 		if err != nil {
-			return nil, err
+			return b, err
 		}
 		if parent.Attr.Type != schema.Complex {
-			return nil, schema.InvalidFilterError("%q is not a complex attribute, so it cannot take a value filter", cmp.Path.Name)
+			return b, schema.InvalidFilterError("%q is not a complex attribute, so it cannot take a value filter", cmp.Path.Name)
 		}
-		if elemFilter, err = c.compile(cmp.Path.Filter, parent.Attr); err != nil {
-			return nil, err
-		}
+		b.parent, b.filter = parent, cmp.Path.Filter
 	}
 	a, err := c.resolve(Path{URN: cmp.Path.URN, Name: cmp.Path.Name, Sub: cmp.Path.Sub}, scope)
 	if err != nil {
-		return nil, err
+		return b, err
 	}
 	if a.Sub == nil && a.Attr.Type == schema.Complex && cmp.Op != Pr {
 		// RFC 7644 §3.4.2.2: a complex multi-valued attribute without a
@@ -219,7 +224,23 @@ func (c *compiler) compileCompare(cmp *Compare, scope *schema.Attribute) (pred, 
 		if v := a.Attr.SubAttribute("value"); v != nil && a.Attr.MultiValued {
 			a.Sub = v
 		} else {
-			return nil, schema.InvalidFilterError("%q is complex; compare one of its sub-attributes, such as %s.%s", a.Attr.Name, a.Attr.Name, a.Attr.SubAttributes[0].Name)
+			return b, schema.InvalidFilterError("%q is complex; compare one of its sub-attributes, such as %s.%s", a.Attr.Name, a.Attr.Name, a.Attr.SubAttributes[0].Name)
+		}
+	}
+	b.attr = a
+	return b, nil
+}
+
+func (c *compiler) compileCompare(cmp *Compare, scope *schema.Attribute) (pred, error) {
+	b, err := c.bindCompare(cmp, scope)
+	if err != nil {
+		return nil, err
+	}
+	a := b.attr
+	var elemFilter pred
+	if b.filter != nil {
+		if elemFilter, err = c.compile(b.filter, b.parent.Attr); err != nil {
+			return nil, err
 		}
 	}
 	test, negate, err := compileTest(a, cmp.Op, cmp.Value)
@@ -229,7 +250,9 @@ func (c *compiler) compileCompare(cmp *Compare, scope *schema.Attribute) (pred, 
 	var p pred
 	switch {
 	case scope != nil:
-		p = func(_ *schema.Resource, elem map[string]any) bool { return anyValue(a.Attr, nil, elem[a.Attr.Name], test) }
+		p = func(_ *schema.Resource, elem map[string]any) bool {
+			return anyValue(a.Attr, nil, elem[a.Attr.Name], test)
+		}
 	case elemFilter != nil:
 		get := getter(a)
 		p = func(r *schema.Resource, _ map[string]any) bool {
