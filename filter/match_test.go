@@ -341,3 +341,22 @@ func TestSorter(t *testing.T) {
 		assert.ErrorAs(t, err, &se, bad)
 	}
 }
+
+func BenchmarkMatch(b *testing.B) {
+	users := schema.Users()
+	rs := fixtureUsers()
+	for _, f := range []string{simpleFilter, `emails[type eq "work"].value eq "john@example.org"`, complexFilter} {
+		e, err := filter.Parse(f)
+		require.NoError(b, err)
+		m, err := filter.Compile(users, e)
+		require.NoError(b, err)
+		b.Run(f, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, r := range rs {
+					m.Match(r)
+				}
+			}
+		})
+	}
+}

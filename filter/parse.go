@@ -57,6 +57,9 @@ func (l Limits) Parse(s string) (Expr, error) {
 	if len(s) > l.maxLength() {
 		return nil, p.fail(schema.ScimInvalidFilter, l.maxLength(), fmt.Sprintf("the filter is %d bytes long; the limit is %d", len(s), l.maxLength()))
 	}
+	if off := invalidUTF8(s); off >= 0 {
+		return nil, p.fail(schema.ScimInvalidFilter, off, "invalid UTF-8")
+	}
 	e, err := p.parseOr()
 	if err != nil {
 		return nil, p.wrap(schema.ScimInvalidFilter, err)
@@ -74,6 +77,9 @@ func (l Limits) ParsePath(s string) (Path, error) {
 	if len(s) > l.maxLength() {
 		return Path{}, p.fail(schema.ScimInvalidPath, l.maxLength(), fmt.Sprintf("the path is %d bytes long; the limit is %d", len(s), l.maxLength()))
 	}
+	if off := invalidUTF8(s); off >= 0 {
+		return Path{}, p.fail(schema.ScimInvalidPath, off, "invalid UTF-8")
+	}
 	p.skipSpace()
 	path, vp, err := p.parsePathTerm()
 	if err != nil {
@@ -88,6 +94,23 @@ func (l Limits) ParsePath(s string) (Path, error) {
 		return Path{}, p.fail(schema.ScimInvalidPath, p.pos, fmt.Sprintf("unexpected %s after the path", p.near()))
 	}
 	return path, nil
+}
+
+// invalidUTF8 returns the offset of the first byte of s that is not valid
+// UTF-8, or -1.
+func invalidUTF8(s string) int {
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
 }
 
 func (l Limits) maxLength() int {

@@ -154,6 +154,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad escape", `a eq "\x"`, 6, "invalid escape"},
 		{"bad unicode escape", `a eq "\u12"`, 6, "invalid \\u escape"},
 		{"garbage after filter", `a pr b pr`, 5, "after a complete filter"},
+		{"invalid UTF-8 in a string", "a eq \"x\xe5\"", 7, "invalid UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -224,7 +225,7 @@ func TestParsePath(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{``, `members[value eq`, `a b`, `emails[type eq "work"] eq "x"`, `1x`} {
+	for _, bad := range []string{``, "na\xffme", `members[value eq`, `a b`, `emails[type eq "work"] eq "x"`, `1x`} {
 		_, err := filter.ParsePath(bad)
 		var se *schema.Error
 		require.ErrorAs(t, err, &se, bad)
