@@ -40,6 +40,19 @@ func ValidateCreate(rt *ResourceType, r *Resource) (*Resource, error) {
 // attributes have no identity, so they may be added and removed freely.
 // The ID and Meta of old are kept. The checks of ValidateCreate apply too.
 func ValidateReplace(rt *ResourceType, old, r *Resource) (*Resource, error) {
+	return validateUpdate(rt, old, r, true)
+}
+
+// ValidatePatch is ValidateReplace for the result of applying PATCH
+// operations to old: r holds exactly the values wanted, so an attribute
+// missing from r has been removed and stays removed, and an immutable
+// attribute that old has may not be removed or changed. readOnly values
+// still come from old.
+func ValidatePatch(rt *ResourceType, old, r *Resource) (*Resource, error) {
+	return validateUpdate(rt, old, r, false)
+}
+
+func validateUpdate(rt *ResourceType, old, r *Resource, keepOmitted bool) (*Resource, error) {
 	out := &Resource{ID: old.ID, ExternalID: r.ExternalID, Meta: old.Meta, Attributes: CloneMap(r.Attributes)}
 	if out.Attributes == nil {
 		out.Attributes = map[string]any{}
@@ -55,7 +68,7 @@ func ValidateReplace(rt *ResourceType, old, r *Resource) (*Resource, error) {
 			}
 		}
 		for _, a := range s.Attributes {
-			if e := mergeReplace(a, newM, oldM, a.Name); e != nil && err == nil {
+			if e := mergeReplace(a, newM, oldM, a.Name, keepOmitted); e != nil && err == nil {
 				err = e
 			}
 		}
@@ -79,7 +92,7 @@ func ValidateReplace(rt *ResourceType, old, r *Resource) (*Resource, error) {
 
 // mergeReplace applies the §3.5.1 mutability rules for attribute a between
 // the new values m and the old values old.
-func mergeReplace(a *Attribute, m, old map[string]any, path string) error {
+func mergeReplace(a *Attribute, m, old map[string]any, path string, keepOmitted bool) error {
 	nv, hasNew := m[a.Name]
 	ov, hasOld := old[a.Name]
 	switch {
@@ -91,19 +104,28 @@ func mergeReplace(a *Attribute, m, old map[string]any, path string) error {
 		}
 		return nil
 	case a.Mutability == Immutable && hasOld:
-		if !hasNew {
+		if !hasNew && keepOmitted {
 			m[a.Name] = CloneValue(ov)
 			return nil
 		}
-		if !Equal(a, nv, ov) {
+		if !hasNew || !Equal(a, nv, ov) {
 			return MutabilityError("attribute %q is immutable and already set; it cannot be changed", path)
 		}
 		return nil
-	case a.Returned == ReturnedNever && !hasNew && hasOld:
+	case a.Returned == ReturnedNever && !hasNew && hasOld && keepOmitted:
 		m[a.Name] = CloneValue(ov)
 		return nil
 	}
-	if a.Type != Complex || (!hasNew && (a.MultiValued || !hasOld)) {
+	if a.Type != Complex || (!hasNew && (a.MultiValued || !hasOld || !keepOmitted)) {
+		if !hasNew && hasOld && !keepOmitted && a.Type == Complex && !a.MultiValued {
+			// A removed complex attribute: none of its immutable values may go.
+			om, _ := ov.(map[string]any)
+			for _, sub := range a.SubAttributes {
+				if _, ok := om[sub.Name]; ok && sub.Mutability == Immutable {
+					return MutabilityError("attribute %q is immutable and already set; it cannot be removed", path+"."+sub.Name)
+				}
+			}
+		}
 		return nil
 	}
 	if !hasNew {
@@ -141,7 +163,7 @@ func mergeReplace(a *Attribute, m, old map[string]any, path string) error {
 	}
 	om, _ := ov.(map[string]any)
 	for _, sub := range a.SubAttributes {
-		if err := mergeReplace(sub, nm, om, path+"."+sub.Name); err != nil {
+		if err := mergeReplace(sub, nm, om, path+"."+sub.Name, keepOmitted); err != nil {
 			return err
 		}
 	}

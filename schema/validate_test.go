@@ -303,3 +303,42 @@ func TestResourceAccessors(t *testing.T) {
 	assert.Nil(t, (*schema.Resource)(nil).Clone())
 	assert.Nil(t, schema.CloneMap(nil))
 }
+
+func TestValidatePatch(t *testing.T) {
+	users := schema.Users()
+	old := &schema.Resource{ID: "1", Attributes: map[string]any{
+		"userName": "u", "password": "secret", "groups": []any{map[string]any{"value": "g"}},
+	}}
+	// RFC 7644 §3.5.2.2: a removed writeOnly value stays removed (PUT would keep it).
+	out, err := schema.ValidatePatch(users, old, &schema.Resource{Attributes: map[string]any{"userName": "u"}})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"userName": "u", "groups": []any{map[string]any{"value": "g"}}}, out.Attributes, "readOnly still comes from the stored resource")
+
+	device := &schema.ResourceType{Name: "Device", Endpoint: "/Devices", Schema: &schema.Schema{
+		ID: "urn:example:Device",
+		Attributes: []*schema.Attribute{
+			{Name: "serial", Mutability: schema.Immutable},
+			{Name: "hw", Type: schema.Complex, SubAttributes: []*schema.Attribute{{Name: "model", Mutability: schema.Immutable}, {Name: "colour"}}},
+		},
+	}}
+	stored := &schema.Resource{ID: "d", Attributes: map[string]any{"serial": "S", "hw": map[string]any{"model": "M", "colour": "red"}}}
+	for _, tt := range []struct {
+		name  string
+		attrs map[string]any
+		err   bool
+	}{
+		{"RFC 7644 §3.5.2: removing an immutable value", map[string]any{"hw": map[string]any{"model": "M"}}, true},
+		{"removing a complex attribute with an immutable sub-attribute", map[string]any{"serial": "S"}, true},
+		{"removing an immutable sub-attribute", map[string]any{"serial": "S", "hw": map[string]any{"colour": "red"}}, true},
+		{"changing a readWrite sub-attribute", map[string]any{"serial": "S", "hw": map[string]any{"model": "M", "colour": "blue"}}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := schema.ValidatePatch(device, stored, &schema.Resource{Attributes: tt.attrs})
+			if tt.err {
+				assert.ErrorIs(t, err, &schema.Error{Status: 400, Type: schema.ScimMutability})
+			} else {
+				assert.NoError(t, err)
+			}
+		})
+	}
+}

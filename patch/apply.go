@@ -1,0 +1,649 @@
+package patch
+
+import (
+	"errors"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
+)
+
+// Apply applies ops, in order, to r, a resource of type rt, and returns the
+// new resource and whether it differs from r. It never modifies r: it works
+// on a copy, and if any operation fails it returns the error and nothing is
+// applied. The result is checked with schema.ValidatePatch, so a PATCH can
+// never produce what a PUT would reject (a missing required attribute, two
+// primary values, a changed immutable value).
+//
+// Errors are *OpError wrapping a *schema.Error: invalidPath for a path that
+// names no attribute, mutability for a write to a readOnly attribute or a
+// change to a set immutable one, invalidValue for a value of the wrong type,
+// noTarget for a filter that matches nothing where a match is required.
+func Apply(rt *schema.ResourceType, r *schema.Resource, ops []Operation, opts Options) (*schema.Resource, bool, error) {
+	out := r.Clone()
+	if out.Attributes == nil {
+		out.Attributes = map[string]any{}
+	}
+	a := applier{rt: rt, r: out, opts: opts}
+	for i := range ops {
+		if err := a.apply(&ops[i]); err != nil {
+			path := ""
+			if ops[i].Path != nil {
+				path = ops[i].Path.String()
+			}
+			return nil, false, opErr(i, &ops[i], path, err)
+		}
+	}
+	for _, e := range rt.Extensions {
+		if m, ok := out.Attributes[e.Schema.ID].(map[string]any); ok && len(m) == 0 {
+			delete(out.Attributes, e.Schema.ID)
+		}
+	}
+	res, err := schema.ValidatePatch(rt, r, out)
+	if err != nil {
+		return nil, false, err
+	}
+	changed := res.ExternalID != r.ExternalID ||
+		!(len(res.Attributes) == 0 && len(r.Attributes) == 0 || reflect.DeepEqual(res.Attributes, r.Attributes))
+	return res, changed, nil
+}
+
+type applier struct {
+	rt   *schema.ResourceType
+	r    *schema.Resource // the copy being changed
+	opts Options
+}
+
+// target is a PATCH path resolved against the resource type.
+type target struct {
+	ext      *schema.Extension // the attribute's extension, nil for core
+	attr     *schema.Attribute // nil when the path is a whole extension
+	sub      *schema.Attribute
+	filter   filter.Expr
+	match    *filter.ElementMatcher
+	external bool // the common attribute externalId
+}
+
+func (a *applier) decodeOpts() schema.DecodeOptions { return schema.DecodeOptions{Strict: a.opts.Strict} }
+
+func (a *applier) apply(op *Operation) error {
+	var v any
+	if op.Value != nil {
+		var err error
+		if v, err = schema.ParseJSON(op.Value); err != nil {
+			return err
+		}
+	}
+	if op.Path == nil {
+		if op.Op == Remove {
+			return schema.NoTargetError("remove needs a \"path\" (RFC 7644 §3.5.2.2)")
+		}
+		return a.pathless(op.Op, v)
+	}
+	t, err := a.resolve(*op.Path, false)
+	if err != nil {
+		return err
+	}
+	return a.applyTo(op.Op, t, v, op.Value != nil && v != nil)
+}
+
+func (a *applier) applyTo(op Op, t target, v any, hasValue bool) error {
+	switch op {
+	case Add:
+		return a.add(t, v)
+	case Replace:
+		return a.replace(t, v)
+	}
+	return a.remove(t, v, hasValue)
+}
+
+// resolve resolves a path. With pathless it resolves a key of a path-less
+// value, where an unknown attribute is skipped (target.attr nil and no
+// error) unless the mode is strict.
+func (a *applier) resolve(p filter.Path, pathless bool) (target, error) {
+	var t target
+	if p.URN != "" && p.Sub == "" && p.Filter == nil {
+		if e := a.rt.Extension(p.URN + ":" + p.Name); e != nil {
+			t.ext = e
+			return t, nil
+		}
+	}
+	attr, ext := a.rt.Attribute(p.URN, p.Name)
+	if attr == nil && p.URN == "" && !a.opts.Strict {
+		// Entra ID sends extension attributes such as "manager" unqualified.
+		for i := range a.rt.Extensions {
+			if x := a.rt.Extensions[i].Schema.Attribute(p.Name); x != nil {
+				attr, ext = x, &a.rt.Extensions[i]
+				break
+			}
+		}
+	}
+	if attr == nil {
+		if pathless && !a.opts.Strict {
+			return t, nil
+		}
+		return t, schema.InvalidPathError("resource type %s has no attribute %q", a.rt.Name, p.String())
+	}
+	t.attr, t.ext = attr, ext
+	if ext == nil && a.rt.Schema.Attribute(attr.Name) == nil {
+		if attr.Name != "externalId" {
+			return t, schema.MutabilityError("attribute %q is readOnly", attr.Name)
+		}
+		t.external = true
+	}
+	if attr.Mutability == schema.ReadOnly {
+		return t, schema.MutabilityError("attribute %q is readOnly", attr.Name)
+	}
+	if p.Sub != "" {
+		if t.sub = attr.SubAttribute(p.Sub); t.sub == nil {
+			return t, schema.InvalidPathError("attribute %q has no sub-attribute %q", attr.Name, p.Sub)
+		}
+		if t.sub.Mutability == schema.ReadOnly {
+			return t, schema.MutabilityError("attribute %q is readOnly", attr.Name+"."+t.sub.Name)
+		}
+	}
+	if p.Filter != nil {
+		m, err := filter.CompileElement(attr, p.Filter)
+		if err != nil {
+			var se *schema.Error
+			if errors.As(err, &se) {
+				return t, &schema.Error{Status: 400, Type: schema.ScimInvalidPath, Detail: se.Detail, Err: err}
+			}
+			return t, err
+		}
+		t.filter, t.match = p.Filter, m
+	}
+	if t.sub != nil && t.match == nil && attr.MultiValued {
+		return t, schema.InvalidPathError("%q names a sub-attribute of every value; select values with a filter, such as %s[type eq \"work\"].%s", p.String(), attr.Name, t.sub.Name)
+	}
+	return t, nil
+}
+
+// container returns the map holding t.attr, creating an extension's map
+// when create is set.
+func (a *applier) container(t target, create bool) map[string]any {
+	if t.ext == nil {
+		return a.r.Attributes
+	}
+	m, _ := a.r.Attributes[t.ext.Schema.ID].(map[string]any)
+	if m == nil && create {
+		m = map[string]any{}
+		a.r.Attributes[t.ext.Schema.ID] = m
+	}
+	return m
+}
+
+// pathless applies an add or replace without a path (RFC 7644 §3.5.2.1,
+// §3.5.2.3): each member of the value object is applied as if it were the
+// path. Entra ID's keys with dots ("name.givenName") and full URNs are
+// applied as paths.
+func (a *applier) pathless(op Op, v any) error {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return schema.InvalidValueError("%s without a path needs a JSON object as its value", op)
+	}
+	for _, k := range sortedKeys(obj) {
+		val := obj[k]
+		switch {
+		case strings.EqualFold(k, "schemas"), strings.EqualFold(k, "meta"):
+			continue // not attributes one can write; clients echo them
+		case strings.EqualFold(k, "id"):
+			if s, ok := val.(string); ok && s == a.r.ID {
+				continue // Okta repeats the unchanged id
+			}
+			return schema.MutabilityError("attribute \"id\" is readOnly")
+		}
+		if e := a.rt.Extension(k); e != nil {
+			if err := a.applyTo(op, target{ext: e}, val, val != nil); err != nil {
+				return err
+			}
+			continue
+		}
+		path := filter.Path{}
+		rest := k
+		if urn, r, ok := a.rt.SplitURN(k); ok {
+			path.URN, rest = urn, r
+		}
+		path.Name, path.Sub, _ = strings.Cut(rest, ".")
+		if a.opts.Strict && (path.URN != "" || path.Sub != "") {
+			return schema.InvalidPathError("%q: a value without a path holds attributes as a resource does, not paths", k)
+		}
+		t, err := a.resolve(path, true)
+		if err != nil {
+			return err
+		}
+		if t.attr == nil && t.ext == nil {
+			continue // an attribute the schema does not define: ignored
+		}
+		if err := a.applyTo(op, t, val, val != nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// wholeExtension applies op to an extension named by its URN alone, or
+// to the extension object of a path-less value.
+func (a *applier) wholeExtension(op Op, t target, v any) error {
+	id := t.ext.Schema.ID
+	if op == Remove || v == nil {
+		if op != Add {
+			delete(a.r.Attributes, id)
+		}
+		return nil
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return schema.InvalidValueError("%q must be a JSON object", id)
+	}
+	// Like a complex attribute, the extension keeps the attributes the
+	// value does not name (RFC 7644 §3.5.2.3).
+	for _, k := range sortedKeys(obj) {
+		attr := t.ext.Schema.Attribute(k)
+		if attr == nil {
+			if a.opts.Strict {
+				return schema.InvalidPathError("schema %s has no attribute %q", id, k)
+			}
+			continue
+		}
+		st, err := a.resolve(filter.Path{URN: id, Name: attr.Name}, true)
+		if err != nil {
+			return err
+		}
+		if err := a.applyTo(op, st, obj[k], obj[k] != nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *applier) setExternalID(t target, v any) error {
+	s, err := schema.DecodeValue(t.attr, v, a.decodeOpts())
+	if err != nil {
+		return err
+	}
+	a.r.ExternalID, _ = s.(string)
+	return nil
+}
+
+func (a *applier) add(t target, v any) error {
+	switch {
+	case t.attr == nil:
+		return a.wholeExtension(Add, t, v)
+	case t.external:
+		return a.setExternalID(t, v)
+	case t.match != nil:
+		return a.setInMatches(Add, t, v)
+	case t.sub != nil:
+		return a.setSub(t, v)
+	}
+	m := a.container(t, true)
+	if !t.attr.MultiValued {
+		return a.setSingle(m, t.attr, v)
+	}
+	if obj, ok := v.(map[string]any); ok && !a.opts.Strict {
+		v = []any{obj} // one value where an array belongs
+	}
+	dv, err := schema.DecodeValue(t.attr, v, a.decodeOpts())
+	if err != nil || dv == nil {
+		return err
+	}
+	cur, _ := m[t.attr.Name].([]any)
+	for _, e := range dv.([]any) {
+		if i := slices.IndexFunc(cur, func(x any) bool { return sameValue(t.attr, x, e) }); i >= 0 {
+			// RFC 7644 §3.5.2.1: a value already present is not added
+			// again; its other sub-attributes are updated.
+			if xm, ok := cur[i].(map[string]any); ok {
+				mergeInto(xm, e.(map[string]any))
+			}
+			continue
+		}
+		cur = append(cur, e)
+		clearOtherPrimaries(cur, len(cur)-1)
+	}
+	m[t.attr.Name] = cur
+	return nil
+}
+
+func (a *applier) replace(t target, v any) error {
+	switch {
+	case t.attr == nil:
+		return a.wholeExtension(Replace, t, v)
+	case t.external:
+		return a.setExternalID(t, v)
+	case t.match != nil:
+		return a.setInMatches(Replace, t, v)
+	case t.sub != nil:
+		return a.setSub(t, v)
+	}
+	m := a.container(t, true)
+	if !t.attr.MultiValued {
+		return a.setSingle(m, t.attr, v)
+	}
+	if obj, ok := v.(map[string]any); ok && !a.opts.Strict {
+		v = []any{obj}
+	}
+	dv, err := schema.DecodeValue(t.attr, v, a.decodeOpts())
+	if err != nil {
+		return err
+	}
+	if dv == nil {
+		delete(m, t.attr.Name)
+		return nil
+	}
+	m[t.attr.Name] = dv
+	return nil
+}
+
+// setSingle sets a single-valued attribute; a complex value is merged into
+// the current one (RFC 7644 §3.5.2.1, §3.5.2.3: sub-attributes not given
+// are left unchanged). An unassigned value ("" or null) clears it.
+func (a *applier) setSingle(m map[string]any, attr *schema.Attribute, v any) error {
+	dv, err := schema.DecodeValue(attr, v, a.decodeOpts())
+	if err != nil {
+		return err
+	}
+	if dv == nil {
+		delete(m, attr.Name)
+		return nil
+	}
+	if attr.Type == schema.Complex {
+		if cur, ok := m[attr.Name].(map[string]any); ok {
+			mergeInto(cur, dv.(map[string]any))
+			return nil
+		}
+	}
+	m[attr.Name] = dv
+	return nil
+}
+
+// setSub sets a sub-attribute of a single-valued complex attribute.
+func (a *applier) setSub(t target, v any) error {
+	dv, err := schema.DecodeValue(t.sub, v, a.decodeOpts())
+	if err != nil {
+		return err
+	}
+	m := a.container(t, true)
+	cur, _ := m[t.attr.Name].(map[string]any)
+	if dv == nil {
+		if cur != nil {
+			delete(cur, t.sub.Name)
+			if len(cur) == 0 {
+				delete(m, t.attr.Name)
+			}
+		}
+		return nil
+	}
+	if cur == nil {
+		cur = map[string]any{}
+		m[t.attr.Name] = cur
+	}
+	cur[t.sub.Name] = dv
+	return nil
+}
+
+// elements returns the values of t.attr that t's filter matches, as maps
+// that may be changed in place, and the attribute's values.
+func (a *applier) matches(t target) (all []any, idx []int) {
+	m := a.container(t, false)
+	switch cur := m[t.attr.Name].(type) {
+	case map[string]any:
+		if t.match.Match(cur) {
+			return []any{cur}, []int{0}
+		}
+		return []any{cur}, nil
+	case []any:
+		for i, e := range cur {
+			if em, ok := e.(map[string]any); ok && t.match.Match(em) {
+				idx = append(idx, i)
+			}
+		}
+		return cur, idx
+	}
+	return nil, nil
+}
+
+// setInMatches applies add or replace to the values a value path selects:
+// `emails[type eq "work"]` (the value replaces, or for add is merged into,
+// each match) or `emails[type eq "work"].value` (the sub-attribute is set in
+// each match). When nothing matches, the default dialect adds a value built
+// from the filter's "eq" terms, as Entra ID expects; strict mode answers
+// noTarget (RFC 7644 §3.5.2.3).
+func (a *applier) setInMatches(op Op, t target, v any) error {
+	single := *t.attr
+	single.MultiValued = false
+	var newVal map[string]any
+	if t.sub != nil {
+		dv, err := schema.DecodeValue(t.sub, v, a.decodeOpts())
+		if err != nil {
+			return err
+		}
+		if dv != nil {
+			newVal = map[string]any{t.sub.Name: dv}
+		}
+	} else {
+		dv, err := schema.DecodeValue(&single, v, a.decodeOpts())
+		if err != nil {
+			return err
+		}
+		newVal, _ = dv.(map[string]any)
+	}
+	all, idx := a.matches(t)
+	if len(idx) == 0 {
+		if a.opts.Strict {
+			return schema.NoTargetError("the filter %s matches no value of %q", t.filter.String(), t.attr.Name)
+		}
+		if newVal == nil {
+			return nil // clearing what is not there
+		}
+		seed, ok := seedFromFilter(t.attr, t.filter, a.decodeOpts())
+		if !ok {
+			return schema.NoTargetError("the filter %s matches no value of %q, and no value can be built from it", t.filter.String(), t.attr.Name)
+		}
+		mergeInto(seed, newVal)
+		m := a.container(t, true)
+		if !t.attr.MultiValued {
+			m[t.attr.Name] = seed
+			return nil
+		}
+		cur, _ := m[t.attr.Name].([]any)
+		cur = append(cur, seed)
+		clearOtherPrimaries(cur, len(cur)-1)
+		m[t.attr.Name] = cur
+		return nil
+	}
+	for _, i := range idx {
+		em := all[i].(map[string]any)
+		switch {
+		case t.sub != nil && newVal == nil:
+			delete(em, t.sub.Name)
+		case t.sub != nil || op == Add:
+			mergeInto(em, newVal)
+		default: // replace the whole value
+			for k := range em {
+				delete(em, k)
+			}
+			mergeInto(em, newVal)
+		}
+		if t.attr.MultiValued && em["primary"] == true {
+			clearOtherPrimaries(all, i)
+		}
+	}
+	a.compact(t)
+	return nil
+}
+
+// compact drops values a change left empty.
+func (a *applier) compact(t target) {
+	m := a.container(t, false)
+	switch cur := m[t.attr.Name].(type) {
+	case map[string]any:
+		if len(cur) == 0 {
+			delete(m, t.attr.Name)
+		}
+	case []any:
+		kept := cur[:0]
+		for _, e := range cur {
+			if em, ok := e.(map[string]any); ok && len(em) == 0 {
+				continue
+			}
+			kept = append(kept, e)
+		}
+		if len(kept) == 0 {
+			delete(m, t.attr.Name)
+		} else {
+			m[t.attr.Name] = kept
+		}
+	}
+}
+
+func (a *applier) remove(t target, v any, hasValue bool) error {
+	switch {
+	case t.attr == nil:
+		return a.wholeExtension(Remove, t, nil)
+	case t.external:
+		a.r.ExternalID = ""
+		return nil
+	}
+	m := a.container(t, false)
+	if m == nil {
+		return nil
+	}
+	if t.match != nil {
+		all, idx := a.matches(t)
+		if t.sub != nil {
+			for _, i := range idx {
+				delete(all[i].(map[string]any), t.sub.Name)
+			}
+		} else {
+			for j := len(idx) - 1; j >= 0; j-- {
+				if !t.attr.MultiValued {
+					delete(m, t.attr.Name)
+					return nil
+				}
+				all = slices.Delete(all, idx[j], idx[j]+1)
+			}
+			m[t.attr.Name] = all
+		}
+		a.compact(t)
+		return nil
+	}
+	if t.sub != nil {
+		if cur, ok := m[t.attr.Name].(map[string]any); ok {
+			delete(cur, t.sub.Name)
+		}
+		a.compact(t)
+		return nil
+	}
+	if hasValue && t.attr.MultiValued {
+		if a.opts.Strict {
+			return schema.InvalidSyntaxError("remove takes no \"value\"; select values with a filter, such as %s[value eq \"...\"] (RFC 7644 §3.5.2.2)", t.attr.Name)
+		}
+		// Entra ID: remove only the listed values.
+		if obj, ok := v.(map[string]any); ok {
+			v = []any{obj}
+		}
+		dv, err := schema.DecodeValue(t.attr, v, a.decodeOpts())
+		if err != nil {
+			return err
+		}
+		listed, _ := dv.([]any)
+		cur, _ := m[t.attr.Name].([]any)
+		cur = slices.DeleteFunc(cur, func(x any) bool {
+			return slices.ContainsFunc(listed, func(l any) bool { return sameValue(t.attr, x, l) })
+		})
+		m[t.attr.Name] = cur
+		a.compact(t)
+		return nil
+	}
+	delete(m, t.attr.Name)
+	return nil
+}
+
+// sameValue reports whether x and y are the same value of multi-valued
+// attribute a: for complex values with a "value" sub-attribute, the same
+// "value" (and the same "type" when both have one); otherwise equal.
+func sameValue(a *schema.Attribute, x, y any) bool {
+	single := *a
+	single.MultiValued = false
+	xm, ok1 := x.(map[string]any)
+	ym, ok2 := y.(map[string]any)
+	if !ok1 || !ok2 {
+		return schema.Equal(&single, x, y)
+	}
+	vs := a.SubAttribute("value")
+	xv, okx := xm["value"]
+	yv, oky := ym["value"]
+	if vs == nil || !okx || !oky {
+		return schema.Equal(&single, x, y)
+	}
+	if !schema.Equal(vs, xv, yv) {
+		return false
+	}
+	ts := a.SubAttribute("type")
+	xt, okx := xm["type"]
+	yt, oky := ym["type"]
+	return ts == nil || !okx || !oky || schema.Equal(ts, xt, yt)
+}
+
+// clearOtherPrimaries sets "primary" to false on every value but vals[keep]
+// when vals[keep] is primary (RFC 7643 §2.4: at most one primary value).
+func clearOtherPrimaries(vals []any, keep int) {
+	km, ok := vals[keep].(map[string]any)
+	if !ok || km["primary"] != true {
+		return
+	}
+	for i, e := range vals {
+		if em, ok := e.(map[string]any); ok && i != keep && em["primary"] == true {
+			em["primary"] = false
+		}
+	}
+}
+
+// seedFromFilter builds a new value from a value filter made only of "eq"
+// comparisons joined by "and", such as `type eq "work"`.
+func seedFromFilter(a *schema.Attribute, f filter.Expr, opts schema.DecodeOptions) (map[string]any, bool) {
+	seed := map[string]any{}
+	ok := true
+	filter.Walk(f, func(e filter.Expr) bool {
+		switch e := e.(type) {
+		case *filter.Logical:
+			ok = ok && e.Op == filter.And
+			return ok
+		case *filter.Compare:
+			sub := a.SubAttribute(e.Path.Name)
+			if e.Op != filter.Eq || sub == nil || e.Path.Sub != "" || e.Value == nil {
+				ok = false
+				return false
+			}
+			v, err := schema.DecodeValue(sub, e.Value, opts)
+			if err != nil || v == nil {
+				ok = false
+				return false
+			}
+			seed[sub.Name] = v
+			return false
+		}
+		ok = false
+		return false
+	})
+	return seed, ok && len(seed) > 0
+}
+
+// mergeInto copies src's entries into dst.
+func mergeInto(dst, src map[string]any) {
+	for k, v := range src {
+		dst[k] = v
+	}
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,176 @@
+package patch
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
+)
+
+// Op is a PATCH operation (RFC 7644 §3.5.2).
+type Op uint8
+
+// The operations of RFC 7644 §3.5.2.1-§3.5.2.3.
+const (
+	Add Op = iota + 1
+	Remove
+	Replace
+)
+
+// String returns "add", "remove" or "replace".
+func (o Op) String() string {
+	switch o {
+	case Add:
+		return "add"
+	case Remove:
+		return "remove"
+	case Replace:
+		return "replace"
+	}
+	return "op?"
+}
+
+// Operation is one PATCH operation.
+type Operation struct {
+	Op   Op
+	Path *filter.Path // nil when the operation has no path
+	// Value is the operation's "value" as it came in, decoded against the
+	// target attribute only when applied; nil when the member is absent.
+	Value json.RawMessage
+}
+
+// Options controls decoding and applying. The zero value accepts the IdP
+// dialects (see the package documentation).
+type Options struct {
+	// Strict rejects what RFC 7644 does not allow but Microsoft Entra ID and
+	// Okta send.
+	Strict bool
+	// Limits bounds the paths and value filters in operations.
+	Limits filter.Limits
+}
+
+// Decode reads a PatchOp request body (RFC 7644 §3.5.2). Its "schemas" must
+// name urn:ietf:params:scim:api:messages:2.0:PatchOp and "Operations" must
+// hold at least one operation; member names match case-insensitively and
+// "op" is case-insensitive unless opts.Strict. Errors are *schema.Error:
+// invalidSyntax for the body's structure, invalidPath for a path that does
+// not parse.
+func Decode(data []byte, opts Options) ([]Operation, error) {
+	if !utf8.Valid(data) {
+		return nil, schema.InvalidSyntaxError("request body is not valid UTF-8")
+	}
+	var body struct {
+		Schemas    []string `json:"schemas"`
+		Operations []struct {
+			Op    *string         `json:"op"`
+			Path  *string         `json:"path"`
+			Value json.RawMessage `json:"value"`
+		} `json:"Operations"`
+	}
+	if err := json.Unmarshal(data, &body); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, &schema.Error{Status: 400, Type: schema.ScimInvalidSyntax, Err: err,
+				Detail: fmt.Sprintf("PatchOp member %q has the wrong JSON type", te.Field)}
+		}
+		if _, perr := schema.ParseJSON(data); perr != nil {
+			return nil, perr
+		}
+		return nil, &schema.Error{Status: 400, Type: schema.ScimInvalidSyntax, Err: err, Detail: "request body is not a PatchOp: " + err.Error()}
+	}
+	if !slices.ContainsFunc(body.Schemas, func(s string) bool { return strings.EqualFold(s, schema.PatchOpSchema) }) {
+		return nil, schema.InvalidSyntaxError("\"schemas\" must contain %q (RFC 7644 §3.5.2)", schema.PatchOpSchema)
+	}
+	if len(body.Operations) == 0 {
+		return nil, schema.InvalidSyntaxError("\"Operations\" must hold at least one operation (RFC 7644 §3.5.2)")
+	}
+	ops := make([]Operation, len(body.Operations))
+	for i, o := range body.Operations {
+		if o.Op == nil {
+			return nil, opErr(i, nil, "", schema.InvalidSyntaxError("operation has no \"op\""))
+		}
+		switch {
+		case *o.Op == "add" || !opts.Strict && strings.EqualFold(*o.Op, "add"):
+			ops[i].Op = Add
+		case *o.Op == "remove" || !opts.Strict && strings.EqualFold(*o.Op, "remove"):
+			ops[i].Op = Remove
+		case *o.Op == "replace" || !opts.Strict && strings.EqualFold(*o.Op, "replace"):
+			ops[i].Op = Replace
+		default:
+			return nil, opErr(i, nil, "", schema.InvalidSyntaxError("%q is not a PATCH operation; use \"add\", \"remove\" or \"replace\"", *o.Op))
+		}
+		if o.Path != nil && strings.TrimSpace(*o.Path) != "" {
+			p, err := opts.Limits.ParsePath(*o.Path)
+			if err != nil {
+				return nil, opErr(i, &ops[i], *o.Path, err)
+			}
+			ops[i].Path = &p
+		}
+		if len(o.Value) > 0 {
+			ops[i].Value = o.Value
+		}
+		if ops[i].Op != Remove && ops[i].Value == nil {
+			return nil, opErr(i, &ops[i], pathText(o.Path), schema.InvalidSyntaxError("%s needs a \"value\" (RFC 7644 §3.5.2.1, §3.5.2.3)", ops[i].Op))
+		}
+		if ops[i].Op == Remove && ops[i].Path == nil {
+			return nil, opErr(i, &ops[i], "", schema.NoTargetError("remove needs a \"path\" (RFC 7644 §3.5.2.2)"))
+		}
+	}
+	return ops, nil
+}
+
+func pathText(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// OpError is the failure of one operation of a PATCH request. Err is a
+// *schema.Error, so errors.As finds the status and scimType through it.
+type OpError struct {
+	Index int    // the operation's position in Operations, from 0
+	Op    Op     // 0 when the op itself was not understood
+	Path  string // the operation's path as written, "" if none
+	Err   error
+}
+
+// Error returns the underlying error, whose detail names the operation.
+func (e *OpError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying *schema.Error.
+func (e *OpError) Unwrap() error { return e.Err }
+
+// opErr wraps err for operation i, copying the SCIM status and scimType
+// into a detail that names the operation.
+func opErr(i int, op *Operation, path string, err error) error {
+	oe := &OpError{Index: i, Path: path, Err: err}
+	if op != nil {
+		oe.Op = op.Op
+	}
+	var se *schema.Error
+	if errors.As(err, &se) {
+		// The detail a client sees names the operation.
+		oe.Err = &schema.Error{Status: se.Status, Type: se.Type, Detail: oe.prefix() + se.Detail, Err: se.Err}
+	} else {
+		oe.Err = fmt.Errorf("%s%w", oe.prefix(), err)
+	}
+	return oe
+}
+
+func (e *OpError) prefix() string {
+	s := fmt.Sprintf("operation %d", e.Index)
+	if e.Op != 0 {
+		s += " (" + e.Op.String()
+		if e.Path != "" {
+			s += " " + e.Path
+		}
+		s += ")"
+	}
+	return s + ": "
+}
