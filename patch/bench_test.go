@@ -1,0 +1,64 @@
+package patch_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
+)
+
+func groupWithMembers(n int) *schema.Resource {
+	members := make([]any, n)
+	for i := range members {
+		members[i] = map[string]any{"value": fmt.Sprintf("2819c223-7f76-453a-919d-%012d", i), "display": fmt.Sprintf("user %d", i)}
+	}
+	return &schema.Resource{ID: "g", Attributes: map[string]any{"displayName": "Everyone", "members": members}}
+}
+
+// BenchmarkAddMember adds one member to groups of 10 and 10,000 members
+// through the generic path (copy, apply, validate).
+func BenchmarkAddMember(b *testing.B) {
+	groups := schema.Groups()
+	ops, err := patch.Decode([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+		"Operations":[{"op":"add","path":"members","value":[{"value":"new-member-id"}]}]}`), patch.Options{})
+	require.NoError(b, err)
+	for _, n := range []int{10, 10000} {
+		g := groupWithMembers(n)
+		b.Run(fmt.Sprintf("members=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				out, changed, err := patch.Apply(groups, g, ops, patch.Options{})
+				if err != nil || !changed || len(out.Attributes["members"].([]any)) != n+1 {
+					b.Fatal(err, changed)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkEntraUserUpdate applies a typical Entra ID user update: capitalised
+// ops, a string boolean, a value-path email and a path-less replace with
+// dotted and URN keys.
+func BenchmarkEntraUserUpdate(b *testing.B) {
+	users := schema.Users()
+	r := resource(b, users, baseUser)
+	body := []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[
+		{"op":"Replace","path":"emails[type eq \"work\"].value","value":"new@work.com"},
+		{"op":"Replace","path":"active","value":"False"},
+		{"op":"Add","path":"title","value":"Manager"},
+		{"op":"replace","value":{"displayName":"Bjfe","name.givenName":"Kkom","name.familyName":"Unua","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber":"Aklq"}}]}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		ops, err := patch.Decode(body, patch.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := patch.Apply(users, r, ops, patch.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
