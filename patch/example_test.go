@@ -29,7 +29,8 @@ func ExampleApply() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(changed, updated.Attributes["active"], updated.String("emails.value"), stored.Attributes["active"])
+	emails, _ := updated.Get("emails.value")
+	fmt.Println(changed, updated.Attributes["active"], emails, stored.Attributes["active"])
 
 	// Writing a readOnly attribute fails, naming the operation.
 	ops, _ = patch.Decode([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
