@@ -2,7 +2,7 @@ package patch
 
 import (
 	"errors"
-	"reflect"
+	"maps"
 	"slices"
 	"strings"
 
@@ -22,11 +22,13 @@ import (
 // change to a set immutable one, invalidValue for a value of the wrong type,
 // noTarget for a filter that matches nothing where a match is required.
 func Apply(rt *schema.ResourceType, r *schema.Resource, ops []Operation, opts Options) (*schema.Resource, bool, error) {
-	out := r.Clone()
+	// Copy on write: out shares r's values until an operation changes one,
+	// so adding a member to a large group does not copy the group.
+	out := &schema.Resource{ID: r.ID, ExternalID: r.ExternalID, Meta: r.Meta, Attributes: maps.Clone(r.Attributes)}
 	if out.Attributes == nil {
 		out.Attributes = map[string]any{}
 	}
-	a := applier{rt: rt, r: out, opts: opts}
+	a := applier{rt: rt, r: out, opts: opts, owned: map[string]ownership{}}
 	for i := range ops {
 		if err := a.apply(&ops[i]); err != nil {
 			path := ""
@@ -45,15 +47,44 @@ func Apply(rt *schema.ResourceType, r *schema.Resource, ops []Operation, opts Op
 	if err != nil {
 		return nil, false, err
 	}
-	changed := res.ExternalID != r.ExternalID ||
-		!(len(res.Attributes) == 0 && len(r.Attributes) == 0 || reflect.DeepEqual(res.Attributes, r.Attributes))
-	return res, changed, nil
+	return res, schema.Changed(r, res), nil
 }
 
 type applier struct {
-	rt   *schema.ResourceType
-	r    *schema.Resource // the copy being changed
-	opts Options
+	rt    *schema.ResourceType
+	r     *schema.Resource // the copy being changed
+	opts  Options
+	owned map[string]ownership
+}
+
+// ownership says how much of a value the applier has copied.
+type ownership uint8
+
+const (
+	shared     ownership = iota // the value is r's: copy before changing anything
+	sliceOwned                  // the slice is a copy; its elements are r's
+	deepOwned                   // the value is a copy all the way down
+)
+
+func ownKey(t target) string {
+	if t.ext != nil {
+		return t.ext.Schema.ID + ":" + t.attr.Name
+	}
+	return t.attr.Name
+}
+
+// own returns t.attr's container, having made t.attr's value a deep copy
+// that may be changed in place.
+func (a *applier) own(t target) map[string]any {
+	m := a.container(t, true)
+	k := ownKey(t)
+	if a.owned[k] != deepOwned {
+		if v, ok := m[t.attr.Name]; ok {
+			m[t.attr.Name] = schema.CloneValue(v)
+		}
+		a.owned[k] = deepOwned
+	}
+	return m
 }
 
 // target is a PATCH path resolved against the resource type.
@@ -66,7 +97,9 @@ type target struct {
 	external bool // the common attribute externalId
 }
 
-func (a *applier) decodeOpts() schema.DecodeOptions { return schema.DecodeOptions{Strict: a.opts.Strict} }
+func (a *applier) decodeOpts() schema.DecodeOptions {
+	return schema.DecodeOptions{Strict: a.opts.Strict}
+}
 
 func (a *applier) apply(op *Operation) error {
 	var v any
@@ -167,10 +200,17 @@ func (a *applier) container(t target, create bool) map[string]any {
 	if t.ext == nil {
 		return a.r.Attributes
 	}
-	m, _ := a.r.Attributes[t.ext.Schema.ID].(map[string]any)
+	id := t.ext.Schema.ID
+	m, _ := a.r.Attributes[id].(map[string]any)
+	if a.owned[id] == shared && m != nil {
+		m = maps.Clone(m)
+		a.r.Attributes[id] = m
+		a.owned[id] = deepOwned // the map itself; its values are owned per attribute
+	}
 	if m == nil && create {
 		m = map[string]any{}
-		a.r.Attributes[t.ext.Schema.ID] = m
+		a.r.Attributes[id] = m
+		a.owned[id] = deepOwned
 	}
 	return m
 }
@@ -231,6 +271,11 @@ func (a *applier) wholeExtension(op Op, t target, v any) error {
 	if op == Remove || v == nil {
 		if op != Add {
 			delete(a.r.Attributes, id)
+			for k := range a.owned {
+				if strings.HasPrefix(k, id) {
+					delete(a.owned, k)
+				}
+			}
 		}
 		return nil
 	}
@@ -290,18 +335,32 @@ func (a *applier) add(t target, v any) error {
 	if err != nil || dv == nil {
 		return err
 	}
+	added := dv.([]any)
+	k := ownKey(t)
 	cur, _ := m[t.attr.Name].([]any)
-	for _, e := range dv.([]any) {
+	if a.owned[k] == shared {
+		cur = append(make([]any, 0, len(cur)+len(added)), cur...)
+		a.owned[k] = sliceOwned
+	}
+	elem := func(i int) map[string]any {
+		em := cur[i].(map[string]any)
+		if a.owned[k] != deepOwned {
+			em = maps.Clone(em)
+			cur[i] = em
+		}
+		return em
+	}
+	for _, e := range added {
 		if i := slices.IndexFunc(cur, func(x any) bool { return sameValue(t.attr, x, e) }); i >= 0 {
 			// RFC 7644 §3.5.2.1: a value already present is not added
 			// again; its other sub-attributes are updated.
-			if xm, ok := cur[i].(map[string]any); ok {
-				mergeInto(xm, e.(map[string]any))
+			if _, ok := cur[i].(map[string]any); ok {
+				mergeInto(elem(i), e.(map[string]any))
 			}
 			continue
 		}
 		cur = append(cur, e)
-		clearOtherPrimaries(cur, len(cur)-1)
+		clearOtherPrimaries(cur, len(cur)-1, elem)
 	}
 	m[t.attr.Name] = cur
 	return nil
@@ -334,6 +393,7 @@ func (a *applier) replace(t target, v any) error {
 		return nil
 	}
 	m[t.attr.Name] = dv
+	a.owned[ownKey(t)] = deepOwned // a fresh value
 	return nil
 }
 
@@ -351,7 +411,9 @@ func (a *applier) setSingle(m map[string]any, attr *schema.Attribute, v any) err
 	}
 	if attr.Type == schema.Complex {
 		if cur, ok := m[attr.Name].(map[string]any); ok {
+			cur = maps.Clone(cur)
 			mergeInto(cur, dv.(map[string]any))
+			m[attr.Name] = cur
 			return nil
 		}
 	}
@@ -365,7 +427,7 @@ func (a *applier) setSub(t target, v any) error {
 	if err != nil {
 		return err
 	}
-	m := a.container(t, true)
+	m := a.own(t)
 	cur, _ := m[t.attr.Name].(map[string]any)
 	if dv == nil {
 		if cur != nil {
@@ -387,7 +449,7 @@ func (a *applier) setSub(t target, v any) error {
 // elements returns the values of t.attr that t's filter matches, as maps
 // that may be changed in place, and the attribute's values.
 func (a *applier) matches(t target) (all []any, idx []int) {
-	m := a.container(t, false)
+	m := a.own(t)
 	switch cur := m[t.attr.Name].(type) {
 	case map[string]any:
 		if t.match.Match(cur) {
@@ -450,7 +512,7 @@ func (a *applier) setInMatches(op Op, t target, v any) error {
 		}
 		cur, _ := m[t.attr.Name].([]any)
 		cur = append(cur, seed)
-		clearOtherPrimaries(cur, len(cur)-1)
+		clearOtherPrimaries(cur, len(cur)-1, inPlace(cur))
 		m[t.attr.Name] = cur
 		return nil
 	}
@@ -468,7 +530,7 @@ func (a *applier) setInMatches(op Op, t target, v any) error {
 			mergeInto(em, newVal)
 		}
 		if t.attr.MultiValued && em["primary"] == true {
-			clearOtherPrimaries(all, i)
+			clearOtherPrimaries(all, i, inPlace(all))
 		}
 	}
 	a.compact(t)
@@ -507,10 +569,10 @@ func (a *applier) remove(t target, v any, hasValue bool) error {
 		a.r.ExternalID = ""
 		return nil
 	}
-	m := a.container(t, false)
-	if m == nil {
+	if m := a.container(t, false); m == nil || m[t.attr.Name] == nil {
 		return nil
 	}
+	m := a.own(t)
 	if t.match != nil {
 		all, idx := a.matches(t)
 		if t.sub != nil {
@@ -590,16 +652,22 @@ func sameValue(a *schema.Attribute, x, y any) bool {
 
 // clearOtherPrimaries sets "primary" to false on every value but vals[keep]
 // when vals[keep] is primary (RFC 7643 §2.4: at most one primary value).
-func clearOtherPrimaries(vals []any, keep int) {
+// mutable returns vals[i] as a map that may be changed.
+func clearOtherPrimaries(vals []any, keep int, mutable func(i int) map[string]any) {
 	km, ok := vals[keep].(map[string]any)
 	if !ok || km["primary"] != true {
 		return
 	}
 	for i, e := range vals {
 		if em, ok := e.(map[string]any); ok && i != keep && em["primary"] == true {
-			em["primary"] = false
+			mutable(i)["primary"] = false
 		}
 	}
+}
+
+// inPlace returns a mutable for values the applier owns deeply.
+func inPlace(vals []any) func(int) map[string]any {
+	return func(i int) map[string]any { return vals[i].(map[string]any) }
 }
 
 // seedFromFilter builds a new value from a value filter made only of "eq"

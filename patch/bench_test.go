@@ -61,4 +61,3 @@ func BenchmarkEntraUserUpdate(b *testing.B) {
 		}
 	}
 }
-

@@ -2,7 +2,9 @@ package schema
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -23,7 +25,7 @@ func ValidateCreate(rt *ResourceType, r *Resource) (*Resource, error) {
 			dropReadOnly(a, m)
 		}
 	})
-	return out, check(rt, out)
+	return out, check(rt, out, nil)
 }
 
 // ValidateReplace checks r, the complete new state of the stored resource
@@ -53,7 +55,9 @@ func ValidatePatch(rt *ResourceType, old, r *Resource) (*Resource, error) {
 }
 
 func validateUpdate(rt *ResourceType, old, r *Resource, keepOmitted bool) (*Resource, error) {
-	out := &Resource{ID: old.ID, ExternalID: r.ExternalID, Meta: old.Meta, Attributes: CloneMap(r.Attributes)}
+	// Copy on write: out shares r's values and copies only what it changes,
+	// so validating a group of 100,000 members does not copy them.
+	out := &Resource{ID: old.ID, ExternalID: r.ExternalID, Meta: old.Meta, Attributes: maps.Clone(r.Attributes)}
 	if out.Attributes == nil {
 		out.Attributes = map[string]any{}
 	}
@@ -63,6 +67,7 @@ func validateUpdate(rt *ResourceType, old, r *Resource, keepOmitted bool) (*Reso
 		if ext != nil {
 			newM, _ = out.Attributes[s.ID].(map[string]any)
 			oldM, _ = old.Attributes[s.ID].(map[string]any)
+			newM = maps.Clone(newM)
 			if newM == nil {
 				newM = map[string]any{}
 			}
@@ -87,7 +92,7 @@ func validateUpdate(rt *ResourceType, old, r *Resource, keepOmitted bool) (*Reso
 	if err != nil {
 		return nil, err
 	}
-	return out, check(rt, out)
+	return out, check(rt, out, old)
 }
 
 // mergeReplace applies the §3.5.1 mutability rules for attribute a between
@@ -144,16 +149,31 @@ func mergeReplace(a *Attribute, m, old map[string]any, path string, keepOmitted 
 		return nil
 	}
 	if a.MultiValued {
-		if arr, ok := nv.([]any); ok {
-			for _, e := range arr {
-				if em, ok := e.(map[string]any); ok {
-					for _, sub := range a.SubAttributes {
-						if sub.Mutability == ReadOnly {
-							delete(em, sub.Name)
-						}
-					}
+		// readOnly sub-attributes in new values are ignored; copy only the
+		// values that hold one.
+		arr, _ := nv.([]any)
+		if !slices.ContainsFunc(a.SubAttributes, func(s *Attribute) bool { return s.Mutability == ReadOnly }) {
+			return nil
+		}
+		var copied []any
+		for i, e := range arr {
+			em, ok := e.(map[string]any)
+			if !ok || !hasReadOnlySub(a, em) {
+				continue
+			}
+			if copied == nil {
+				copied = slices.Clone(arr)
+			}
+			em = maps.Clone(em)
+			for _, sub := range a.SubAttributes {
+				if sub.Mutability == ReadOnly {
+					delete(em, sub.Name)
 				}
 			}
+			copied[i] = em
+		}
+		if copied != nil {
+			m[a.Name] = copied
 		}
 		return nil
 	}
@@ -161,6 +181,8 @@ func mergeReplace(a *Attribute, m, old map[string]any, path string, keepOmitted 
 	if !ok {
 		return nil // check reports the type error
 	}
+	nm = maps.Clone(nm)
+	m[a.Name] = nm
 	om, _ := ov.(map[string]any)
 	for _, sub := range a.SubAttributes {
 		if err := mergeReplace(sub, nm, om, path+"."+sub.Name, keepOmitted); err != nil {
@@ -171,6 +193,15 @@ func mergeReplace(a *Attribute, m, old map[string]any, path string, keepOmitted 
 		delete(m, a.Name)
 	}
 	return nil
+}
+
+func hasReadOnlySub(a *Attribute, m map[string]any) bool {
+	for _, sub := range a.SubAttributes {
+		if _, ok := m[sub.Name]; ok && sub.Mutability == ReadOnly {
+			return true
+		}
+	}
+	return false
 }
 
 // dropReadOnly removes a's value from m if a is readOnly, and the readOnly
@@ -231,8 +262,15 @@ func forEachSchema(rt *ResourceType, attrs map[string]any, fn func(*Schema, map[
 }
 
 // check validates the whole resource: known attributes, Go types,
-// required attributes and extensions, and at most one primary value.
-func check(rt *ResourceType, r *Resource) error {
+// required attributes and extensions, and at most one primary value. Values
+// that share storage with old's, which were checked when old was stored, are
+// not checked again: a PATCH adding one member to a large group checks one
+// member.
+func check(rt *ResourceType, r, old *Resource) error {
+	var oldAttrs map[string]any
+	if old != nil {
+		oldAttrs = old.Attributes
+	}
 	for k, v := range r.Attributes {
 		if rt.Schema.Attribute(k) != nil && rt.Schema.Attribute(k).Name == k {
 			continue
@@ -245,7 +283,7 @@ func check(rt *ResourceType, r *Resource) error {
 		}
 		return InvalidValueError("attribute %q is not defined by the schemas of resource type %s (or is not spelled as they spell it)", k, rt.Name)
 	}
-	if err := checkAttrs(rt.Schema, r.Attributes, ""); err != nil {
+	if err := checkAttrs(rt.Schema, r.Attributes, oldAttrs, ""); err != nil {
 		return err
 	}
 	for _, e := range rt.Extensions {
@@ -256,7 +294,8 @@ func check(rt *ResourceType, r *Resource) error {
 			}
 			continue
 		}
-		if err := checkAttrs(e.Schema, m, e.Schema.ID+":"); err != nil {
+		om, _ := oldAttrs[e.Schema.ID].(map[string]any)
+		if err := checkAttrs(e.Schema, m, om, e.Schema.ID+":"); err != nil {
 			return err
 		}
 	}
@@ -266,7 +305,7 @@ func check(rt *ResourceType, r *Resource) error {
 // checkAttrs checks the attributes of schema s in m. For an extension
 // (prefix not empty) it also rejects keys s does not define; check does that
 // for the core schema, whose map also holds the extensions.
-func checkAttrs(s *Schema, m map[string]any, prefix string) error {
+func checkAttrs(s *Schema, m, old map[string]any, prefix string) error {
 	if prefix != "" {
 		for k := range m {
 			if a := s.Attribute(k); a == nil || a.Name != k {
@@ -275,18 +314,31 @@ func checkAttrs(s *Schema, m map[string]any, prefix string) error {
 		}
 	}
 	for _, a := range s.Attributes {
-		if err := checkAttr(a, m, prefix+a.Name); err != nil {
+		if v, ok := m[a.Name]; ok && sameStorage(v, old[a.Name]) {
+			continue // unchanged since it was stored
+		}
+		if err := checkAttr(a, m, old[a.Name], prefix, "", true); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func checkAttr(a *Attribute, m map[string]any, path string) error {
+// checkAttr checks a's value in m; prefix and parent locate m (see pathOf)
+// and are joined to a's name only for error messages, so that checking many
+// values allocates nothing.
+// owned says m belongs to the validation (the top-level and extension
+// maps), so that a nil or empty value can be dropped from it; in a shared
+// nested map such a value is an error.
+func checkAttr(a *Attribute, m map[string]any, old any, prefix, parent string, owned bool) error {
+	path := pathOf{prefix, parent, a.Name}
 	v, ok := m[a.Name]
 	if !ok || v == nil {
 		if a.Required && a.Mutability != ReadOnly {
 			return InvalidValueError("attribute %q is required", path)
+		}
+		if ok && !owned {
+			return InvalidValueError("attribute %q is null; leave it out instead", path)
 		}
 		delete(m, a.Name)
 		return nil
@@ -299,16 +351,24 @@ func checkAttr(a *Attribute, m map[string]any, path string) error {
 		return InvalidValueError("attribute %q is multi-valued and must hold a []any, not %T", path, v)
 	}
 	if len(arr) == 0 {
-		delete(m, a.Name)
 		if a.Required && a.Mutability != ReadOnly {
 			return InvalidValueError("attribute %q is required", path)
 		}
+		if !owned {
+			return InvalidValueError("attribute %q is an empty array; leave it out instead", path)
+		}
+		delete(m, a.Name)
 		return nil
 	}
 	primaries := 0
-	for _, e := range arr {
-		if err := checkSingle(a, e, path); err != nil {
-			return err
+	oldArr, _ := old.([]any)
+	for i, e := range arr {
+		// Appending to a stored multi-valued attribute keeps its values in
+		// place: those need no new check.
+		if i >= len(oldArr) || !sameStorage(e, oldArr[i]) {
+			if err := checkSingle(a, e, path); err != nil {
+				return err
+			}
 		}
 		if em, ok := e.(map[string]any); ok && em["primary"] == true {
 			primaries++
@@ -320,7 +380,19 @@ func checkAttr(a *Attribute, m map[string]any, path string) error {
 	return nil
 }
 
-func checkSingle(a *Attribute, v any, path string) error {
+// pathOf is an attribute path, built only when printed: prefix (an
+// extension URN and ":", or ""), the parent complex attribute if any, and
+// the attribute's name.
+type pathOf struct{ prefix, parent, name string }
+
+func (p pathOf) String() string {
+	if p.parent == "" {
+		return p.prefix + p.name
+	}
+	return p.prefix + p.parent + "." + p.name
+}
+
+func checkSingle(a *Attribute, v any, path pathOf) error {
 	ok := false
 	switch a.Type {
 	case String, Reference, DateTime, Binary:
@@ -349,7 +421,7 @@ func checkSingle(a *Attribute, v any, path string) error {
 				}
 			}
 			for _, sub := range a.SubAttributes {
-				if err := checkAttr(sub, sm, path+"."+sub.Name); err != nil {
+				if err := checkAttr(sub, sm, nil, path.prefix, path.name, false); err != nil {
 					return err
 				}
 			}
@@ -422,4 +494,35 @@ func Equal(a *Attribute, x, y any) bool {
 		y = string(yn)
 	}
 	return reflect.DeepEqual(x, y)
+}
+
+// sameStorage reports whether x and y are the same map or the same slice
+// (not merely equal ones).
+func sameStorage(x, y any) bool {
+	switch xv := x.(type) {
+	case []any:
+		yv, ok := y.([]any)
+		return ok && len(xv) == len(yv) && len(xv) > 0 && &xv[0] == &yv[0]
+	case map[string]any:
+		yv, ok := y.(map[string]any)
+		return ok && xv != nil && reflect.ValueOf(xv).UnsafePointer() == reflect.ValueOf(yv).UnsafePointer()
+	}
+	return false
+}
+
+// Changed reports whether b differs from a in externalId or in any
+// attribute. Values that share storage are taken as equal without being
+// compared, so comparing a resource with a copy-on-write update of it costs
+// only what the update changed.
+func Changed(a, b *Resource) bool {
+	if a.ExternalID != b.ExternalID || len(a.Attributes) != len(b.Attributes) {
+		return true
+	}
+	for k, bv := range b.Attributes {
+		av, ok := a.Attributes[k]
+		if !ok || !sameStorage(av, bv) && !reflect.DeepEqual(av, bv) {
+			return true
+		}
+	}
+	return false
 }

@@ -209,7 +209,10 @@ func TestValidateReplace(t *testing.T) {
 	}
 	for _, tt := range immutableTests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := schema.ValidateReplace(device, stored, &schema.Resource{Attributes: tt.attrs})
+			in := &schema.Resource{Attributes: tt.attrs}
+			before := in.Clone()
+			out, err := schema.ValidateReplace(device, stored, in)
+			assert.Equal(t, before, in, "the input is never modified")
 			if tt.err {
 				assert.ErrorIs(t, err, &schema.Error{Status: 400, Type: schema.ScimMutability})
 				return
@@ -304,6 +307,28 @@ func TestResourceAccessors(t *testing.T) {
 	assert.Nil(t, schema.CloneMap(nil))
 }
 
+func TestValidateNullsInSharedValues(t *testing.T) {
+	users := schema.Users()
+	old := &schema.Resource{ID: "1", Attributes: map[string]any{"userName": "u"}}
+	// Top-level nulls are dropped; nested ones are reported, since the
+	// validator copies on write and does not own nested maps.
+	out, err := schema.ValidateReplace(users, old, &schema.Resource{Attributes: map[string]any{"userName": "u", "title": nil, "emails": []any{}}})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"userName": "u"}, out.Attributes)
+	_, err = schema.ValidateReplace(users, old, &schema.Resource{Attributes: map[string]any{"userName": "u", "name": map[string]any{"givenName": nil}}})
+	assert.ErrorContains(t, err, "is null")
+	rt := deviceTypeWithRooms()
+	_, err = schema.ValidateReplace(rt, &schema.Resource{}, &schema.Resource{Attributes: map[string]any{"site": map[string]any{"rooms": []any{}}}})
+	assert.ErrorContains(t, err, "empty array")
+}
+
+func deviceTypeWithRooms() *schema.ResourceType {
+	return &schema.ResourceType{Name: "Device", Endpoint: "/Devices", Schema: &schema.Schema{
+		ID:         "urn:example:Device",
+		Attributes: []*schema.Attribute{{Name: "site", Type: schema.Complex, SubAttributes: []*schema.Attribute{{Name: "rooms", MultiValued: true}}}},
+	}}
+}
+
 func TestValidatePatch(t *testing.T) {
 	users := schema.Users()
 	old := &schema.Resource{ID: "1", Attributes: map[string]any{
@@ -341,4 +366,43 @@ func TestValidatePatch(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestChanged(t *testing.T) {
+	members := []any{map[string]any{"value": "1"}}
+	a := &schema.Resource{ExternalID: "e", Attributes: map[string]any{"displayName": "G", "members": members}}
+	assert.False(t, schema.Changed(a, a.Clone()), "equal copies")
+	shared := &schema.Resource{ExternalID: "e", Attributes: map[string]any{"displayName": "G", "members": members}}
+	assert.False(t, schema.Changed(a, shared), "shared storage")
+	b := a.Clone()
+	b.Attributes["members"] = append(b.Attributes["members"].([]any), map[string]any{"value": "2"})
+	assert.True(t, schema.Changed(a, b))
+	c := a.Clone()
+	c.ExternalID = "f"
+	assert.True(t, schema.Changed(a, c))
+	d := a.Clone()
+	delete(d.Attributes, "displayName")
+	d.Attributes["title"] = "x"
+	assert.True(t, schema.Changed(a, d))
+	e := a.Clone()
+	e.Attributes["displayName"] = "H"
+	assert.True(t, schema.Changed(a, e))
+}
+
+// TestValidateUpdateChecksOnlyChanges: values that share storage with the
+// stored resource were checked when it was stored and are not checked
+// again, while new values are.
+func TestValidateUpdateChecksOnlyChanges(t *testing.T) {
+	groups := schema.Groups()
+	members := []any{map[string]any{"value": "1"}, map[string]any{"value": int64(2)}} // the second is invalid
+	old := &schema.Resource{ID: "g", Attributes: map[string]any{"displayName": "G", "members": members}}
+	appended := append(members[:2:2], map[string]any{"value": "3"})
+	_, err := schema.ValidatePatch(groups, old, &schema.Resource{Attributes: map[string]any{"displayName": "G", "members": appended}})
+	assert.NoError(t, err, "the stored values are not re-checked")
+	bad := append(members[:2:2], map[string]any{"value": int64(4)})
+	_, err = schema.ValidatePatch(groups, old, &schema.Resource{Attributes: map[string]any{"displayName": "G", "members": bad}})
+	assert.ErrorIs(t, err, &schema.Error{Status: 400, Type: schema.ScimInvalidValue}, "a new value is checked")
+	fresh := []any{map[string]any{"value": "1"}, map[string]any{"value": int64(2)}}
+	_, err = schema.ValidatePatch(groups, old, &schema.Resource{Attributes: map[string]any{"displayName": "G", "members": fresh}})
+	assert.Error(t, err, "equal but not shared values are checked")
 }
