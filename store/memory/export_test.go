@@ -1,0 +1,4 @@
+package memory
+
+// FoldKey exposes foldKey to the tests.
+var FoldKey = foldKey

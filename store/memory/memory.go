@@ -1,0 +1,541 @@
+// Package memory is an in-memory store.Store: the default store of the
+// example server and a ready-made store for a host's tests.
+//
+// It is safe for concurrent use. It copies every resource it is given and
+// every resource it returns, so callers can never alter what it holds. It
+// enforces uniqueness (RFC 7643 §7: server and global) atomically, case-
+// insensitively unless the attribute is caseExact, and keeps indexes on id,
+// externalId and every unique attribute, so that `userName eq "x"` and
+// `externalId eq "x"` cost the same with a million resources as with ten.
+// It implements store.Searcher (other filters scan the resources in memory)
+// and store.Patcher.
+//
+// Limits: everything lives in the process's memory and is lost when it
+// exits; uniqueness and indexes cover top-level attributes (core and
+// extension), not sub-attributes; a search without an indexed equality
+// reads every resource, which is fine for tens of thousands of resources
+// and slow for millions.
+package memory
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"iter"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// Config holds a Store's optional settings. The zero value gives the
+// defaults.
+type Config struct {
+	// Now returns the time written to meta.created and meta.lastModified;
+	// nil means time.Now. Tests inject a fixed clock to keep output stable.
+	Now func() time.Time
+	// NewID returns a new resource id; nil means a random UUID (version 4).
+	// It must not return an id in use.
+	NewID func() string
+}
+
+// Store is an in-memory store for one resource type.
+type Store struct {
+	rt    *schema.ResourceType
+	now   func() time.Time
+	newID func() string
+
+	mu      sync.RWMutex
+	byID    map[string]*entry
+	byExt   map[string][]*entry // externalId (caseExact) -> resources
+	unique  []*uniqueIndex
+	version uint64
+	sorted  []*entry // every resource, by id once tidy
+	untidy  bool     // sorted needs sorting
+	removed int      // deleted entries still in sorted
+}
+
+// entry is one stored resource. r is replaced, never changed, on writes.
+type entry struct {
+	r       *schema.Resource
+	deleted bool
+}
+
+// uniqueIndex maps the fold keys of a unique attribute's values to the
+// resource holding them.
+type uniqueIndex struct {
+	ext  string // the extension URN, "" for the core schema
+	attr *schema.Attribute
+	keys map[string]*entry
+}
+
+var (
+	_ store.Store    = (*Store)(nil)
+	_ store.Searcher = (*Store)(nil)
+	_ store.Patcher  = (*Store)(nil)
+)
+
+// New returns an empty store for resource type rt with the default Config.
+func New(rt *schema.ResourceType) *Store { return NewWithConfig(rt, Config{}) }
+
+// NewWithConfig returns an empty store for resource type rt.
+func NewWithConfig(rt *schema.ResourceType, c Config) *Store {
+	s := &Store{rt: rt, now: c.Now, newID: c.NewID, byID: map[string]*entry{}, byExt: map[string][]*entry{}}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.newID == nil {
+		s.newID = NewUUID
+	}
+	add := func(ext string, attrs []*schema.Attribute) {
+		for _, a := range attrs {
+			if a.Unique() && a.Type != schema.Complex {
+				s.unique = append(s.unique, &uniqueIndex{ext: ext, attr: a, keys: map[string]*entry{}})
+			}
+		}
+	}
+	add("", rt.Schema.Attributes)
+	for _, e := range rt.Extensions {
+		add(e.Schema.ID, e.Schema.Attributes)
+	}
+	return s
+}
+
+// NewUUID returns a random UUID, version 4 (RFC 9562 §5.4).
+func NewUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}
+
+// Len returns how many resources the store holds.
+func (s *Store) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.byID)
+}
+
+// Create implements store.Store.
+func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resource, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	c := r.Clone()
+	if c.Attributes == nil {
+		c.Attributes = map[string]any{}
+	}
+	now := s.now()
+	c.Meta = schema.Meta{ResourceType: s.rt.Name, Created: now, LastModified: now}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c.ID = s.newID()
+	if _, taken := s.byID[c.ID]; taken || c.ID == "" {
+		return nil, fmt.Errorf("memory: NewID returned %q, which is empty or in use", c.ID)
+	}
+	if err := s.checkUnique(c, nil); err != nil {
+		return nil, err
+	}
+	s.version++
+	c.Meta.Version = strconv.FormatUint(s.version, 10)
+	e := &entry{r: c}
+	s.byID[c.ID] = e
+	s.index(e)
+	if n := len(s.sorted); n > 0 && s.sorted[n-1].r.ID > c.ID {
+		s.untidy = true
+	}
+	s.sorted = append(s.sorted, e)
+	return c.Clone(), nil
+}
+
+// Get implements store.Store.
+func (s *Store) Get(ctx context.Context, id string) (*schema.Resource, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	e, ok := s.byID[id]
+	var r *schema.Resource
+	if ok {
+		r = e.r
+	}
+	s.mu.RUnlock()
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	return r.Clone(), nil // stored resources are never changed, so this needs no lock
+}
+
+// Replace implements store.Store.
+func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	c := r.Clone()
+	if c.Attributes == nil {
+		c.Attributes = map[string]any{}
+	}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.byID[c.ID]
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	if ifVersion != "" && e.r.Meta.Version != ifVersion {
+		return nil, store.ErrVersionMismatch
+	}
+	if err := s.checkUnique(c, e); err != nil {
+		return nil, err
+	}
+	s.version++
+	c.Meta = schema.Meta{ResourceType: s.rt.Name, Created: e.r.Meta.Created, LastModified: now, Version: strconv.FormatUint(s.version, 10)}
+	s.unindex(e)
+	e.r = c
+	s.index(e)
+	return c.Clone(), nil
+}
+
+// Delete implements store.Store.
+func (s *Store) Delete(ctx context.Context, id, ifVersion string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.byID[id]
+	if !ok {
+		return store.ErrNotFound
+	}
+	if ifVersion != "" && e.r.Meta.Version != ifVersion {
+		return store.ErrVersionMismatch
+	}
+	s.unindex(e)
+	delete(s.byID, id)
+	e.deleted = true
+	s.removed++
+	return nil
+}
+
+// Patch implements store.Patcher: it applies the operations under the
+// store's lock, so concurrent PATCHes of one resource never retry and never
+// lose a write. Stored resources are never changed in place and patch.Apply
+// copies only what it changes, so the new version shares the values it did
+// not change with the old one: adding a member to a large group copies no
+// other member.
+func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (*schema.Resource, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.byID[id]
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	if ifVersion != "" && e.r.Meta.Version != ifVersion {
+		return nil, store.ErrVersionMismatch
+	}
+	next, changed, err := patch.Apply(s.rt, e.r, ops, opts)
+	if err != nil {
+		return nil, err
+	}
+	if !changed {
+		return e.r.Clone(), nil
+	}
+	if err := s.checkUnique(next, e); err != nil {
+		return nil, err
+	}
+	s.version++
+	next.Meta = schema.Meta{ResourceType: s.rt.Name, Created: e.r.Meta.Created, LastModified: now, Version: strconv.FormatUint(s.version, 10)}
+	s.unindex(e)
+	e.r = next
+	s.index(e)
+	return next.Clone(), nil
+}
+
+// Scan implements store.Store. It yields copies of the resources as they
+// were when Scan started, in id order.
+func (s *Store) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
+	return func(yield func(*schema.Resource, error) bool) {
+		s.mu.Lock()
+		s.tidy()
+		snapshot := make([]*schema.Resource, len(s.sorted))
+		for i, e := range s.sorted {
+			snapshot[i] = e.r
+		}
+		s.mu.Unlock()
+		for _, r := range snapshot {
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(r.Clone(), nil) {
+				return
+			}
+		}
+	}
+}
+
+// Search implements store.Searcher. An equality on id, externalId or a
+// unique attribute (also inside "and", and on both sides of "or") is
+// answered from an index; other filters read every resource.
+func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if q.Filter != nil && q.Filter.ResourceType() != s.rt {
+		return nil, fmt.Errorf("memory: the filter was compiled for resource type %s, not %s", q.Filter.ResourceType().Name, s.rt.Name)
+	}
+	s.mu.RLock()
+	if s.untidy || s.removed > 0 {
+		s.mu.RUnlock()
+		s.mu.Lock()
+		s.tidy()
+		s.mu.Unlock()
+		s.mu.RLock()
+	}
+	var matched []*schema.Resource
+	cands, indexed := s.lookup(q.Filter)
+	inOrder := !indexed && !s.untidy // a writer may have untidied it again meanwhile
+	if !indexed {
+		cands = s.sorted
+	}
+	for i, e := range cands {
+		if e.deleted {
+			continue
+		}
+		if i%4096 == 4095 && ctx.Err() != nil {
+			s.mu.RUnlock()
+			return nil, ctx.Err()
+		}
+		if q.Filter == nil || q.Filter.Match(e.r) {
+			matched = append(matched, e.r)
+		}
+	}
+	s.mu.RUnlock()
+	if q.Sort != nil || !inOrder {
+		store.SortResources(matched, q.Sort)
+	}
+	page := store.PageOf(matched, q.StartIndex, q.Count)
+	out := make([]*schema.Resource, len(page))
+	for i, r := range page {
+		out[i] = r.Clone()
+	}
+	return &store.Page{Resources: out, Total: len(matched)}, nil
+}
+
+// tidy sorts s.sorted by id and drops deleted entries. It needs the write
+// lock.
+func (s *Store) tidy() {
+	if s.removed > 0 {
+		s.sorted = slices.DeleteFunc(s.sorted, func(e *entry) bool { return e.deleted })
+		s.removed = 0
+	}
+	if s.untidy {
+		slices.SortFunc(s.sorted, func(a, b *entry) int { return strings.Compare(a.r.ID, b.r.ID) })
+		s.untidy = false
+	}
+}
+
+// lookup returns the entries an indexed equality in f selects: a superset
+// of the matches, which the caller then filters.
+func (s *Store) lookup(f *filter.Matcher) ([]*entry, bool) {
+	if f == nil {
+		return nil, false
+	}
+	return s.lookupExpr(f.Expr())
+}
+
+func (s *Store) lookupExpr(e filter.Expr) ([]*entry, bool) {
+	switch e := e.(type) {
+	case *filter.Logical:
+		l, lok := s.lookupExpr(e.Left)
+		if e.Op == filter.And {
+			if lok {
+				return l, true
+			}
+			return s.lookupExpr(e.Right)
+		}
+		r, rok := s.lookupExpr(e.Right)
+		if !lok || !rok {
+			return nil, false
+		}
+		out := slices.Clone(l)
+		for _, x := range r {
+			if !slices.Contains(out, x) {
+				out = append(out, x)
+			}
+		}
+		return out, true
+	case *filter.Compare:
+		v, ok := e.Value.(string)
+		if e.Op != filter.Eq || !ok || e.Path.Filter != nil || e.Path.Sub != "" {
+			return nil, false
+		}
+		a, err := filter.ResolvePath(s.rt, e.Path)
+		if err != nil {
+			return nil, false
+		}
+		if a.Common {
+			switch a.Attr.Name {
+			case "id":
+				if en, ok := s.byID[v]; ok {
+					return []*entry{en}, true
+				}
+				return nil, true
+			case "externalId":
+				return slices.Clone(s.byExt[v]), true
+			}
+			return nil, false
+		}
+		ext := ""
+		if a.Ext != nil {
+			ext = a.Ext.Schema.ID
+		}
+		for _, idx := range s.unique {
+			if idx.attr == a.Attr && idx.ext == ext {
+				if en, ok := idx.keys[valueKey(idx.attr, v)]; ok {
+					return []*entry{en}, true
+				}
+				return nil, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// values returns the values of the index's attribute in r.
+func (idx *uniqueIndex) values(r *schema.Resource) []any {
+	m := r.Attributes
+	if idx.ext != "" {
+		m, _ = m[idx.ext].(map[string]any)
+	}
+	v, ok := m[idx.attr.Name]
+	if !ok || v == nil {
+		return nil
+	}
+	if arr, ok := v.([]any); ok {
+		return arr
+	}
+	return []any{v}
+}
+
+// checkUnique reports a value of c that another resource than self holds.
+func (s *Store) checkUnique(c *schema.Resource, self *entry) error {
+	for _, idx := range s.unique {
+		for _, v := range idx.values(c) {
+			if holder, ok := idx.keys[valueKey(idx.attr, v)]; ok && holder != self {
+				path := idx.attr.Name
+				if idx.ext != "" {
+					path = idx.ext + ":" + path
+				}
+				return &store.ConflictError{Attribute: path}
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Store) index(e *entry) {
+	for _, idx := range s.unique {
+		for _, v := range idx.values(e.r) {
+			idx.keys[valueKey(idx.attr, v)] = e
+		}
+	}
+	if x := e.r.ExternalID; x != "" {
+		s.byExt[x] = append(s.byExt[x], e)
+	}
+}
+
+func (s *Store) unindex(e *entry) {
+	for _, idx := range s.unique {
+		for _, v := range idx.values(e.r) {
+			k := valueKey(idx.attr, v)
+			if idx.keys[k] == e {
+				delete(idx.keys, k)
+			}
+		}
+	}
+	if x := e.r.ExternalID; x != "" {
+		rest := slices.DeleteFunc(s.byExt[x], func(o *entry) bool { return o == e })
+		if len(rest) == 0 {
+			delete(s.byExt, x)
+		} else {
+			s.byExt[x] = rest
+		}
+	}
+}
+
+// valueKey returns the index key of a value: strings of attributes that are
+// not caseExact are folded, so keys are equal exactly when
+// strings.EqualFold holds, as filters compare them (RFC 7643 §2.3.1).
+func valueKey(a *schema.Attribute, v any) string {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Sprintf("%T:%v", v, v)
+	}
+	if a.CaseExact {
+		return s
+	}
+	return foldKey(s)
+}
+
+// foldKey maps every rune of s to the smallest rune of its Unicode simple
+// case-folding orbit, so foldKey(a) == foldKey(b) exactly when
+// strings.EqualFold(a, b).
+func foldKey(s string) string {
+	ascii, lower := true, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			ascii = false
+			break
+		}
+		if c >= 'a' && c <= 'z' {
+			lower = true
+		}
+	}
+	if ascii {
+		if !lower {
+			return s
+		}
+		b := []byte(s)
+		for i, c := range b {
+			if c >= 'a' && c <= 'z' {
+				b[i] = c - ('a' - 'A') // the orbit's smallest rune is the upper case
+			}
+		}
+		return string(b)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			m = min(m, f)
+		}
+		b.WriteRune(m)
+	}
+	return b.String()
+}

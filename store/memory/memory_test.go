@@ -1,0 +1,133 @@
+package memory_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scimkit/scimkit/filter"
+
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/memory"
+	"github.com/scimkit/scimkit/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, rt *schema.ResourceType) store.Store { return memory.New(rt) })
+}
+
+func TestFoldKeyAgreesWithEqualFold(t *testing.T) {
+	words := []string{"abc", "ABC", "aBc", "Straße", "STRASSE", "straße", "ſ", "s", "S", "K", "k", "\u212a",
+		"ΟΔΥΣΣΕΥΣ", "οδυσσευς", "οδυσσευσ", "İ", "i", "ı", "I", "Åsa", "åSA", "Ǆ", "ǅ", "ǆ", "", "x\u0301"}
+	for _, a := range words {
+		for _, b := range words {
+			assert.Equal(t, strings.EqualFold(a, b), memory.FoldKey(a) == memory.FoldKey(b), "%q %q", a, b)
+		}
+	}
+}
+
+func TestUniquenessFollowsEqualFold(t *testing.T) {
+	ctx := context.Background()
+	users := schema.Users()
+	s := memory.New(users)
+	_, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": "ΟΔΥΣΣΕΥΣ"}})
+	require.NoError(t, err)
+	_, err = s.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": "οδυσσευς"}})
+	assert.ErrorIs(t, err, store.ErrConflict, "final sigma folds like sigma, as filters compare it")
+	e, _ := filter.Parse(`userName eq "οδυσσευς"`)
+	m, _ := filter.Compile(users, e)
+	p, err := s.Search(ctx, &store.Query{Filter: m, Count: 10})
+	require.NoError(t, err)
+	assert.Equal(t, 1, p.Total, "the index finds what the filter matches")
+}
+
+func TestCustomUniqueAttributes(t *testing.T) {
+	ctx := context.Background()
+	rt := &schema.ResourceType{Name: "Device", Endpoint: "/Devices",
+		Schema: &schema.Schema{ID: "urn:example:Device", Attributes: []*schema.Attribute{
+			{Name: "serial", CaseExact: true, Uniqueness: schema.UniquenessServer},
+			{Name: "slot", Type: schema.Integer, Uniqueness: schema.UniquenessGlobal},
+			{Name: "aliases", MultiValued: true, Uniqueness: schema.UniquenessServer},
+		}},
+		Extensions: []schema.Extension{{Schema: &schema.Schema{ID: "urn:example:Asset", Attributes: []*schema.Attribute{
+			{Name: "tag", Uniqueness: schema.UniquenessServer},
+		}}}},
+	}
+	n := 0
+	s := memory.NewWithConfig(rt, memory.Config{
+		Now:   func() time.Time { return time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC) },
+		NewID: func() string { n++; return fmt.Sprintf("id-%d", n) },
+	})
+	a, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"serial": "SN-a", "slot": int64(1), "aliases": []any{"x", "y"},
+		"urn:example:Asset": map[string]any{"tag": "T1"}}})
+	require.NoError(t, err)
+	assert.Equal(t, "id-1", a.ID)
+	assert.Equal(t, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), a.Meta.Created)
+	for _, tt := range []struct {
+		attrs map[string]any
+		attr  string
+	}{
+		{map[string]any{"serial": "SN-a"}, "serial"},
+		{map[string]any{"slot": int64(1)}, "slot"},
+		{map[string]any{"aliases": []any{"Y"}}, "aliases"},
+		{map[string]any{"urn:example:Asset": map[string]any{"tag": "t1"}}, "urn:example:Asset:tag"},
+	} {
+		_, err := s.Create(ctx, &schema.Resource{Attributes: tt.attrs})
+		var ce *store.ConflictError
+		require.ErrorAs(t, err, &ce, tt.attr)
+		assert.Equal(t, tt.attr, ce.Attribute)
+	}
+	_, err = s.Create(ctx, &schema.Resource{Attributes: map[string]any{"serial": "SN-A", "slot": int64(2)}})
+	assert.NoError(t, err, "serial is caseExact")
+	assert.Equal(t, 2, s.Len())
+
+	// The extension index answers an equality on the extension attribute.
+	e, _ := filter.Parse(`urn:example:Asset:tag eq "t1" or serial eq "SN-A"`)
+	m, err := filter.Compile(rt, e)
+	require.NoError(t, err)
+	p, err := s.Search(ctx, &store.Query{Filter: m, Count: 10})
+	require.NoError(t, err)
+	assert.Equal(t, 2, p.Total)
+
+	// A clock and id source that repeat an id are reported, not obeyed.
+	bad := memory.NewWithConfig(rt, memory.Config{NewID: func() string { return "same" }})
+	_, err = bad.Create(ctx, &schema.Resource{Attributes: map[string]any{}})
+	require.NoError(t, err)
+	_, err = bad.Create(ctx, &schema.Resource{Attributes: map[string]any{}})
+	assert.ErrorContains(t, err, "in use")
+}
+
+func TestContextAndMisuse(t *testing.T) {
+	users := schema.Users()
+	s := memory.New(users)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := s.Create(ctx, &schema.Resource{})
+	assert.ErrorIs(t, err, context.Canceled)
+	_, err = s.Get(ctx, "x")
+	assert.ErrorIs(t, err, context.Canceled)
+	_, err = s.Replace(ctx, &schema.Resource{ID: "x"}, "")
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, s.Delete(ctx, "x", ""), context.Canceled)
+	_, err = s.Search(ctx, &store.Query{})
+	assert.ErrorIs(t, err, context.Canceled)
+	_, err = s.Create(context.Background(), &schema.Resource{Attributes: map[string]any{"userName": "u"}})
+	require.NoError(t, err)
+	for _, err := range s.Scan(ctx) {
+		assert.ErrorIs(t, err, context.Canceled)
+	}
+
+	e, _ := filter.Parse(`displayName pr`)
+	m, err := filter.Compile(schema.Groups(), e)
+	require.NoError(t, err)
+	_, err = s.Search(context.Background(), &store.Query{Filter: m})
+	assert.ErrorContains(t, err, "compiled for resource type Group")
+
+	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, memory.NewUUID(), "RFC 9562 version 4")
+}

@@ -1,0 +1,286 @@
+// Package store defines the storage interface a host implements to put its
+// own tables behind scimkit, the optional capabilities that let a store do
+// more of the work itself, and the generic code the handler falls back on.
+//
+// # The contract
+//
+// A [Store] holds the resources of one resource type. It is small on
+// purpose: Create, Get, Replace, Delete and Scan. The store assigns ids and
+// versions, enforces uniqueness atomically, and reports what went wrong with
+// the sentinel errors of this package; it knows nothing of HTTP. The handler
+// maps ErrNotFound to 404, ErrConflict to 409 uniqueness, ErrVersionMismatch
+// to 412 and ErrScanLimit to 400 tooMany.
+//
+// # Capabilities
+//
+// A store may also implement [Searcher] (filter, sort and page itself, for
+// example in SQL) and [Patcher] (apply PATCH natively, for example adding
+// one group member without loading the group). The handler never checks for
+// them itself: it calls the package functions [Search] and [Patch], which
+// use a capability when the store has it and fall back on the generic path
+// otherwise, also when the capability declines a call by returning an error
+// that wraps errors.ErrUnsupported. This is how io/fs grows: add an
+// interface, never a method.
+//
+// [Evaluate] is the generic path of Search, exported for stores that push
+// down only part of a query. The conformance kit in store/storetest checks
+// that a store's answers equal the generic ones.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"math/rand/v2"
+	"time"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
+)
+
+// Sentinel errors. Stores return them, possibly wrapped; callers test with
+// errors.Is.
+var (
+	// ErrNotFound: no resource has the id.
+	ErrNotFound = errors.New("store: resource not found")
+	// ErrVersionMismatch: the resource's version is not the one expected.
+	ErrVersionMismatch = errors.New("store: version mismatch")
+	// ErrConflict: a value that must be unique is taken. Stores return a
+	// *ConflictError, which matches it.
+	ErrConflict = errors.New("store: uniqueness conflict")
+	// ErrScanLimit: answering the query would scan more resources than
+	// Query.MaxScan allows.
+	ErrScanLimit = errors.New("store: query would scan too many resources")
+)
+
+// ConflictError reports a uniqueness violation (RFC 7643 §7 "uniqueness")
+// and names the attribute. errors.Is(err, ErrConflict) holds for it.
+type ConflictError struct {
+	Attribute string // the attribute's path, such as "userName"
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("store: uniqueness conflict: the %s is already taken", e.Attribute)
+}
+
+// Is reports whether target is ErrConflict.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// Store holds the resources of one resource type. Implementations must be
+// safe for concurrent use. Every method receives the request's context,
+// which carries what the host put there (a tenant, a principal).
+//
+// Resources passed in and returned are the caller's to keep: a store must
+// not keep a reference to a resource it is given, and must not change a
+// resource it has returned; scimkit never changes a resource a store
+// returns, so a store may return values it shares with its own state only
+// if it never changes them afterwards.
+type Store interface {
+	// Create stores a new resource and returns it as stored. The store
+	// assigns ID (ignoring r.ID), Meta.Version, Meta.Created and
+	// Meta.LastModified, and sets Meta.ResourceType. If a value of an
+	// attribute whose uniqueness is server or global is already taken
+	// (case-insensitively unless the attribute is caseExact), Create
+	// stores nothing and returns a *ConflictError, atomically.
+	Create(ctx context.Context, r *schema.Resource) (*schema.Resource, error)
+
+	// Get returns the resource with the id, or ErrNotFound.
+	Get(ctx context.Context, id string) (*schema.Resource, error)
+
+	// Replace stores r, the complete new state of the resource r.ID, and
+	// returns it as stored, with a new Meta.Version and Meta.LastModified;
+	// Meta.Created is kept. If ifVersion is not empty and the stored
+	// version differs, Replace stores nothing and returns
+	// ErrVersionMismatch; the check and the write are atomic. It returns
+	// ErrNotFound for an unknown id and a *ConflictError as Create does.
+	Replace(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error)
+
+	// Delete removes the resource, or returns ErrNotFound. If ifVersion is
+	// not empty and differs from the stored version, Delete removes nothing
+	// and returns ErrVersionMismatch, atomically.
+	Delete(ctx context.Context, id, ifVersion string) error
+
+	// Scan yields every resource, in any order. It is the generic path for
+	// searches, and is read for small collections only (see Query.MaxScan).
+	// A failure is yielded as an error, after which Scan stops.
+	Scan(ctx context.Context) iter.Seq2[*schema.Resource, error]
+}
+
+// Searcher is a Store that filters, sorts and pages itself. Search must
+// answer exactly what Evaluate answers over Scan; storetest checks it. A
+// Searcher that cannot answer a query (a filter on an attribute it cannot
+// express, say) returns an error wrapping errors.ErrUnsupported and the
+// generic path answers instead.
+type Searcher interface {
+	Search(ctx context.Context, q *Query) (*Page, error)
+}
+
+// Patcher is a Store that applies PATCH operations natively. Patch must
+// behave as patch.Apply followed by Replace: all operations or none, the
+// same errors, the same result, with ifVersion as in Replace. A Patcher may
+// decline operations it does not handle by returning an error wrapping
+// errors.ErrUnsupported.
+type Patcher interface {
+	Patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (*schema.Resource, error)
+}
+
+// DefaultMaxScan is the number of resources the generic search path reads at
+// most when Query.MaxScan is zero.
+const DefaultMaxScan = 100_000
+
+// Query is a search (RFC 7644 §3.4.2).
+type Query struct {
+	// Filter selects resources; nil selects all.
+	Filter *filter.Matcher
+	// Sort orders the results; nil orders them by id.
+	Sort *filter.Sorter
+	// StartIndex is the 1-based position of the first result returned;
+	// values below 1 mean 1 (RFC 7644 §3.4.2.4).
+	StartIndex int
+	// Count is the most results returned; 0 returns none, only the total.
+	// Negative values mean 0.
+	Count int
+	// MaxScan bounds the resources the generic path reads; 0 means
+	// DefaultMaxScan. Stores that search themselves may ignore it.
+	MaxScan int
+}
+
+// Page is the answer to a Query.
+type Page struct {
+	Resources []*schema.Resource // at most Query.Count, in order
+	Total     int                // how many resources matched in all
+}
+
+// Search answers q from s: through s.Search when s is a Searcher that does
+// not decline, otherwise by Evaluate over s.Scan.
+func Search(ctx context.Context, s Store, q *Query) (*Page, error) {
+	if se, ok := s.(Searcher); ok {
+		p, err := se.Search(ctx, q)
+		if !errors.Is(err, errors.ErrUnsupported) {
+			return p, err
+		}
+	}
+	return Evaluate(ctx, s.Scan(ctx), q)
+}
+
+// Evaluate filters, sorts and pages resources in memory: the generic path
+// of Search. It reads at most q.MaxScan resources (DefaultMaxScan when zero)
+// and returns ErrScanLimit beyond that. Ties in the sort order, and the
+// whole order when q.Sort is nil, are broken by id, so pages are stable.
+func Evaluate(ctx context.Context, resources iter.Seq2[*schema.Resource, error], q *Query) (*Page, error) {
+	limit := q.MaxScan
+	if limit <= 0 {
+		limit = DefaultMaxScan
+	}
+	var matched []*schema.Resource
+	n := 0
+	for r, err := range resources {
+		if err != nil {
+			return nil, err
+		}
+		if n++; n > limit {
+			return nil, fmt.Errorf("%w: more than %d; narrow the filter", ErrScanLimit, limit)
+		}
+		if n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if q.Filter == nil || q.Filter.Match(r) {
+			matched = append(matched, r)
+		}
+	}
+	SortResources(matched, q.Sort)
+	return &Page{Resources: PageOf(matched, q.StartIndex, q.Count), Total: len(matched)}, nil
+}
+
+// SortResources sorts rs by s, or by id when s is nil.
+func SortResources(rs []*schema.Resource, s *filter.Sorter) {
+	if s != nil {
+		s.Sort(rs)
+		return
+	}
+	sortByID(rs)
+}
+
+// PageOf returns the page of rs that starts at the 1-based startIndex and
+// holds at most count resources, with RFC 7644 §3.4.2.4's reading of
+// out-of-range values: startIndex below 1 means 1, count below 0 means 0.
+func PageOf[T any](rs []T, startIndex, count int) []T {
+	if startIndex < 1 {
+		startIndex = 1
+	}
+	if count < 0 {
+		count = 0
+	}
+	if startIndex > len(rs) {
+		return rs[:0]
+	}
+	end := len(rs)
+	if count < end-(startIndex-1) {
+		end = startIndex - 1 + count
+	}
+	return rs[startIndex-1 : end]
+}
+
+// MaxPatchAttempts bounds how often Patch tries a PATCH without If-Match
+// that keeps losing races with other writes; it waits a growing random time
+// between attempts.
+const MaxPatchAttempts = 16
+
+// Patch applies PATCH operations to the resource id of s, whose resource
+// type is rt: through s.Patch when s is a Patcher that does not decline,
+// otherwise by Get, patch.Apply and Replace. The generic path replaces with
+// the version it read, so a concurrent write is never lost: without
+// ifVersion it retries on ErrVersionMismatch (up to MaxPatchAttempts
+// times); with ifVersion it fails with ErrVersionMismatch unless the
+// resource is at that version. A PATCH that changes nothing writes nothing
+// and returns the resource as it is.
+func Patch(ctx context.Context, s Store, rt *schema.ResourceType, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (*schema.Resource, error) {
+	if p, ok := s.(Patcher); ok {
+		r, err := p.Patch(ctx, id, ops, ifVersion, opts)
+		if !errors.Is(err, errors.ErrUnsupported) {
+			return r, err
+		}
+	}
+	for attempt := 1; ; attempt++ {
+		cur, err := s.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if ifVersion != "" && cur.Meta.Version != ifVersion {
+			return nil, ErrVersionMismatch
+		}
+		next, changed, err := patch.Apply(rt, cur, ops, opts)
+		if err != nil {
+			return nil, err
+		}
+		if !changed {
+			return cur, nil
+		}
+		out, err := s.Replace(ctx, next, cur.Meta.Version)
+		if errors.Is(err, ErrVersionMismatch) && ifVersion == "" && attempt < MaxPatchAttempts {
+			if err := backoff(ctx, attempt); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		return out, err
+	}
+}
+
+// backoff waits a random time that grows with the attempt (up to about
+// 25 ms), so that writers racing for one resource spread out.
+func backoff(ctx context.Context, attempt int) error {
+	limit := time.Duration(100<<min(attempt, 8)) * time.Microsecond
+	t := time.NewTimer(rand.N(limit))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

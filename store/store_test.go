@@ -1,0 +1,157 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/memory"
+)
+
+// declining is a store whose capabilities decline every call, so the
+// helpers must take the generic path.
+type declining struct {
+	*memory.Store
+	searches, patches int
+}
+
+func (d *declining) Search(context.Context, *store.Query) (*store.Page, error) {
+	d.searches++
+	return nil, fmt.Errorf("cannot: %w", errors.ErrUnsupported)
+}
+
+func (d *declining) Patch(context.Context, string, []patch.Operation, string, patch.Options) (*schema.Resource, error) {
+	d.patches++
+	return nil, fmt.Errorf("cannot: %w", errors.ErrUnsupported)
+}
+
+func seed(t *testing.T, s store.Store, n int) {
+	for i := range n {
+		_, err := s.Create(context.Background(), &schema.Resource{Attributes: map[string]any{"userName": fmt.Sprintf("u%03d", i)}})
+		require.NoError(t, err)
+	}
+}
+
+func compile(t *testing.T, rt *schema.ResourceType, f string) *filter.Matcher {
+	e, err := filter.Parse(f)
+	require.NoError(t, err)
+	m, err := filter.Compile(rt, e)
+	require.NoError(t, err)
+	return m
+}
+
+func TestSearchFallsBack(t *testing.T) {
+	ctx := context.Background()
+	users := schema.Users()
+	d := &declining{Store: memory.New(users)}
+	seed(t, d, 10)
+	p, err := store.Search(ctx, d, &store.Query{Filter: compile(t, users, `userName sw "u00"`), Count: 100})
+	require.NoError(t, err)
+	assert.Equal(t, 1, d.searches, "the capability was asked")
+	assert.Equal(t, 10, p.Total, "and the generic path answered")
+
+	_, err = store.Search(ctx, d, &store.Query{Count: 1, MaxScan: 5})
+	assert.ErrorIs(t, err, store.ErrScanLimit, "the generic path is bounded")
+	_, err = store.Evaluate(ctx, d.Scan(ctx), &store.Query{Count: 1, MaxScan: 10})
+	assert.NoError(t, err, "exactly MaxScan resources is fine")
+
+	failing := func(yield func(*schema.Resource, error) bool) { yield(nil, errors.New("disk")) }
+	_, err = store.Evaluate(ctx, iter.Seq2[*schema.Resource, error](failing), &store.Query{})
+	assert.EqualError(t, err, "disk")
+
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	many := func(yield func(*schema.Resource, error) bool) {
+		for i := range 5000 {
+			if !yield(&schema.Resource{ID: fmt.Sprint(i)}, nil) {
+				return
+			}
+		}
+	}
+	_, err = store.Evaluate(cctx, many, &store.Query{})
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+func TestPageOf(t *testing.T) {
+	xs := []int{1, 2, 3, 4, 5}
+	for _, tt := range []struct {
+		start, count int
+		want         []int
+	}{
+		{1, 2, []int{1, 2}},
+		{4, 10, []int{4, 5}},
+		{0, 2, []int{1, 2}}, // RFC 7644 §3.4.2.4: startIndex below 1 means 1
+		{-5, 1, []int{1}},
+		{2, -1, []int{}}, // negative count means 0
+		{6, 2, []int{}},  // past the end
+		{5, 1, []int{5}},
+		{1, 0, []int{}},
+	} {
+		assert.Equal(t, tt.want, store.PageOf(xs, tt.start, tt.count), "start %d count %d", tt.start, tt.count)
+	}
+}
+
+func TestPatchHelper(t *testing.T) {
+	ctx := context.Background()
+	groups := schema.Groups()
+	d := &declining{Store: memory.New(groups)}
+	g, err := d.Create(ctx, &schema.Resource{Attributes: map[string]any{"displayName": "G"}})
+	require.NoError(t, err)
+	add := []patch.Operation{{Op: patch.Add, Path: &filter.Path{Name: "members"}, Value: []byte(`[{"value":"m1"}]`)}}
+
+	out, err := store.Patch(ctx, d, groups, g.ID, add, "", patch.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, d.patches, "the capability was asked")
+	assert.NotEqual(t, g.Meta.Version, out.Meta.Version)
+
+	same, err := store.Patch(ctx, d, groups, g.ID, add, "", patch.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, out.Meta.Version, same.Meta.Version, "a PATCH that changes nothing writes nothing")
+
+	_, err = store.Patch(ctx, d, groups, g.ID, add, g.Meta.Version, patch.Options{})
+	assert.ErrorIs(t, err, store.ErrVersionMismatch, "RFC 7644 §3.14: If-Match with a stale version")
+	_, err = store.Patch(ctx, d, groups, g.ID, add, out.Meta.Version, patch.Options{})
+	assert.NoError(t, err)
+
+	_, err = store.Patch(ctx, d, groups, "nope", add, "", patch.Options{})
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	bad := []patch.Operation{{Op: patch.Replace, Path: &filter.Path{Name: "id"}, Value: []byte(`"x"`)}}
+	_, err = store.Patch(ctx, d, groups, g.ID, bad, "", patch.Options{})
+	assert.ErrorIs(t, err, &schema.Error{Status: 400, Type: schema.ScimMutability})
+
+	// A store whose every replace loses the race gives up after MaxPatchAttempts.
+	r := &racing{Store: memory.New(groups)}
+	g2, err := r.Create(ctx, &schema.Resource{Attributes: map[string]any{"displayName": "G"}})
+	require.NoError(t, err)
+	_, err = store.Patch(ctx, r, groups, g2.ID, add, "", patch.Options{})
+	assert.ErrorIs(t, err, store.ErrVersionMismatch)
+	assert.Equal(t, store.MaxPatchAttempts, r.replaces)
+}
+
+// racing loses every replace; it embeds only store.Store, hiding the
+// memory store's Patcher.
+type racing struct {
+	store.Store
+	replaces int
+}
+
+func (r *racing) Replace(context.Context, *schema.Resource, string) (*schema.Resource, error) {
+	r.replaces++
+	return nil, store.ErrVersionMismatch
+}
+
+func TestConflictError(t *testing.T) {
+	err := fmt.Errorf("creating: %w", &store.ConflictError{Attribute: "userName"})
+	assert.ErrorIs(t, err, store.ErrConflict)
+	assert.NotErrorIs(t, err, store.ErrNotFound)
+	assert.EqualError(t, err, "creating: store: uniqueness conflict: the userName is already taken")
+}
