@@ -304,11 +304,13 @@ func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if q.Filter != nil && q.Filter.ResourceType() != s.rt {
+	if q.Filter != nil && q.Filter.ResourceType().Name != s.rt.Name {
 		return nil, fmt.Errorf("memory: the filter was compiled for resource type %s, not %s", q.Filter.ResourceType().Name, s.rt.Name)
 	}
 	s.mu.RLock()
-	if s.untidy || s.removed > 0 {
+	cands, indexed := s.lookup(q.Filter)
+	if !indexed && (s.untidy || s.removed > 0) {
+		// Only a scan reads the id order: put it in order first.
 		s.mu.RUnlock()
 		s.mu.Lock()
 		s.tidy()
@@ -316,10 +318,12 @@ func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 		s.mu.RLock()
 	}
 	var matched []*schema.Resource
-	cands, indexed := s.lookup(q.Filter)
 	inOrder := !indexed && !s.untidy // a writer may have untidied it again meanwhile
 	if !indexed {
 		cands = s.sorted
+	} else {
+		slices.SortFunc(cands, func(a, b *entry) int { return strings.Compare(a.r.ID, b.r.ID) })
+		inOrder = true
 	}
 	for i, e := range cands {
 		if e.deleted {
@@ -414,7 +418,9 @@ func (s *Store) lookupExpr(e filter.Expr) ([]*entry, bool) {
 			ext = a.Ext.Schema.ID
 		}
 		for _, idx := range s.unique {
-			if idx.attr == a.Attr && idx.ext == ext {
+			// By name: the filter may have been compiled for an equal
+			// resource type built separately.
+			if idx.attr.Name == a.Attr.Name && strings.EqualFold(idx.ext, ext) {
 				if en, ok := idx.keys[valueKey(idx.attr, v)]; ok {
 					return []*entry{en}, true
 				}
