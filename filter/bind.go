@@ -1,6 +1,7 @@
 package filter
 
 import (
+	"cmp"
 	"encoding/json"
 	"math"
 	"strconv"
@@ -445,7 +446,7 @@ func compileTest(a Attr, op Op, value any) (test func(any) bool, negate bool, er
 		if i, err := strconv.ParseInt(string(n), 10, 64); err == nil && t.Type == schema.Integer {
 			return func(v any) bool { return intCompare(v, i, f, op) }, false, nil
 		}
-		return func(v any) bool { x, ok := toFloat(v); return ok && ordered(cmpFloat(x, f), op) }, false, nil
+		return func(v any) bool { x, ok := toFloat(v); return ok && ordered(cmp.Compare(x, f), op) }, false, nil
 	case schema.DateTime:
 		s, ok := value.(string)
 		if !ok {
@@ -577,7 +578,7 @@ func CompareFold(a, b string) int {
 				return 1
 			}
 		}
-		return cmpInt(len(a), len(b))
+		return cmp.Compare(len(a), len(b))
 	}
 	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
 }
@@ -587,26 +588,6 @@ func lowerASCII(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func intCompare(v any, i int64, f float64, op Op) bool {
@@ -623,7 +604,7 @@ func intCompare(v any, i int64, f float64, op Op) bool {
 		return intCompare(int64(x), i, f, op)
 	}
 	x, ok := toFloat(v)
-	return ok && ordered(cmpFloat(x, f), op)
+	return ok && ordered(cmp.Compare(x, f), op)
 }
 
 func toFloat(v any) (float64, bool) {

@@ -32,6 +32,7 @@ type SyntaxError struct {
 	Msg    string // what was found and what was expected
 }
 
+// Error returns "at offset N: message".
 func (e *SyntaxError) Error() string { return fmt.Sprintf("at offset %d: %s", e.Offset, e.Msg) }
 
 // Parse parses a filter (RFC 7644 §3.4.2.2) with the default limits.

@@ -1,6 +1,7 @@
 package filter
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -157,13 +158,13 @@ func compareValues(a *schema.Attribute, x, y any) int {
 	case schema.Integer, schema.Decimal:
 		if ix, ok := x.(int64); ok {
 			if iy, ok := y.(int64); ok {
-				return cmpInt64(ix, iy)
+				return cmp.Compare(ix, iy)
 			}
 		}
 		fx, ok1 := toFloat(x)
 		fy, ok2 := toFloat(y)
 		if ok1 && ok2 {
-			return cmpFloat(fx, fy)
+			return cmp.Compare(fx, fy)
 		}
 	case schema.Boolean:
 		bx, ok1 := x.(bool)
@@ -190,14 +191,4 @@ func compareValues(a *schema.Attribute, x, y any) int {
 		return strings.Compare(sx, sy)
 	}
 	return CompareFold(sx, sy)
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -35,6 +35,7 @@ type UnmappedError struct {
 	Attr Attr
 }
 
+// Error names the attribute.
 func (e *UnmappedError) Error() string {
 	return fmt.Sprintf("filter: attribute %q cannot be filtered in SQL", e.Attr.String())
 }

@@ -123,13 +123,10 @@ func (a *applier) apply(op *Operation) error {
 }
 
 func (a *applier) applyTo(op Op, t target, v any, hasValue bool) error {
-	switch op {
-	case Add:
-		return a.add(t, v)
-	case Replace:
-		return a.replace(t, v)
+	if op == Remove {
+		return a.remove(t, v, hasValue)
 	}
-	return a.remove(t, v, hasValue)
+	return a.set(op, t, v)
 }
 
 // resolve resolves a path. With pathless it resolves a key of a path-less
@@ -224,7 +221,7 @@ func (a *applier) pathless(op Op, v any) error {
 	if !ok {
 		return schema.InvalidValueError("%s without a path needs a JSON object as its value", op)
 	}
-	for _, k := range sortedKeys(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		val := obj[k]
 		switch {
 		case strings.EqualFold(k, "schemas"), strings.EqualFold(k, "meta"):
@@ -285,7 +282,7 @@ func (a *applier) wholeExtension(op Op, t target, v any) error {
 	}
 	// Like a complex attribute, the extension keeps the attributes the
 	// value does not name (RFC 7644 §3.5.2.3).
-	for _, k := range sortedKeys(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		attr := t.ext.Schema.Attribute(k)
 		if attr == nil {
 			if a.opts.Strict {
@@ -313,14 +310,17 @@ func (a *applier) setExternalID(t target, v any) error {
 	return nil
 }
 
-func (a *applier) add(t target, v any) error {
+// set applies add or replace (RFC 7644 §3.5.2.1, §3.5.2.3). They differ
+// only for a whole multi-valued attribute: add appends the values, replace
+// replaces them all.
+func (a *applier) set(op Op, t target, v any) error {
 	switch {
 	case t.attr == nil:
-		return a.wholeExtension(Add, t, v)
+		return a.wholeExtension(op, t, v)
 	case t.external:
 		return a.setExternalID(t, v)
 	case t.match != nil:
-		return a.setInMatches(Add, t, v)
+		return a.setInMatches(op, t, v)
 	case t.sub != nil:
 		return a.setSub(t, v)
 	}
@@ -332,10 +332,24 @@ func (a *applier) add(t target, v any) error {
 		v = []any{obj} // one value where an array belongs
 	}
 	dv, err := schema.DecodeValue(t.attr, v, a.decodeOpts())
-	if err != nil || dv == nil {
+	if err != nil {
 		return err
 	}
-	added := dv.([]any)
+	switch {
+	case op == Add && dv != nil:
+		a.appendValues(t, m, dv.([]any))
+	case op == Replace && dv == nil:
+		delete(m, t.attr.Name)
+	case op == Replace:
+		m[t.attr.Name] = dv
+		a.owned[ownKey(t)] = deepOwned // a fresh value
+	}
+	return nil
+}
+
+// appendValues adds values to the multi-valued attribute t in m, copying
+// the current slice but not its elements unless one must change.
+func (a *applier) appendValues(t target, m map[string]any, added []any) {
 	k := ownKey(t)
 	cur, _ := m[t.attr.Name].([]any)
 	if a.owned[k] == shared {
@@ -363,38 +377,6 @@ func (a *applier) add(t target, v any) error {
 		clearOtherPrimaries(cur, len(cur)-1, elem)
 	}
 	m[t.attr.Name] = cur
-	return nil
-}
-
-func (a *applier) replace(t target, v any) error {
-	switch {
-	case t.attr == nil:
-		return a.wholeExtension(Replace, t, v)
-	case t.external:
-		return a.setExternalID(t, v)
-	case t.match != nil:
-		return a.setInMatches(Replace, t, v)
-	case t.sub != nil:
-		return a.setSub(t, v)
-	}
-	m := a.container(t, true)
-	if !t.attr.MultiValued {
-		return a.setSingle(m, t.attr, v)
-	}
-	if obj, ok := v.(map[string]any); ok && !a.opts.Strict {
-		v = []any{obj}
-	}
-	dv, err := schema.DecodeValue(t.attr, v, a.decodeOpts())
-	if err != nil {
-		return err
-	}
-	if dv == nil {
-		delete(m, t.attr.Name)
-		return nil
-	}
-	m[t.attr.Name] = dv
-	a.owned[ownKey(t)] = deepOwned // a fresh value
-	return nil
 }
 
 // setSingle sets a single-valued attribute; a complex value is merged into
@@ -705,13 +687,4 @@ func mergeInto(dst, src map[string]any) {
 	for k, v := range src {
 		dst[k] = v
 	}
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -90,7 +91,7 @@ func DecodeObject(rt *ResourceType, obj map[string]any, opts DecodeOptions) (*Re
 	r := &Resource{Attributes: make(map[string]any, len(obj))}
 	var schemas []string
 	sawSchemas := false
-	keys := sortedKeys(obj)
+	keys := slices.Sorted(maps.Keys(obj))
 	for _, k := range keys {
 		v := obj[k]
 		switch {
@@ -167,7 +168,7 @@ func decodeExtension(r *Resource, ext *Extension, v any, opts DecodeOptions) err
 	if m == nil {
 		m = make(map[string]any, len(obj))
 	}
-	for _, k := range sortedKeys(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		a := ext.Schema.Attribute(k)
 		if a == nil {
 			if opts.Strict {
@@ -350,7 +351,7 @@ func decodeSingle(a *Attribute, v any, opts DecodeOptions, path string) (any, er
 			}
 		}
 		out := make(map[string]any, len(obj))
-		for _, k := range sortedKeys(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			sub := a.SubAttribute(k)
 			if sub == nil {
 				if opts.Strict {
@@ -462,13 +463,4 @@ func jsonKind(v any) string {
 		return "an object"
 	}
 	return fmt.Sprintf("a %T", v)
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -385,6 +385,7 @@ func checkAttr(a *Attribute, m map[string]any, old any, prefix, parent string, o
 // the attribute's name.
 type pathOf struct{ prefix, parent, name string }
 
+// String joins the path.
 func (p pathOf) String() string {
 	if p.parent == "" {
 		return p.prefix + p.name

@@ -61,6 +61,7 @@ type ConflictError struct {
 	Attribute string // the attribute's path, such as "userName"
 }
 
+// Error names the attribute.
 func (e *ConflictError) Error() string {
 	return fmt.Sprintf("store: uniqueness conflict: the %s is already taken", e.Attribute)
 }

@@ -140,10 +140,7 @@ func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resourc
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	c := r.Clone()
-	if c.Attributes == nil {
-		c.Attributes = map[string]any{}
-	}
+	c := own(r)
 	now := s.now()
 	c.Meta = schema.Meta{ResourceType: s.rt.Name, Created: now, LastModified: now}
 	s.mu.Lock()
@@ -165,6 +162,15 @@ func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resourc
 	}
 	s.sorted = append(s.sorted, e)
 	return c.Clone(), nil
+}
+
+// own returns a copy of r for the store to keep.
+func own(r *schema.Resource) *schema.Resource {
+	c := r.Clone()
+	if c.Attributes == nil {
+		c.Attributes = map[string]any{}
+	}
+	return c
 }
 
 // Get implements store.Store.
@@ -190,10 +196,7 @@ func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion strin
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	c := r.Clone()
-	if c.Attributes == nil {
-		c.Attributes = map[string]any{}
-	}
+	c := own(r)
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -204,15 +207,24 @@ func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion strin
 	if ifVersion != "" && e.r.Meta.Version != ifVersion {
 		return nil, store.ErrVersionMismatch
 	}
-	if err := s.checkUnique(c, e); err != nil {
+	if err := s.update(e, c, now); err != nil {
 		return nil, err
 	}
-	s.version++
-	c.Meta = schema.Meta{ResourceType: s.rt.Name, Created: e.r.Meta.Created, LastModified: now, Version: strconv.FormatUint(s.version, 10)}
-	s.unindex(e)
-	e.r = c
-	s.index(e)
 	return c.Clone(), nil
+}
+
+// update makes next the stored state of e, with a new version, unless
+// it takes another resource's unique value. It needs the write lock.
+func (s *Store) update(e *entry, next *schema.Resource, now time.Time) error {
+	if err := s.checkUnique(next, e); err != nil {
+		return err
+	}
+	s.version++
+	next.Meta = schema.Meta{ResourceType: s.rt.Name, Created: e.r.Meta.Created, LastModified: now, Version: strconv.FormatUint(s.version, 10)}
+	s.unindex(e)
+	e.r = next
+	s.index(e)
+	return nil
 }
 
 // Delete implements store.Store.
@@ -263,14 +275,9 @@ func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifV
 	if !changed {
 		return e.r.Clone(), nil
 	}
-	if err := s.checkUnique(next, e); err != nil {
+	if err := s.update(e, next, now); err != nil {
 		return nil, err
 	}
-	s.version++
-	next.Meta = schema.Meta{ResourceType: s.rt.Name, Created: e.r.Meta.Created, LastModified: now, Version: strconv.FormatUint(s.version, 10)}
-	s.unindex(e)
-	e.r = next
-	s.index(e)
 	return next.Clone(), nil
 }
 

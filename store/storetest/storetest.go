@@ -379,29 +379,12 @@ func testConcurrentReplace(t *testing.T, newStore NewStore) {
 	for round := range rounds {
 		cur, err := s.Get(ctx, r.ID)
 		require.NoError(t, err)
-		var wins, losses int
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		for w := range writers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				next := cur.Clone()
-				next.Attributes["title"] = fmt.Sprintf("round %d writer %d", round, w)
-				_, err := s.Replace(ctx, next, cur.Meta.Version)
-				mu.Lock()
-				defer mu.Unlock()
-				switch {
-				case err == nil:
-					wins++
-				case errors.Is(err, store.ErrVersionMismatch):
-					losses++
-				default:
-					t.Errorf("unexpected error: %v", err)
-				}
-			}()
-		}
-		wg.Wait()
+		wins, losses := race(t, writers, store.ErrVersionMismatch, func(w int) error {
+			next := cur.Clone()
+			next.Attributes["title"] = fmt.Sprintf("round %d writer %d", round, w)
+			_, err := s.Replace(ctx, next, cur.Meta.Version)
+			return err
+		})
 		assert.Equal(t, 1, wins, "round %d: exactly one writer wins per version", round)
 		assert.Equal(t, writers-1, losses)
 	}
@@ -449,31 +432,41 @@ func testConcurrentCreate(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
 	s := newStore(t, schema.Users())
 	const writers = 16
-	var ok, conflicts int
+	ok, conflicts := race(t, writers, store.ErrConflict, func(w int) error {
+		name := "Same@Example.com"
+		if w%2 == 0 {
+			name = "same@example.com"
+		}
+		_, err := s.Create(ctx, user(name, nil))
+		return err
+	})
+	assert.Equal(t, 1, ok, "exactly one create of a unique value succeeds")
+	assert.Equal(t, writers-1, conflicts)
+}
+
+// race runs write from n goroutines at once and counts the writes that
+// succeeded and those that failed with the expected error; any other error
+// fails the test.
+func race(t *testing.T, n int, expected error, write func(w int) error) (wins, losses int) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for w := range writers {
+	for w := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			name := "Same@Example.com"
-			if w%2 == 0 {
-				name = "same@example.com"
-			}
-			_, err := s.Create(ctx, user(name, nil))
+			err := write(w)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
 			case err == nil:
-				ok++
-			case errors.Is(err, store.ErrConflict):
-				conflicts++
+				wins++
+			case errors.Is(err, expected):
+				losses++
 			default:
 				t.Errorf("unexpected error: %v", err)
 			}
 		}()
 	}
 	wg.Wait()
-	assert.Equal(t, 1, ok, "exactly one create of a unique value succeeds")
-	assert.Equal(t, writers-1, conflicts)
+	return wins, losses
 }
