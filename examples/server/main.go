@@ -1,0 +1,142 @@
+// Command server is a SCIM 2.0 service provider with Users (with the
+// EnterpriseUser extension) and Groups kept in memory: the quickest way to
+// see scimkit work, and a program to copy from.
+//
+//	$ go run ./examples/server -token s3cr3t
+//	scimkit example server listening url=http://127.0.0.1:8080/scim/v2
+//
+//	$ curl -s -H 'Authorization: Bearer s3cr3t' -H 'Content-Type: application/scim+json' \
+//	    -d '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen@example.com","active":true}' \
+//	    http://127.0.0.1:8080/scim/v2/Users
+//	{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"8d2f…","userName":"bjensen@example.com","active":true,"meta":{…}}
+//
+//	$ curl -s -H 'Authorization: Bearer s3cr3t' \
+//	    'http://127.0.0.1:8080/scim/v2/Users?filter=userName%20eq%20%22bjensen@example.com%22'
+//	{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,…}
+//
+// Flags: -addr (default 127.0.0.1:8080) and -token (or SCIMKIT_TOKEN; when
+// neither is set a random token is generated and printed). Every request
+// needs "Authorization: Bearer <token>"; each is logged on one line. The
+// server stops cleanly on SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/scimkit/scimkit/handler"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store/memory"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	token := flag.String("token", os.Getenv("SCIMKIT_TOKEN"), "bearer token clients must send (default $SCIMKIT_TOKEN, else random)")
+	flag.Parse()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(log, *addr, *token); err != nil {
+		log.Error("scimkit example server failed", "error", err)
+		os.Exit(1)
+	}
+}
+
+func run(log *slog.Logger, addr, token string) error {
+	if token == "" {
+		b := make([]byte, 16)
+		_, _ = rand.Read(b)
+		token = hex.EncodeToString(b)
+		fmt.Fprintf(os.Stderr, "no -token or SCIMKIT_TOKEN given; use this one:\n\n    Authorization: Bearer %s\n\n", token)
+	}
+	users, groups := schema.Users(), schema.Groups()
+	scim, err := handler.New(handler.Config{
+		ResourceTypes: []handler.ResourceType{
+			{Type: users, Store: memory.New(users)},
+			{Type: groups, Store: memory.New(groups)},
+		},
+		AuthenticationSchemes: []handler.AuthenticationScheme{{
+			Type: "oauthbearertoken", Name: "OAuth Bearer Token",
+			Description: "Authentication with a bearer token in the Authorization header",
+			SpecURI:     "https://www.rfc-editor.org/rfc/rfc6750", Primary: true,
+		}},
+		Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", bearer(token, scim)))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: logRequests(log, mux), ReadHeaderTimeout: 10 * time.Second}
+	log.Info("scimkit example server listening", "url", "http://"+ln.Addr().String()+"/scim/v2")
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// bearer requires "Authorization: Bearer <token>", compared in constant
+// time, and answers anything else with a SCIM 401.
+func bearer(token string, next http.Handler) http.Handler {
+	want := []byte(token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
+			handler.WriteError(w, &schema.Error{Status: http.StatusUnauthorized, Detail: "a valid bearer token is required"})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// logRequests logs one line per request.
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}

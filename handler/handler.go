@@ -1,0 +1,368 @@
+package handler
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// ResourceType is a resource type served by the handler and its store.
+type ResourceType struct {
+	Type  *schema.ResourceType
+	Store store.Store
+}
+
+// AuthenticationScheme describes one way clients authenticate, for the
+// authenticationSchemes of /ServiceProviderConfig (RFC 7643 §5).
+// Authentication itself is the host's middleware.
+type AuthenticationScheme struct {
+	Type             string `json:"type"` // "oauthbearertoken", "httpbasic", "oauth2", ...
+	Name             string `json:"name"`
+	Description      string `json:"description"`
+	SpecURI          string `json:"specUri,omitempty"`
+	DocumentationURI string `json:"documentationUri,omitempty"`
+	Primary          bool   `json:"primary,omitempty"`
+}
+
+// Config configures a Handler. The zero value of each field is its
+// documented default; New checks the whole configuration once.
+type Config struct {
+	// ResourceTypes are the types served, each at its endpoint. At least
+	// one is required; names, ids and endpoints must be distinct.
+	ResourceTypes []ResourceType
+
+	// BaseURL is the absolute URL the handler is mounted at, such as
+	// "https://app.example.com/scim/v2", used for Location and
+	// meta.location. Empty means derived from each request: its scheme and
+	// Host, and the part of the request path that http.StripPrefix removed.
+	BaseURL string
+
+	// Strict turns off the identity provider dialects (see package
+	// documentation) and answers them with the RFC's errors.
+	Strict bool
+
+	// PatchNoContent answers a successful PATCH with 204 and no body, as
+	// Entra ID advises for large groups, unless the request asks for
+	// attributes (RFC 7644 §3.5.2). The default answers 200 with the
+	// resource.
+	PatchNoContent bool
+
+	// MaxBodyBytes bounds request bodies; larger ones get 413. Default 4 MiB.
+	MaxBodyBytes int64
+	// MaxResults bounds "count" and is the page size when a request gives
+	// none (RFC 7644 §3.4.2.4). Default 200.
+	MaxResults int
+	// MaxScan bounds how many resources a search may read from a store that
+	// cannot search itself; beyond it the answer is 400 tooMany. Default
+	// store.DefaultMaxScan.
+	MaxScan int
+	// FilterLimits bounds filters and paths. Zero fields take the filter
+	// package's defaults.
+	FilterLimits filter.Limits
+
+	// AuthenticationSchemes are advertised in /ServiceProviderConfig.
+	AuthenticationSchemes []AuthenticationScheme
+	// DocumentationURI is advertised in /ServiceProviderConfig.
+	DocumentationURI string
+
+	// Logger receives one record for each failure the handler answers with
+	// a 5xx status. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// Handler serves the SCIM protocol (RFC 7644) for the configured resource
+// types. It is an http.Handler; mount it under any prefix with
+// http.StripPrefix. It is safe for concurrent use.
+type Handler struct {
+	cfg        Config
+	types      []*resourceType
+	byEndpoint map[string]*resourceType // lower-case endpoint without "/"
+	schemas    []*schema.Schema         // every schema served by /Schemas
+	log        *slog.Logger
+	patchOpts  patch.Options
+	decodeOpts schema.DecodeOptions
+}
+
+type resourceType struct {
+	rt    *schema.ResourceType
+	store store.Store
+}
+
+// New checks cfg and returns a Handler. It reports configuration errors:
+// no resource type, an invalid schema, duplicate names, ids or endpoints,
+// a missing store, or an invalid BaseURL.
+func New(cfg Config) (*Handler, error) {
+	if len(cfg.ResourceTypes) == 0 {
+		return nil, errors.New("handler: Config.ResourceTypes is empty")
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 4 << 20
+	}
+	if cfg.MaxResults <= 0 {
+		cfg.MaxResults = 200
+	}
+	if cfg.MaxScan <= 0 {
+		cfg.MaxScan = store.DefaultMaxScan
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	if cfg.BaseURL != "" && !strings.HasPrefix(cfg.BaseURL, "http://") && !strings.HasPrefix(cfg.BaseURL, "https://") {
+		return nil, fmt.Errorf("handler: Config.BaseURL %q must be an absolute http or https URL", cfg.BaseURL)
+	}
+	h := &Handler{
+		cfg: cfg, byEndpoint: map[string]*resourceType{}, log: cfg.Logger,
+		patchOpts:  patch.Options{Strict: cfg.Strict, Limits: cfg.FilterLimits},
+		decodeOpts: schema.DecodeOptions{Strict: cfg.Strict},
+	}
+	names := map[string]bool{}
+	schemaIDs := map[string]*schema.Schema{}
+	for i, t := range cfg.ResourceTypes {
+		if t.Type == nil || t.Store == nil {
+			return nil, fmt.Errorf("handler: Config.ResourceTypes[%d] needs a Type and a Store", i)
+		}
+		if err := t.Type.Validate(); err != nil {
+			return nil, fmt.Errorf("handler: %w", err)
+		}
+		id := t.Type.ID
+		if id == "" {
+			id = t.Type.Name
+		}
+		for _, n := range []string{"name:" + strings.ToLower(t.Type.Name), "id:" + strings.ToLower(id)} {
+			if names[n] {
+				return nil, fmt.Errorf("handler: two resource types have the %s", n)
+			}
+			names[n] = true
+		}
+		ep := strings.ToLower(strings.TrimPrefix(t.Type.Endpoint, "/"))
+		if _, dup := h.byEndpoint[ep]; dup || reserved[ep] {
+			return nil, fmt.Errorf("handler: endpoint %q is used twice or is reserved", t.Type.Endpoint)
+		}
+		rt := &resourceType{rt: t.Type, store: t.Store}
+		h.types = append(h.types, rt)
+		h.byEndpoint[ep] = rt
+		for _, s := range append([]*schema.Schema{t.Type.Schema}, extensionSchemas(t.Type)...) {
+			if prev, ok := schemaIDs[strings.ToLower(s.ID)]; ok {
+				if prev != s {
+					return nil, fmt.Errorf("handler: two different schemas have the id %q", s.ID)
+				}
+				continue
+			}
+			schemaIDs[strings.ToLower(s.ID)] = s
+			h.schemas = append(h.schemas, s)
+		}
+	}
+	return h, nil
+}
+
+func extensionSchemas(rt *schema.ResourceType) []*schema.Schema {
+	out := make([]*schema.Schema, len(rt.Extensions))
+	for i, e := range rt.Extensions {
+		out[i] = e.Schema
+	}
+	return out
+}
+
+// reserved are the first path segments the protocol itself uses.
+var reserved = map[string]bool{
+	"serviceproviderconfig": true, "resourcetypes": true, "schemas": true,
+	"bulk": true, "me": true, ".search": true,
+}
+
+// ServeHTTP routes a request (RFC 7644 §3.2).
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			h.log.ErrorContext(r.Context(), "scimkit: panic while serving a request", "method", r.Method, "path", r.URL.Path, "panic", v)
+			writeError(w, &schema.Error{Status: http.StatusInternalServerError, Detail: "internal error"})
+		}
+	}()
+	segs := splitPath(r.URL.Path)
+	switch {
+	case len(segs) == 0:
+		h.route(w, r, map[string]func(){http.MethodGet: func() { h.listAll(w, r, nil) }})
+		return
+	case len(segs) == 1 && segs[0] == ".search":
+		h.route(w, r, map[string]func(){http.MethodPost: func() { h.searchAll(w, r) }})
+		return
+	}
+	switch strings.ToLower(segs[0]) {
+	case "serviceproviderconfig":
+		if len(segs) == 1 {
+			h.route(w, r, map[string]func(){http.MethodGet: func() { h.serviceProviderConfig(w, r) }})
+			return
+		}
+	case "resourcetypes":
+		if len(segs) <= 2 {
+			h.route(w, r, map[string]func(){http.MethodGet: func() { h.resourceTypes(w, r, segs[1:]) }})
+			return
+		}
+	case "schemas":
+		if len(segs) <= 2 {
+			h.route(w, r, map[string]func(){http.MethodGet: func() { h.schemasEndpoint(w, r, segs[1:]) }})
+			return
+		}
+	case "bulk":
+		if len(segs) == 1 {
+			writeError(w, &schema.Error{Status: http.StatusNotImplemented, Detail: "this service provider does not support /Bulk (see /ServiceProviderConfig)"})
+			return
+		}
+	case "me":
+		writeError(w, &schema.Error{Status: http.StatusNotImplemented, Detail: "this service provider does not support /Me"})
+		return
+	}
+	rt, ok := h.byEndpoint[strings.ToLower(segs[0])]
+	if !ok {
+		writeError(w, &schema.Error{Status: http.StatusNotFound, Detail: fmt.Sprintf("no endpoint %q", "/"+segs[0])})
+		return
+	}
+	switch {
+	case len(segs) == 1:
+		h.route(w, r, map[string]func(){
+			http.MethodGet:  func() { h.list(w, r, rt) },
+			http.MethodPost: func() { h.create(w, r, rt) },
+		})
+	case len(segs) == 2 && segs[1] == ".search":
+		h.route(w, r, map[string]func(){http.MethodPost: func() { h.search(w, r, rt) }})
+	case len(segs) == 2:
+		id := segs[1]
+		h.route(w, r, map[string]func(){
+			http.MethodGet:    func() { h.get(w, r, rt, id) },
+			http.MethodPut:    func() { h.replace(w, r, rt, id) },
+			http.MethodPatch:  func() { h.patch(w, r, rt, id) },
+			http.MethodDelete: func() { h.delete(w, r, rt, id) },
+		})
+	default:
+		writeError(w, &schema.Error{Status: http.StatusNotFound, Detail: fmt.Sprintf("no resource at %q", r.URL.Path)})
+	}
+}
+
+// route calls the function for the request's method, or answers 405 with
+// the allowed methods.
+func (h *Handler) route(w http.ResponseWriter, r *http.Request, methods map[string]func()) {
+	if fn, ok := methods[r.Method]; ok {
+		fn()
+		return
+	}
+	if r.Method == http.MethodHead {
+		if fn, ok := methods[http.MethodGet]; ok {
+			fn()
+			return
+		}
+	}
+	allowed := make([]string, 0, len(methods))
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if _, ok := methods[m]; ok {
+			allowed = append(allowed, m)
+		}
+	}
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	writeError(w, &schema.Error{Status: http.StatusMethodNotAllowed, Detail: fmt.Sprintf("%s is not allowed here; use %s", r.Method, strings.Join(allowed, " or "))})
+}
+
+func splitPath(p string) []string {
+	var segs []string
+	for _, s := range strings.Split(p, "/") {
+		if s != "" {
+			segs = append(segs, s)
+		}
+	}
+	return segs
+}
+
+// baseURL returns the URL the handler is mounted at for request r.
+func (h *Handler) baseURL(r *http.Request) string {
+	if h.cfg.BaseURL != "" {
+		return h.cfg.BaseURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	full := r.RequestURI
+	if i := strings.IndexByte(full, '?'); i >= 0 {
+		full = full[:i]
+	}
+	if strings.HasPrefix(full, "http://") || strings.HasPrefix(full, "https://") {
+		// An absolute request URI (a proxy request): keep its path only.
+		if i := strings.Index(full[8:], "/"); i >= 0 {
+			full = full[8+i:]
+		}
+	}
+	prefix := ""
+	if rest := r.URL.EscapedPath(); strings.HasSuffix(full, rest) {
+		prefix = strings.TrimSuffix(full[:len(full)-len(rest)], "/")
+	}
+	return scheme + "://" + r.Host + prefix
+}
+
+// WriteError writes err as a SCIM error response (RFC 7644 §3.12) with the
+// status and scimType it carries: a *schema.Error's, the store sentinels'
+// (404, 409 uniqueness, 412, 400 tooMany), or 500 for anything else. Host
+// middleware uses it to answer in SCIM's format, for example:
+//
+//	handler.WriteError(w, &schema.Error{Status: http.StatusUnauthorized, Detail: "missing bearer token"})
+func WriteError(w http.ResponseWriter, err error) { writeError(w, toSCIM(err)) }
+
+// toSCIM maps an error to the *schema.Error the client sees.
+func toSCIM(err error) *schema.Error {
+	var se *schema.Error
+	var ce *store.ConflictError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &se):
+		return se
+	case errors.As(err, &ce):
+		return schema.UniquenessError("%s is already in use by another resource", ce.Attribute)
+	case errors.Is(err, store.ErrConflict):
+		return schema.UniquenessError("a unique value is already in use by another resource")
+	case errors.Is(err, store.ErrNotFound):
+		return &schema.Error{Status: http.StatusNotFound, Detail: "resource not found"}
+	case errors.Is(err, store.ErrVersionMismatch):
+		return &schema.Error{Status: http.StatusPreconditionFailed, Detail: "the resource has changed: its version does not match If-Match"}
+	case errors.Is(err, store.ErrScanLimit):
+		return &schema.Error{Status: http.StatusBadRequest, Type: schema.ScimTooMany, Detail: err.Error(), Err: err}
+	case errors.As(err, &mbe):
+		return &schema.Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the request body is larger than %d bytes", mbe.Limit)}
+	}
+	return &schema.Error{Status: http.StatusInternalServerError, Detail: "internal error", Err: err}
+}
+
+// fail answers err, logging it when it is the server's fault.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	se := toSCIM(err)
+	if se.Status >= 500 {
+		h.log.ErrorContext(r.Context(), "scimkit: request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	}
+	writeError(w, se)
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+func writeError(w http.ResponseWriter, se *schema.Error) {
+	b, _ := se.MarshalJSON() // a struct of strings always marshals
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(se.Status)
+	_, _ = w.Write(b)
+}
+
+const contentType = "application/scim+json"
+
+// writeJSON writes body with status and the SCIM content type.
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,300 @@
+package handler
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// searchRequest holds the parameters of a query (RFC 7644 §3.4.2, §3.4.3).
+type searchRequest struct {
+	filter               string
+	sortBy, sortOrder    string
+	startIndex, count    int
+	countSet             bool // false: the request gave no count
+	attributes, excluded []string
+}
+
+// parseQuery reads the query parameters of GET /{endpoint} and GET /.
+func (h *Handler) parseQuery(r *http.Request) (searchRequest, error) {
+	q := r.URL.Query()
+	req := searchRequest{
+		filter: q.Get("filter"), sortBy: q.Get("sortBy"), sortOrder: q.Get("sortOrder"),
+		attributes: splitList(q.Get("attributes")), excluded: splitList(q.Get("excludedAttributes")),
+	}
+	var err error
+	if req.startIndex, err = intParam(q.Get("startIndex"), 1); err != nil {
+		return req, schema.InvalidValueError("startIndex must be an integer, not %q", q.Get("startIndex"))
+	}
+	if req.count, err = intParam(q.Get("count"), 0); err != nil {
+		return req, schema.InvalidValueError("count must be an integer, not %q", q.Get("count"))
+	}
+	req.countSet = strings.TrimSpace(q.Get("count")) != ""
+	return h.normalize(req), nil
+}
+
+func intParam(s string, def int) (int, error) {
+	if strings.TrimSpace(s) == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange) {
+			// Out of int64's range: as large or as small as can be.
+			if strings.HasPrefix(strings.TrimSpace(s), "-") {
+				return -1 << 31, nil
+			}
+			return 1 << 31, nil
+		}
+		return 0, err
+	}
+	return int(max(min(n, 1<<31), -1<<31)), nil
+}
+
+// normalize applies RFC 7644 §3.4.2.4: startIndex below 1 means 1; a
+// negative count means 0; no count, or one above MaxResults, means
+// MaxResults.
+func (h *Handler) normalize(req searchRequest) searchRequest {
+	if req.startIndex < 1 {
+		req.startIndex = 1
+	}
+	switch {
+	case !req.countSet || req.count > h.cfg.MaxResults:
+		req.count = h.cfg.MaxResults
+	case req.count < 0:
+		req.count = 0
+	}
+	return req
+}
+
+// parseSearchBody reads a SearchRequest (RFC 7644 §3.4.3).
+func (h *Handler) parseSearchBody(w http.ResponseWriter, r *http.Request) (searchRequest, error) {
+	body, err := h.readBody(w, r)
+	if err != nil {
+		return searchRequest{}, err
+	}
+	v, err := schema.ParseJSON(body)
+	if err != nil {
+		return searchRequest{}, err
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return searchRequest{}, schema.InvalidSyntaxError("a SearchRequest must be a JSON object")
+	}
+	req := searchRequest{startIndex: 1}
+	sawSchema := false
+	for k, v := range obj {
+		var err error
+		switch strings.ToLower(k) {
+		case "schemas":
+			list, _ := v.([]any)
+			sawSchema = slices.ContainsFunc(list, func(s any) bool {
+				str, _ := s.(string)
+				return strings.EqualFold(str, schema.SearchRequestSchema)
+			})
+		case "filter":
+			req.filter, err = stringMember(k, v)
+		case "sortby":
+			req.sortBy, err = stringMember(k, v)
+		case "sortorder":
+			req.sortOrder, err = stringMember(k, v)
+		case "attributes":
+			req.attributes, err = listMember(k, v)
+		case "excludedattributes":
+			req.excluded, err = listMember(k, v)
+		case "startindex":
+			req.startIndex, err = intMember(k, v, 1)
+		case "count":
+			req.count, err = intMember(k, v, 0)
+			req.countSet = v != nil
+		}
+		if err != nil {
+			return req, err
+		}
+	}
+	if !sawSchema && h.cfg.Strict {
+		return req, schema.InvalidSyntaxError("\"schemas\" must contain %q", schema.SearchRequestSchema)
+	}
+	return h.normalize(req), nil
+}
+
+func stringMember(k string, v any) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", schema.InvalidValueError("%q must be a string", k)
+	}
+	return s, nil
+}
+
+func listMember(k string, v any) ([]string, error) {
+	switch v := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return splitList(v), nil
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return nil, schema.InvalidValueError("%q must be an array of strings", k)
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}
+	return nil, schema.InvalidValueError("%q must be an array of strings", k)
+}
+
+func intMember(k string, v any, def int) (int, error) {
+	switch v := v.(type) {
+	case nil:
+		return def, nil
+	case json.Number:
+		return intParam(string(v), def)
+	}
+	return 0, schema.InvalidValueError("%q must be an integer", k)
+}
+
+// query builds the store query of req for t.
+func (h *Handler) query(t *resourceType, req searchRequest) (*store.Query, error) {
+	q := &store.Query{StartIndex: req.startIndex, Count: req.count, MaxScan: h.cfg.MaxScan}
+	if req.filter != "" {
+		e, err := h.cfg.FilterLimits.Parse(req.filter)
+		if err != nil {
+			return nil, err
+		}
+		if q.Filter, err = filter.Compile(t.rt, e); err != nil {
+			return nil, err
+		}
+	}
+	if req.sortBy != "" {
+		s, err := filter.NewSorter(t.rt, req.sortBy, req.sortOrder)
+		if err != nil {
+			return nil, err
+		}
+		q.Sort = s
+	}
+	return q, nil
+}
+
+// list serves GET /{endpoint} (RFC 7644 §3.4.2).
+func (h *Handler) list(w http.ResponseWriter, r *http.Request, t *resourceType) {
+	req, err := h.parseQuery(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.answer(w, r, []*resourceType{t}, req)
+}
+
+// search serves POST /{endpoint}/.search (RFC 7644 §3.4.3).
+func (h *Handler) search(w http.ResponseWriter, r *http.Request, t *resourceType) {
+	req, err := h.parseSearchBody(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.answer(w, r, []*resourceType{t}, req)
+}
+
+// listAll serves GET / (RFC 7644 §3.4.2.1): a search across all types.
+func (h *Handler) listAll(w http.ResponseWriter, r *http.Request, _ []string) {
+	req, err := h.parseQuery(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.answer(w, r, h.types, req)
+}
+
+// searchAll serves POST /.search (RFC 7644 §3.4.3).
+func (h *Handler) searchAll(w http.ResponseWriter, r *http.Request) {
+	req, err := h.parseSearchBody(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.answer(w, r, h.types, req)
+}
+
+type hit struct {
+	t   *resourceType
+	res *schema.Resource
+}
+
+// answer runs req over types and writes the ListResponse. Across several
+// types, the types whose schemas the filter does not fit are skipped, and
+// the results come type by type, each type's in the requested order.
+func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resourceType, req searchRequest) {
+	var hits []hit
+	total := 0
+	var firstErr error
+	asked := 0
+	for _, t := range types {
+		sub := req
+		if len(types) > 1 {
+			// Each type answers from its first result; the page is cut below.
+			sub.startIndex, sub.count = 1, req.startIndex-1+req.count
+		}
+		q, err := h.query(t, sub)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		asked++
+		page, err := store.Search(r.Context(), t.store, q)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		total += page.Total
+		for _, res := range page.Resources {
+			hits = append(hits, hit{t, res})
+		}
+	}
+	if asked == 0 {
+		h.fail(w, r, firstErr)
+		return
+	}
+	if len(types) > 1 {
+		hits = store.PageOf(hits, req.startIndex, req.count)
+	}
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	b := append((*bp)[:0], `{"schemas":["`+schema.ListResponseSchema+`"],"totalResults":`...)
+	b = strconv.AppendInt(b, int64(total), 10)
+	b = append(b, `,"itemsPerPage":`...)
+	b = strconv.AppendInt(b, int64(len(hits)), 10)
+	b = append(b, `,"startIndex":`...)
+	b = strconv.AppendInt(b, int64(req.startIndex), 10)
+	b = append(b, `,"Resources":[`...)
+	projections := map[*resourceType]*schema.Projection{}
+	for i, x := range hits {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		p, ok := projections[x.t]
+		if !ok {
+			p = schema.NewProjection(x.t.rt, req.attributes, req.excluded)
+			projections[x.t] = p
+		}
+		b = h.appendResource(b, r, x.t.rt, x.res, p)
+	}
+	b = append(b, "]}"...)
+	*bp = b
+	writeJSON(w, http.StatusOK, b)
+}

@@ -1,0 +1,217 @@
+package handler
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// readBody reads the request body, at most MaxBodyBytes of it.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt := strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
+		if mt != "application/scim+json" && mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+			return nil, &schema.Error{Status: http.StatusUnsupportedMediaType, Detail: "send application/scim+json (or application/json), not " + mt}
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, err
+		}
+		return nil, schema.InvalidSyntaxError("reading the request body: %v", err)
+	}
+	return body, nil
+}
+
+// projection reads "attributes" and "excludedAttributes" from the query
+// string (RFC 7644 §3.4.2.5, §3.9).
+func projection(rt *schema.ResourceType, r *http.Request) *schema.Projection {
+	q := r.URL.Query()
+	return schema.NewProjection(rt, splitList(q.Get("attributes")), splitList(q.Get("excludedAttributes")))
+}
+
+func splitList(s string) []string {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	parts := strings.Split(s, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
+}
+
+// etag formats a version as a weak entity tag (RFC 7644 §3.14).
+func etag(version string) string { return `W/"` + version + `"` }
+
+// versionOf extracts the version from an If-Match or If-None-Match value:
+// W/"v", "v" or v. "*" and "" give "".
+func versionOf(header string) string {
+	v := strings.TrimSpace(header)
+	if i := strings.IndexByte(v, ','); i >= 0 {
+		v = strings.TrimSpace(v[:i]) // one version is all a resource has
+	}
+	v = strings.TrimPrefix(v, "W/")
+	v = strings.Trim(v, `"`)
+	if v == "*" {
+		return ""
+	}
+	return v
+}
+
+// location returns the URL of resource id of type rt.
+func (h *Handler) location(r *http.Request, rt *schema.ResourceType, id string) string {
+	return h.baseURL(r) + rt.Endpoint + "/" + id
+}
+
+// appendResource appends the JSON of res as the client sees it: with
+// meta.location and meta.version as the ETag, projected by p. res is not
+// changed: it may be the store's.
+func (h *Handler) appendResource(dst []byte, r *http.Request, rt *schema.ResourceType, res *schema.Resource, p *schema.Projection) []byte {
+	view := *res
+	view.Meta.Location = h.location(r, rt, res.ID)
+	if view.Meta.Version != "" {
+		view.Meta.Version = etag(res.Meta.Version)
+	}
+	if view.Meta.ResourceType == "" {
+		view.Meta.ResourceType = rt.Name
+	}
+	return schema.AppendJSON(dst, rt, &view, p)
+}
+
+// writeResource answers with one resource, its ETag and, for creates, its
+// Location.
+func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, rt *schema.ResourceType, res *schema.Resource, status int) {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	b := h.appendResource((*bp)[:0], r, rt, res, projection(rt, r))
+	*bp = b
+	if res.Meta.Version != "" {
+		w.Header().Set("ETag", etag(res.Meta.Version))
+	}
+	if status == http.StatusCreated {
+		w.Header().Set("Location", h.location(r, rt, res.ID))
+	}
+	writeJSON(w, status, b)
+}
+
+// create serves POST /{endpoint} (RFC 7644 §3.3).
+func (h *Handler) create(w http.ResponseWriter, r *http.Request, t *resourceType) {
+	body, err := h.readBody(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	res, err := schema.Decode(t.rt, body, h.decodeOpts)
+	if err == nil {
+		res, err = schema.ValidateCreate(t.rt, res)
+	}
+	if err == nil {
+		res, err = t.store.Create(r.Context(), res)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeResource(w, r, t.rt, res, http.StatusCreated)
+}
+
+// get serves GET /{endpoint}/{id} (RFC 7644 §3.4.1), with If-None-Match
+// (RFC 7644 §3.14).
+func (h *Handler) get(w http.ResponseWriter, r *http.Request, t *resourceType, id string) {
+	res, err := t.store.Get(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if inm := r.Header.Get("If-None-Match"); inm != "" && res.Meta.Version != "" &&
+		(strings.TrimSpace(inm) == "*" || versionOf(inm) == res.Meta.Version) {
+		w.Header().Set("ETag", etag(res.Meta.Version))
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.writeResource(w, r, t.rt, res, http.StatusOK)
+}
+
+// replace serves PUT /{endpoint}/{id} (RFC 7644 §3.5.1).
+func (h *Handler) replace(w http.ResponseWriter, r *http.Request, t *resourceType, id string) {
+	body, err := h.readBody(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	in, err := schema.Decode(t.rt, body, h.decodeOpts)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ifVersion := versionOf(r.Header.Get("If-Match"))
+	var res *schema.Resource
+	for attempt := 1; ; attempt++ {
+		var old *schema.Resource
+		old, err = t.store.Get(r.Context(), id)
+		if err == nil && ifVersion != "" && old.Meta.Version != ifVersion {
+			err = store.ErrVersionMismatch
+		}
+		if err == nil {
+			res, err = schema.ValidateReplace(t.rt, old, in)
+		}
+		if err == nil {
+			// Replace the version read, so that readOnly values taken from
+			// it are current; without If-Match, a race is retried.
+			res, err = t.store.Replace(r.Context(), res, old.Meta.Version)
+		}
+		if !errors.Is(err, store.ErrVersionMismatch) || ifVersion != "" || attempt == store.MaxPatchAttempts {
+			break
+		}
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeResource(w, r, t.rt, res, http.StatusOK)
+}
+
+// patch serves PATCH /{endpoint}/{id} (RFC 7644 §3.5.2).
+func (h *Handler) patch(w http.ResponseWriter, r *http.Request, t *resourceType, id string) {
+	body, err := h.readBody(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ops, err := patch.Decode(body, h.patchOpts)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	res, err := store.Patch(r.Context(), t.store, t.rt, id, ops, versionOf(r.Header.Get("If-Match")), h.patchOpts)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	if h.cfg.PatchNoContent && q.Get("attributes") == "" && q.Get("excludedAttributes") == "" {
+		if res.Meta.Version != "" {
+			w.Header().Set("ETag", etag(res.Meta.Version))
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	h.writeResource(w, r, t.rt, res, http.StatusOK)
+}
+
+// delete serves DELETE /{endpoint}/{id} (RFC 7644 §3.6).
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request, t *resourceType, id string) {
+	if err := t.store.Delete(r.Context(), id, versionOf(r.Header.Get("If-Match"))); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
