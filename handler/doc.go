@@ -1,0 +1,51 @@
+// Package handler serves the SCIM 2.0 protocol (RFC 7644) as one
+// http.Handler: resource endpoints, searches, discovery, ETags and RFC error
+// bodies, for the resource types and stores a host configures.
+//
+// # Mounting
+//
+// A Handler routes below whatever prefix it is mounted at:
+//
+//	users, groups := schema.Users(), schema.Groups()
+//	h, err := handler.New(handler.Config{ResourceTypes: []handler.ResourceType{
+//		{Type: users, Store: memory.New(users)},
+//		{Type: groups, Store: memory.New(groups)},
+//	}})
+//	if err != nil { ... }
+//	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", auth(h)))
+//
+// Outgoing URLs (Location, meta.location) come from Config.BaseURL or, when
+// it is empty, from the request: its Host and the prefix StripPrefix
+// removed. Behind a proxy that rewrites hosts, set Config.BaseURL.
+//
+// # Endpoints
+//
+// For each resource type at its endpoint ("/Users"): POST creates (201 with
+// Location and ETag), GET /{id} reads (304 for a matching If-None-Match),
+// PUT /{id} replaces, PATCH /{id} patches (200 with the resource, or 204
+// with Config.PatchNoContent), DELETE /{id} deletes (204); GET lists with
+// filter, sortBy, sortOrder, startIndex, count, attributes and
+// excludedAttributes, and POST /.search does the same from a body. GET / and
+// POST /.search search every type. /ServiceProviderConfig, /ResourceTypes
+// and /Schemas describe what is configured. If-Match on PUT, PATCH and
+// DELETE gives 412 when the version differs. /Bulk and /Me answer 501.
+//
+// # Errors
+//
+// Every error is the RFC 7644 §3.12 body with the right status and
+// scimType; unknown routes get 404 and unsupported methods 405. A panic in a
+// store is recovered and answered with 500. No request writes partially.
+// WriteError lets host middleware answer in the same format.
+//
+// # Authentication
+//
+// Authentication and authorisation are the host's middleware, which should
+// answer failures with WriteError (401 or 403). The request's context reaches
+// every store call, so middleware can put the tenant or principal there.
+//
+// # Identity provider dialects
+//
+// By default the handler accepts what Microsoft Entra ID and Okta send
+// although RFC 7643 and RFC 7644 do not describe it (see packages schema and
+// patch); Config.Strict answers it with the RFCs' errors instead.
+package handler
