@@ -199,6 +199,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch strings.ToLower(segs[0]) {
+	case "serviceproviderconfig", "resourcetypes", "schemas":
+		if r.URL.Query().Has("filter") {
+			// RFC 7644 §4: discovery endpoints do not filter, and say so
+			// rather than let a client believe a filter was applied.
+			writeError(w, &schema.Error{Status: http.StatusForbidden, Detail: "/" + segs[0] + " does not support filtering"})
+			return
+		}
+	}
+	switch strings.ToLower(segs[0]) {
 	case "serviceproviderconfig":
 		if len(segs) == 1 {
 			h.route(w, r, map[string]func(){http.MethodGet: func() { h.serviceProviderConfig(w, r) }})

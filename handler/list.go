@@ -167,26 +167,32 @@ func intMember(k string, v any, def int) (int, error) {
 	return 0, schema.InvalidValueError("%q must be an integer", k)
 }
 
-// query builds the store query of req for t.
-func (h *Handler) query(t *resourceType, req searchRequest) (*store.Query, error) {
-	q := &store.Query{StartIndex: req.startIndex, Count: req.count, MaxScan: h.cfg.MaxScan}
-	if req.filter != "" {
-		e, err := h.cfg.FilterLimits.Parse(req.filter)
-		if err != nil {
-			return nil, err
+// query builds the store query of req for t; e is req's parsed filter or
+// nil. Across several types (across), the filter is first reduced for t as
+// RFC 7644 §3.4.2.1 requires, and a sortBy t does not have leaves t's
+// resources unsorted, since none has the value; skip reports that no
+// resource of t can match.
+func (h *Handler) query(t *resourceType, req searchRequest, e filter.Expr, across bool) (q *store.Query, skip bool, err error) {
+	q = &store.Query{StartIndex: req.startIndex, Count: req.count, MaxScan: h.cfg.MaxScan}
+	if e != nil && across {
+		var always bool
+		if e, always = filter.Reduce(t.rt, e); e == nil && !always {
+			return nil, true, nil
 		}
+	}
+	if e != nil {
 		if q.Filter, err = filter.Compile(t.rt, e); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	if req.sortBy != "" {
 		s, err := filter.NewSorter(t.rt, req.sortBy, req.sortOrder)
-		if err != nil {
-			return nil, err
+		if err != nil && !across {
+			return nil, false, err
 		}
 		q.Sort = s
 	}
-	return q, nil
+	return q, false, nil
 }
 
 // list serves GET /{endpoint} (RFC 7644 §3.4.2).
@@ -235,27 +241,48 @@ type hit struct {
 }
 
 // answer runs req over types and writes the ListResponse. Across several
-// types, the types whose schemas the filter does not fit are skipped, and
-// the results come type by type, each type's in the requested order.
+// types, the results come type by type, each type's in the requested
+// order.
 func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resourceType, req searchRequest) {
+	var e filter.Expr
+	if req.filter != "" {
+		var err error
+		if e, err = h.cfg.FilterLimits.Parse(req.filter); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	across := len(types) > 1
+	if across {
+		if p, ok := unknownPath(types, e); ok {
+			h.fail(w, r, schema.InvalidFilterError("no resource type has the attribute %q", p.String()))
+			return
+		}
+	}
+	if across && req.sortBy != "" && !slices.ContainsFunc(types, func(t *resourceType) bool {
+		_, err := filter.NewSorter(t.rt, req.sortBy, req.sortOrder)
+		return err == nil
+	}) {
+		_, err := filter.NewSorter(types[0].rt, req.sortBy, req.sortOrder)
+		h.fail(w, r, err)
+		return
+	}
 	var hits []hit
 	total := 0
-	var firstErr error
-	asked := 0
 	for _, t := range types {
 		sub := req
-		if len(types) > 1 {
+		if across {
 			// Each type answers from its first result; the page is cut below.
 			sub.startIndex, sub.count = 1, req.startIndex-1+req.count
 		}
-		q, err := h.query(t, sub)
+		q, skip, err := h.query(t, sub, e, across)
 		if err != nil {
-			if firstErr == nil {
-				firstErr = err
-			}
+			h.fail(w, r, err)
+			return
+		}
+		if skip {
 			continue
 		}
-		asked++
 		page, err := store.Search(r.Context(), t.store, q)
 		if err != nil {
 			h.fail(w, r, err)
@@ -266,11 +293,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 			hits = append(hits, hit{t, res})
 		}
 	}
-	if asked == 0 {
-		h.fail(w, r, firstErr)
-		return
-	}
-	if len(types) > 1 {
+	if across {
 		hits = store.PageOf(hits, req.startIndex, req.count)
 	}
 	bp := bufPool.Get().(*[]byte)
@@ -297,4 +320,29 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 	b = append(b, "]}"...)
 	*bp = b
 	writeJSON(w, http.StatusOK, b)
+}
+
+// unknownPath returns an attribute path of e that none of types has: a
+// typing mistake rather than an attribute of another type (RFC 7644
+// §3.4.2.1). Paths inside value filters are not checked.
+func unknownPath(types []*resourceType, e filter.Expr) (p filter.Path, found bool) {
+	filter.Walk(e, func(x filter.Expr) bool {
+		switch x := x.(type) {
+		case *filter.ValuePath:
+			p = filter.Path{URN: x.Path.URN, Name: x.Path.Name}
+		case *filter.Compare:
+			p = filter.Path{URN: x.Path.URN, Name: x.Path.Name}
+			if x.Path.Filter == nil {
+				p.Sub = x.Path.Sub
+			}
+		default:
+			return !found
+		}
+		found = found || !slices.ContainsFunc(types, func(t *resourceType) bool {
+			_, err := filter.ResolvePath(t.rt, p)
+			return err == nil
+		})
+		return false
+	})
+	return p, found
 }

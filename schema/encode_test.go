@@ -143,6 +143,12 @@ func TestProjectionRules(t *testing.T) {
 		assert.NotContains(t, m, "name")
 		assert.Contains(t, m, "userName")
 	})
+	t.Run("RFC 7644 §3.4.2.5: excludedAttributes removes a whole extension", func(t *testing.T) {
+		m := encode(nil, []string{schema.EnterpriseUserSchema})
+		assert.NotContains(t, m, schema.EnterpriseUserSchema)
+		assert.NotContains(t, m["schemas"], schema.EnterpriseUserSchema, "RFC 7643 §3: schemas lists what the resource carries")
+		assert.Contains(t, m, "userName")
+	})
 	t.Run("attributes wins over excludedAttributes", func(t *testing.T) {
 		m := encode([]string{"emails"}, []string{"emails"})
 		assert.Contains(t, m, "emails")

@@ -12,7 +12,8 @@ import "strings"
 //     sub-attribute ("name.givenName") writes its parent with only that
 //     sub-attribute; naming an extension URN writes the whole extension;
 //   - with "excludedAttributes", everything returned by default is written
-//     except the named attributes;
+//     except the named attributes; naming an extension URN leaves out the
+//     whole extension (its "returned: always" attributes, if any, stay);
 //   - otherwise every attribute returned by default is written;
 //   - returned "request" attributes are written only when named.
 //
@@ -23,7 +24,7 @@ type Projection struct {
 	include map[attrKey]bool // named in "attributes"
 	parent  map[attrKey]bool // parents of sub-attributes named in "attributes"
 	exclude map[attrKey]bool // named in "excludedAttributes"
-	exts    map[*Schema]bool // whole extensions named in "attributes"
+	exts    map[*Schema]bool // whole extensions named in the list
 	// mode is 'a' with "attributes", 'x' with "excludedAttributes", 0 otherwise.
 	mode byte
 }
@@ -51,14 +52,12 @@ func NewProjection(rt *ResourceType, attributes, excluded []string) *Projection 
 	*set = make(map[attrKey]bool, len(names))
 	for _, n := range names {
 		n = strings.TrimSpace(n)
-		if p.mode == 'a' {
-			if e := rt.Extension(n); e != nil {
-				if p.exts == nil {
-					p.exts = map[*Schema]bool{}
-				}
-				p.exts[e.Schema] = true
-				continue
+		if e := rt.Extension(n); e != nil {
+			if p.exts == nil {
+				p.exts = map[*Schema]bool{}
 			}
+			p.exts[e.Schema] = true
+			continue
 		}
 		s, path := rt.Schema, n
 		if urn, rest, ok := rt.SplitURN(n); ok {
@@ -115,7 +114,7 @@ func (p *Projection) Includes(s *Schema, parent, a *Attribute) bool {
 		// A sub-attribute: written when its whole parent was named.
 		return p.include[attrKey{s, nil, parent}] && a.Returned == ReturnedDefault
 	default: // 'x'
-		return a.Returned == ReturnedDefault && !p.exclude[k]
+		return a.Returned == ReturnedDefault && !p.exclude[k] && !p.exts[s]
 	}
 }
 
