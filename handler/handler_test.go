@@ -714,3 +714,39 @@ func TestStrict(t *testing.T) {
 		}
 	}
 }
+
+// TestCustomResourceType checks mutability over HTTP with a resource type
+// of the host's own: immutable values are set once (RFC 7643 §7, RFC 7644
+// §3.5.1), readOnly values sent by clients are ignored, writeOnly values
+// are never returned.
+func TestCustomResourceType(t *testing.T) {
+	devices := &schema.ResourceType{Name: "Device", Endpoint: "/Devices", Schema: &schema.Schema{
+		ID: "urn:example:scim:schemas:Device", Name: "Device",
+		Attributes: []*schema.Attribute{
+			{Name: "serial", Required: true, Mutability: schema.Immutable, Uniqueness: schema.UniquenessServer},
+			{Name: "label"},
+			{Name: "owner", Mutability: schema.ReadOnly},
+			{Name: "pin", Mutability: schema.WriteOnly, Returned: schema.ReturnedNever},
+		},
+	}}
+	h, err := handler.New(handler.Config{ResourceTypes: []handler.ResourceType{{Type: devices, Store: memory.New(devices)}}})
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	s := &server{t: t, srv: srv}
+
+	r := s.do(http.MethodPost, "/Devices", `{"schemas":["urn:example:scim:schemas:Device"],"serial":"S-1","label":"a","owner":"mallory","pin":"1234"}`)
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+	assert.NotContains(t, r.body, "owner", "readOnly values from the client are ignored")
+	assert.NotContains(t, r.body, "pin", "writeOnly values are never returned")
+	id := r.body["id"].(string)
+
+	r = s.do(http.MethodPut, "/Devices/"+id, `{"schemas":["urn:example:scim:schemas:Device"],"serial":"S-1","label":"b"}`)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	assert.Equal(t, "b", r.body["label"])
+	wantError(t, s.do(http.MethodPut, "/Devices/"+id, `{"schemas":["urn:example:scim:schemas:Device"],"serial":"S-2","label":"b"}`), http.StatusBadRequest, schema.ScimMutability)
+	wantError(t, s.do(http.MethodPatch, "/Devices/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"serial","value":"S-3"}]}`), http.StatusBadRequest, schema.ScimMutability)
+	wantError(t, s.do(http.MethodPost, "/Devices", `{"schemas":["urn:example:scim:schemas:Device"],"serial":"S-1"}`), http.StatusConflict, schema.ScimUniqueness)
+	r = s.do(http.MethodGet, "/Devices?filter=serial%20eq%20%22S-1%22", "")
+	assert.Equal(t, float64(1), r.body["totalResults"])
+}
