@@ -208,3 +208,28 @@ func BenchmarkPost(b *testing.B) {
 		return r
 	})
 }
+
+// BenchmarkBulkThousand is one Bulk request creating 1,000 users and a
+// group that refers to all of them by bulkId, on empty memory stores.
+func BenchmarkBulkThousand(b *testing.B) {
+	users, groups := schema.Users(), schema.Groups()
+	body := []byte(thousandBody(1000))
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		b.StopTimer()
+		h, err := handler.New(handler.Config{
+			ResourceTypes: []handler.ResourceType{{Type: users, Store: memory.New(users)}, {Type: groups, Store: memory.New(groups)}},
+			Bulk:          handler.BulkConfig{MaxOperations: 1001, MaxPayloadBytes: 4 << 20},
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		req := httptest.NewRequest(http.MethodPost, "/Bulk", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/scim+json")
+		w := newSink()
+		b.StartTimer()
+		h.ServeHTTP(w, req)
+		w.check(b, http.StatusOK)
+	}
+}

@@ -57,6 +57,10 @@ func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request) 
 		Meta:             metaJSON{"ServiceProviderConfig", h.baseURL(r) + "/ServiceProviderConfig"},
 	}
 	body.Filter.Supported, body.Filter.MaxResults = true, h.cfg.MaxResults
+	if h.cfg.Bulk.MaxOperations > 0 {
+		body.Bulk.Supported = true
+		body.Bulk.MaxOperations, body.Bulk.MaxPayloadSize = h.cfg.Bulk.MaxOperations, int(h.cfg.Bulk.MaxPayloadBytes)
+	}
 	writeJSONValue(w, body)
 }
 

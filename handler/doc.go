@@ -28,7 +28,16 @@
 // excludedAttributes, and POST /.search does the same from a body. GET / and
 // POST /.search search every type. /ServiceProviderConfig, /ResourceTypes
 // and /Schemas describe what is configured. If-Match on PUT, PATCH and
-// DELETE gives 412 when the version differs. /Bulk and /Me answer 501.
+// DELETE gives 412 when the version differs.
+//
+// With Config.Bulk, POST /Bulk carries out many operations in one request
+// (RFC 7644 §3.7): "bulkId:x" in a path or a value refers to the resource
+// created by the POST operation with bulkId x, and operations run in the
+// order those references need, whatever their order in the request;
+// circular references fail with 409; failOnErrors stops early. Operations
+// are not atomic together: each is its own write, as in separate requests.
+// With Config.Me, /Me acts on the caller's own resource (RFC 7644 §3.11).
+// Without them, /Bulk and /Me answer 501.
 //
 // # Errors
 //

@@ -68,6 +68,19 @@ type Config struct {
 	// package's defaults.
 	FilterLimits filter.Limits
 
+	// Bulk turns on /Bulk (RFC 7644 §3.7) and sets its limits, which
+	// /ServiceProviderConfig advertises. The zero value leaves /Bulk off:
+	// it answers 501.
+	Bulk BulkConfig
+
+	// Me maps a request to the resource of the caller it authenticates, for
+	// /Me (RFC 7644 §3.11): the name of the resource type (such as "User")
+	// and the resource's id, typically read from what the host's
+	// authentication middleware put in the request's context. An error is
+	// answered as WriteError answers it: a *schema.Error as it is,
+	// store.ErrNotFound as 404. Nil leaves /Me off: it answers 501.
+	Me func(r *http.Request) (resourceType, id string, err error)
+
 	// AuthenticationSchemes are advertised in /ServiceProviderConfig.
 	AuthenticationSchemes []AuthenticationScheme
 	// DocumentationURI is advertised in /ServiceProviderConfig.
@@ -76,6 +89,16 @@ type Config struct {
 	// Logger receives one record for each failure the handler answers with
 	// a 5xx status. Default slog.Default().
 	Logger *slog.Logger
+}
+
+// BulkConfig configures /Bulk (RFC 7644 §3.7).
+type BulkConfig struct {
+	// MaxOperations is the most operations one Bulk request may hold;
+	// more get 413. Zero turns /Bulk off.
+	MaxOperations int
+	// MaxPayloadBytes bounds the body of a Bulk request; a larger one gets
+	// 413. Default 1 MiB. It replaces Config.MaxBodyBytes for /Bulk.
+	MaxPayloadBytes int64
 }
 
 // Handler serves the SCIM protocol (RFC 7644) for the configured resource
@@ -111,6 +134,12 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.MaxScan <= 0 {
 		cfg.MaxScan = store.DefaultMaxScan
+	}
+	if cfg.Bulk.MaxOperations < 0 {
+		return nil, errors.New("handler: Config.Bulk.MaxOperations is negative")
+	}
+	if cfg.Bulk.MaxPayloadBytes <= 0 {
+		cfg.Bulk.MaxPayloadBytes = 1 << 20
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -225,12 +254,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	case "bulk":
 		if len(segs) == 1 {
-			writeError(w, &schema.Error{Status: http.StatusNotImplemented, Detail: "this service provider does not support /Bulk (see /ServiceProviderConfig)"})
+			h.route(w, r, map[string]func(){http.MethodPost: func() { h.bulk(w, r) }})
 			return
 		}
 	case "me":
-		writeError(w, &schema.Error{Status: http.StatusNotImplemented, Detail: "this service provider does not support /Me"})
-		return
+		if len(segs) == 1 {
+			h.me(w, r)
+			return
+		}
 	}
 	rt, ok := h.byEndpoint[strings.ToLower(segs[0])]
 	if !ok {

@@ -77,7 +77,7 @@ func (h *Handler) normalize(req searchRequest) searchRequest {
 
 // parseSearchBody reads a SearchRequest (RFC 7644 §3.4.3).
 func (h *Handler) parseSearchBody(w http.ResponseWriter, r *http.Request) (searchRequest, error) {
-	body, err := h.readBody(w, r)
+	body, err := h.readBody(w, r, h.cfg.MaxBodyBytes)
 	if err != nil {
 		return searchRequest{}, err
 	}

@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -11,15 +12,15 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// readBody reads the request body, at most MaxBodyBytes of it.
-func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+// readBody reads the request body, at most limit bytes of it.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt := strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
 		if mt != "application/scim+json" && mt != "application/json" && !strings.HasSuffix(mt, "+json") {
 			return nil, &schema.Error{Status: http.StatusUnsupportedMediaType, Detail: "send application/scim+json (or application/json), not " + mt}
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -104,23 +105,27 @@ func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, rt *sche
 
 // create serves POST /{endpoint} (RFC 7644 §3.3).
 func (h *Handler) create(w http.ResponseWriter, r *http.Request, t *resourceType) {
-	body, err := h.readBody(w, r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
+	body, err := h.readBody(w, r, h.cfg.MaxBodyBytes)
+	if err == nil {
+		var res *schema.Resource
+		if res, err = h.createResource(r.Context(), t, body); err == nil {
+			h.writeResource(w, r, t.rt, res, http.StatusCreated)
+			return
+		}
 	}
+	h.fail(w, r, err)
+}
+
+// createResource decodes, validates and stores a new resource.
+func (h *Handler) createResource(ctx context.Context, t *resourceType, body []byte) (*schema.Resource, error) {
 	res, err := schema.Decode(t.rt, body, h.decodeOpts)
 	if err == nil {
 		res, err = schema.ValidateCreate(t.rt, res)
 	}
-	if err == nil {
-		res, err = t.store.Create(r.Context(), res)
-	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	h.writeResource(w, r, t.rt, res, http.StatusCreated)
+	return t.store.Create(ctx, res)
 }
 
 // get serves GET /{endpoint}/{id} (RFC 7644 §3.4.1), with If-None-Match
@@ -142,21 +147,28 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, t *resourceType, i
 
 // replace serves PUT /{endpoint}/{id} (RFC 7644 §3.5.1).
 func (h *Handler) replace(w http.ResponseWriter, r *http.Request, t *resourceType, id string) {
-	body, err := h.readBody(w, r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
+	body, err := h.readBody(w, r, h.cfg.MaxBodyBytes)
+	if err == nil {
+		var res *schema.Resource
+		if res, err = h.replaceResource(r.Context(), t, id, body, versionOf(r.Header.Get("If-Match"))); err == nil {
+			h.writeResource(w, r, t.rt, res, http.StatusOK)
+			return
+		}
 	}
+	h.fail(w, r, err)
+}
+
+// replaceResource replaces resource id with body (RFC 7644 §3.5.1): only
+// at ifVersion when it is not empty, otherwise retrying a version race.
+func (h *Handler) replaceResource(ctx context.Context, t *resourceType, id string, body []byte, ifVersion string) (*schema.Resource, error) {
 	in, err := schema.Decode(t.rt, body, h.decodeOpts)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	ifVersion := versionOf(r.Header.Get("If-Match"))
 	var res *schema.Resource
 	for attempt := 1; ; attempt++ {
 		var old *schema.Resource
-		old, err = t.store.Get(r.Context(), id)
+		old, err = t.store.Get(ctx, id)
 		if err == nil && ifVersion != "" && old.Meta.Version != ifVersion {
 			err = store.ErrVersionMismatch
 		}
@@ -166,32 +178,21 @@ func (h *Handler) replace(w http.ResponseWriter, r *http.Request, t *resourceTyp
 		if err == nil {
 			// Replace the version read, so that readOnly values taken from
 			// it are current; without If-Match, a race is retried.
-			res, err = t.store.Replace(r.Context(), res, old.Meta.Version)
+			res, err = t.store.Replace(ctx, res, old.Meta.Version)
 		}
 		if !errors.Is(err, store.ErrVersionMismatch) || ifVersion != "" || attempt == store.MaxPatchAttempts {
-			break
+			return res, err
 		}
 	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.writeResource(w, r, t.rt, res, http.StatusOK)
 }
 
 // patch serves PATCH /{endpoint}/{id} (RFC 7644 §3.5.2).
 func (h *Handler) patch(w http.ResponseWriter, r *http.Request, t *resourceType, id string) {
-	body, err := h.readBody(w, r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
+	body, err := h.readBody(w, r, h.cfg.MaxBodyBytes)
+	var res *schema.Resource
+	if err == nil {
+		res, err = h.patchResource(r.Context(), t, id, body, versionOf(r.Header.Get("If-Match")))
 	}
-	ops, err := patch.Decode(body, h.patchOpts)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	res, err := store.Patch(r.Context(), t.store, t.rt, id, ops, versionOf(r.Header.Get("If-Match")), h.patchOpts)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -205,6 +206,15 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, t *resourceType,
 		return
 	}
 	h.writeResource(w, r, t.rt, res, http.StatusOK)
+}
+
+// patchResource applies the PatchOp body to resource id (RFC 7644 §3.5.2).
+func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string, body []byte, ifVersion string) (*schema.Resource, error) {
+	ops, err := patch.Decode(body, h.patchOpts)
+	if err != nil {
+		return nil, err
+	}
+	return store.Patch(ctx, t.store, t.rt, id, ops, ifVersion, h.patchOpts)
 }
 
 // delete serves DELETE /{endpoint}/{id} (RFC 7644 §3.6).

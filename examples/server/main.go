@@ -71,6 +71,8 @@ func run(log *slog.Logger, addr, token string) error {
 			Description: "Authentication with a bearer token in the Authorization header",
 			SpecURI:     "https://www.rfc-editor.org/rfc/rfc6750", Primary: true,
 		}},
+		// Bulk requests of up to 1,000 operations and 4 MiB (RFC 7644 §3.7).
+		Bulk:   handler.BulkConfig{MaxOperations: 1000, MaxPayloadBytes: 4 << 20},
 		Logger: log,
 	})
 	if err != nil {
