@@ -2,9 +2,14 @@ package handler_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/scimkit/scimkit/handler"
@@ -45,4 +50,100 @@ func FuzzBulk(f *testing.F) {
 			t.Fatalf("status %d with %s", w.Code, w.Body)
 		}
 	})
+}
+
+var fuzzMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead, "OPTIONS"}
+
+// FuzzHandler sends arbitrary methods, paths, queries and bodies to a
+// handler holding a few users and a group. It never answers 5xx or panics,
+// every body it writes is a SCIM JSON message, and what is stored
+// afterwards still decodes and validates.
+func FuzzHandler(f *testing.F) {
+	for _, s := range []struct {
+		method      uint8
+		path, query string
+		body        string
+	}{
+		{0, "/Users", "filter=userName%20eq%20%22a%22&attributes=userName,emails&sortBy=name.familyName", ""},
+		{0, "/", "filter=displayName%20pr&count=2&startIndex=2", ""},
+		{1, "/Users", "", user("fuzz")},
+		{1, "/Users/.search", "", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"emails[type eq \"work\"].value co \"@\"","excludedAttributes":["meta"]}`},
+		{1, "/Groups", "", group},
+		{2, "/Users/{u}", "", bjensen},
+		{3, "/Groups/{g}", "", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"members","value":[{"value":"{u}"}]},{"op":"remove","path":"members[value eq \"{u}\"]"}]}`},
+		{3, "/Users/{u}", "attributes=active", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":"False","name.givenName":"x","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager":"m"}}]}`},
+		{4, "/Users/{u}", "", ""},
+		{1, "/Bulk", "", bulkBody("1", `{"method":"POST","path":"/Users","bulkId":"a","data":`+user("b")+`}`, `{"method":"PATCH","path":"/Groups/{g}","data":{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"bulkId:a"}]}]}}`)},
+		{0, "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", "", ""},
+		{0, "/ResourceTypes", "", ""},
+	} {
+		f.Add(s.method, s.path, s.query, []byte(s.body))
+	}
+	users, groups := schema.Users(), schema.Groups()
+	seedUser := []byte(bjensen)
+	f.Fuzz(func(t *testing.T, method uint8, path, query string, body []byte) {
+		us, gs := memory.New(users), memory.New(groups)
+		h, err := handler.New(handler.Config{
+			ResourceTypes: []handler.ResourceType{{Type: users, Store: us}, {Type: groups, Store: gs}},
+			Bulk:          handler.BulkConfig{MaxOperations: 10},
+			Logger:        slog.New(slog.DiscardHandler),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		uid := seed(t, h, "/Users", seedUser)
+		gid := seed(t, h, "/Groups", []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G","members":[{"value":"`+uid+`"}]}`))
+		fill := strings.NewReplacer("{u}", uid, "{g}", gid)
+		u := &url.URL{Path: fill.Replace(path), RawQuery: fill.Replace(query)}
+		req := &http.Request{
+			Method: fuzzMethods[int(method)%len(fuzzMethods)], URL: u, RequestURI: u.RequestURI(),
+			Header: http.Header{}, Host: "example.com", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Body: io.NopCloser(bytes.NewReader([]byte(fill.Replace(string(body))))),
+		}
+		req = req.WithContext(context.Background())
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code >= 500 {
+			t.Fatalf("%s %s?%s: %d %s", req.Method, u.Path, u.RawQuery, w.Code, w.Body)
+		}
+		if w.Body.Len() > 0 {
+			var msg struct {
+				Schemas []string `json:"schemas"`
+			}
+			if err := json.Unmarshal(w.Body.Bytes(), &msg); err != nil || len(msg.Schemas) == 0 {
+				t.Fatalf("%s %s: not a SCIM message: %s", req.Method, u.Path, w.Body)
+			}
+		}
+		for _, c := range []struct {
+			rt *schema.ResourceType
+			s  *memory.Store
+		}{{users, us}, {groups, gs}} {
+			for r, err := range c.s.Scan(context.Background()) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := schema.AppendJSON(nil, c.rt, r, nil)
+				back, err := schema.Decode(c.rt, out, schema.DecodeOptions{})
+				if err == nil {
+					_, err = schema.ValidateCreate(c.rt, back)
+				}
+				if err != nil {
+					t.Fatalf("after %s %s the store holds an invalid resource: %v\n%s", req.Method, u.Path, err, out)
+				}
+			}
+		}
+	})
+}
+
+// seed creates a resource through the handler and returns its id.
+func seed(t *testing.T, h http.Handler, endpoint string, body []byte) string {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, endpoint, bytes.NewReader(body)))
+	var res struct {
+		ID string `json:"id"`
+	}
+	if w.Code != http.StatusCreated || json.Unmarshal(w.Body.Bytes(), &res) != nil {
+		t.Fatalf("seeding %s: %d %s", endpoint, w.Code, w.Body)
+	}
+	return res.ID
 }

@@ -1,10 +1,14 @@
 package handler
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -57,6 +61,13 @@ type Config struct {
 
 	// MaxBodyBytes bounds request bodies; larger ones get 413. Default 4 MiB.
 	MaxBodyBytes int64
+	// MaxJSONDepth bounds how deeply a request body may nest objects and
+	// arrays; deeper bodies get 400 invalidSyntax. Default 32, far more
+	// than any SCIM message needs.
+	MaxJSONDepth int
+	// MaxAttributes bounds how many names "attributes" or
+	// "excludedAttributes" may list; more get 400 invalidValue. Default 100.
+	MaxAttributes int
 	// MaxResults bounds "count" and is the page size when a request gives
 	// none (RFC 7644 §3.4.2.4). Default 200.
 	MaxResults int
@@ -134,6 +145,12 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.MaxScan <= 0 {
 		cfg.MaxScan = store.DefaultMaxScan
+	}
+	if cfg.MaxJSONDepth <= 0 {
+		cfg.MaxJSONDepth = 32
+	}
+	if cfg.MaxAttributes <= 0 {
+		cfg.MaxAttributes = 100
 	}
 	if cfg.Bulk.MaxOperations < 0 {
 		return nil, errors.New("handler: Config.Bulk.MaxOperations is negative")
@@ -214,10 +231,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			h.log.ErrorContext(r.Context(), "scimkit: panic while serving a request", "method", r.Method, "path", r.URL.Path, "panic", v)
-			writeError(w, &schema.Error{Status: http.StatusInternalServerError, Detail: "internal error"})
+			id := requestID(r)
+			h.log.ErrorContext(r.Context(), "scimkit: panic while serving a request", "request_id", id, "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+			writeError(w, internalError(id))
 		}
 	}()
+	if err := h.checkQuery(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	segs := splitPath(r.URL.Path)
 	switch {
 	case len(segs) == 0:
@@ -384,9 +406,53 @@ func toSCIM(err error) *schema.Error {
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	se := toSCIM(err)
 	if se.Status >= 500 {
-		h.log.ErrorContext(r.Context(), "scimkit: request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+		id := requestID(r)
+		h.log.ErrorContext(r.Context(), "scimkit: request failed", "request_id", id, "method", r.Method, "path", r.URL.Path, "error", err)
+		if se.Status == http.StatusInternalServerError && se.Type == "" {
+			se = internalError(id)
+		}
 	}
 	writeError(w, se)
+}
+
+// requestID returns the request's X-Request-Id, or a new random id, to
+// tie a 5xx answer to its log record.
+func requestID(r *http.Request) string {
+	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 128 {
+		return id
+	}
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// internalError is the answer to a failure the client cannot fix: it says
+// nothing of the cause, which is logged under the request id.
+func internalError(id string) *schema.Error {
+	return &schema.Error{Status: http.StatusInternalServerError, Detail: "internal error (request id " + id + ")"}
+}
+
+// checkQuery rejects a query string that does not parse, which
+// net/url would otherwise drop in silence (a malformed filter would then
+// list everything), and attribute lists over MaxAttributes.
+func (h *Handler) checkQuery(r *http.Request) error {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return schema.InvalidValueError("the query string is not valid: %v", err)
+	}
+	for _, p := range []string{"attributes", "excludedAttributes"} {
+		if err := h.checkAttributeCount(p, splitList(q.Get(p))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *Handler) checkAttributeCount(param string, names []string) error {
+	if len(names) > h.cfg.MaxAttributes {
+		return schema.InvalidValueError("%q lists %d names, more than the %d allowed", param, len(names), h.cfg.MaxAttributes)
+	}
+	return nil
 }
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}

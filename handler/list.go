@@ -120,6 +120,12 @@ func (h *Handler) parseSearchBody(w http.ResponseWriter, r *http.Request) (searc
 			return req, err
 		}
 	}
+	if err := h.checkAttributeCount("attributes", req.attributes); err != nil {
+		return req, err
+	}
+	if err := h.checkAttributeCount("excludedAttributes", req.excluded); err != nil {
+		return req, err
+	}
 	if !sawSchema && h.cfg.Strict {
 		return req, schema.InvalidSyntaxError("\"schemas\" must contain %q", schema.SearchRequestSchema)
 	}

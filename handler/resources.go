@@ -28,6 +28,9 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, limit int64) 
 		}
 		return nil, schema.InvalidSyntaxError("reading the request body: %v", err)
 	}
+	if err := schema.CheckJSON(body, h.cfg.MaxJSONDepth); err != nil {
+		return nil, err
+	}
 	return body, nil
 }
 
