@@ -21,6 +21,9 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"\\u0000\xff\"}"))
 	users := schema.Users()
 	f.Fuzz(func(t *testing.T, body []byte) {
+		if err := schema.CheckJSON(body, 32); err != nil {
+			mustBeSCIM400(t, err)
+		}
 		for _, strict := range []bool{false, true} {
 			opts := schema.DecodeOptions{Strict: strict}
 			r, err := schema.Decode(users, body, opts)
