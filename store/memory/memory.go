@@ -19,8 +19,6 @@ package memory
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"iter"
 	"slices"
@@ -93,7 +91,7 @@ func NewWithConfig(rt *schema.ResourceType, c Config) *Store {
 		s.now = time.Now
 	}
 	if s.newID == nil {
-		s.newID = NewUUID
+		s.newID = store.NewID
 	}
 	add := func(ext string, attrs []*schema.Attribute) {
 		for _, a := range attrs {
@@ -109,24 +107,6 @@ func NewWithConfig(rt *schema.ResourceType, c Config) *Store {
 	return s
 }
 
-// NewUUID returns a random UUID, version 4 (RFC 9562 §5.4).
-func NewUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return string(out[:])
-}
 
 // Len returns how many resources the store holds.
 func (s *Store) Len() int {

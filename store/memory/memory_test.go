@@ -129,5 +129,5 @@ func TestContextAndMisuse(t *testing.T) {
 	_, err = s.Search(context.Background(), &store.Query{Filter: m})
 	assert.ErrorContains(t, err, "compiled for resource type Group")
 
-	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, memory.NewUUID(), "RFC 9562 version 4")
+	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, store.NewID(), "RFC 9562 version 4")
 }
