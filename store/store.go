@@ -273,9 +273,10 @@ func Patch(ctx context.Context, s Store, rt *schema.ResourceType, id string, ops
 }
 
 // backoff waits a random time that grows with the attempt (up to about
-// 25 ms), so that writers racing for one resource spread out.
+// 100 ms), so that writers racing for one resource spread out, even when
+// each attempt is a database round trip.
 func backoff(ctx context.Context, attempt int) error {
-	limit := time.Duration(100<<min(attempt, 8)) * time.Microsecond
+	limit := time.Duration(100<<min(attempt, 10)) * time.Microsecond
 	t := time.NewTimer(rand.N(limit))
 	defer t.Stop()
 	select {

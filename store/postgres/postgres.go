@@ -1,0 +1,529 @@
+// Package postgres is a store.Store on PostgreSQL, with pgx: scimkit owns
+// its tables, searches run in the database, and the members of a group
+// live in their own table so that adding one member to a huge group writes
+// one row.
+//
+// Each resource type has a table of its own, created by Migrate:
+//
+//	<table>(id text PRIMARY KEY, external_id text, version bigint,
+//	        created timestamptz, last_modified timestamptz, data jsonb)
+//
+// data holds the attributes as JSON, without the member attribute when the
+// type has one (a multi-valued complex "members" with a "value"), whose
+// elements are rows of <table>_members(resource_id, value, elem, ord).
+// Every attribute with uniqueness "server" or "global" that is a
+// single-valued simple attribute gets a unique index (on lower(...) unless
+// caseExact), so uniqueness holds across replicas; external_id is indexed.
+//
+// The store implements store.Searcher, translating filters with
+// filter.ToSQL, and store.Patcher. Versions are a counter checked in the
+// UPDATE or DELETE itself, so If-Match is atomic; they come from one
+// sequence per table, so no two resources of a type share a version. Several replicas of a
+// service can share one database.
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// Options configures a Store. The zero value is usable.
+type Options struct {
+	// Schema is the PostgreSQL schema holding the tables; "" uses the
+	// connection's search_path.
+	Schema string
+	// Table names the resource type's table; default "scim_" and the
+	// resource type's name in lower case, such as "scim_user". The member
+	// table is the same name with "_members" after it.
+	Table string
+	// Members names the multi-valued complex attribute kept in the member
+	// table. Default "members" when the core schema has such an attribute
+	// with a "value" sub-attribute; "-" keeps every attribute in data.
+	Members string
+	// Now returns the time written to meta.created and meta.lastModified;
+	// nil means time.Now.
+	Now func() time.Time
+	// NewID returns a new resource id; nil means store.NewID.
+	NewID func() string
+}
+
+// Store keeps the resources of one type in PostgreSQL. It is safe for
+// concurrent use, including from several processes.
+type Store struct {
+	pool    *pgxpool.Pool
+	rt      *schema.ResourceType
+	table   string // quoted, qualified
+	seq     string // quoted, qualified sequence of versions
+	mtable  string // quoted, qualified member table; "" without one
+	members *schema.Attribute
+	unique  []uniqueIndex
+	now     func() time.Time
+	newID   func() string
+	cols    string // the SELECT list of a resource
+}
+
+// uniqueIndex is a unique index on one attribute.
+type uniqueIndex struct {
+	name string // the index name, unquoted
+	expr string // the indexed expression
+	attr string // the attribute, as ConflictError names it
+}
+
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,50}$`)
+
+// New returns the store of resource type rt in the database behind pool.
+// It does not touch the database: call Migrate once before use.
+func New(pool *pgxpool.Pool, rt *schema.ResourceType, opts Options) (*Store, error) {
+	if pool == nil || rt == nil || rt.Schema == nil {
+		return nil, errors.New("postgres: New needs a pool and a resource type with a schema")
+	}
+	name := opts.Table
+	if name == "" {
+		name = "scim_" + strings.ToLower(rt.Name)
+	}
+	if !identifier.MatchString(name) || (opts.Schema != "" && !identifier.MatchString(opts.Schema)) {
+		return nil, fmt.Errorf("postgres: table %q and schema %q must be plain SQL identifiers", name, opts.Schema)
+	}
+	s := &Store{pool: pool, rt: rt, now: opts.Now, newID: opts.NewID}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.newID == nil {
+		s.newID = store.NewID
+	}
+	qualify := func(n string) string {
+		if opts.Schema == "" {
+			return pgx.Identifier{n}.Sanitize()
+		}
+		return pgx.Identifier{opts.Schema, n}.Sanitize()
+	}
+	s.table = qualify(name)
+	s.seq = qualify(name + "_version")
+	switch m := rt.Schema.Attribute(opts.Members); {
+	case opts.Members == "-":
+	case opts.Members != "" && (m == nil || !m.MultiValued || m.Type != schema.Complex || m.SubAttribute("value") == nil):
+		return nil, fmt.Errorf("postgres: Options.Members %q is not a multi-valued complex attribute with a value", opts.Members)
+	case opts.Members == "":
+		if m := rt.Schema.Attribute("members"); m != nil && m.MultiValued && m.Type == schema.Complex && m.SubAttribute("value") != nil {
+			s.members = m
+		}
+	default:
+		s.members = m
+	}
+	if s.members != nil {
+		s.mtable = qualify(name + "_members")
+	}
+	add := func(ext *schema.Extension, a *schema.Attribute) {
+		if a.Uniqueness == schema.UniquenessNone || a.MultiValued || a.Type == schema.Complex {
+			return
+		}
+		expr := "data->>" + quote(a.Name)
+		label := a.Name
+		if ext != nil {
+			expr = "data->" + quote(ext.Schema.ID) + "->>" + quote(a.Name)
+			label = ext.Schema.ID + ":" + a.Name
+		}
+		if !a.CaseExact && isText(a.Type) {
+			expr = "lower(" + expr + ")"
+		}
+		idx := fmt.Sprintf("%s_u%d_%s", name, len(s.unique), strings.ToLower(a.Name))
+		s.unique = append(s.unique, uniqueIndex{name: idx, expr: expr, attr: label})
+	}
+	for _, a := range rt.Schema.Attributes {
+		add(nil, a)
+	}
+	for i := range rt.Extensions {
+		for _, a := range rt.Extensions[i].Schema.Attributes {
+			add(&rt.Extensions[i], a)
+		}
+	}
+	s.cols = "r.id, r.external_id, r.version, r.created, r.last_modified, r.data"
+	if s.members != nil {
+		s.cols += ", (SELECT jsonb_agg(m.elem ORDER BY m.ord) FROM " + s.mtable + " m WHERE m.resource_id = r.id)"
+	} else {
+		s.cols += ", NULL::jsonb"
+	}
+	return s, nil
+}
+
+func isText(t schema.Type) bool {
+	return t == schema.String || t == schema.Reference || t == schema.Binary
+}
+
+// quote writes s as an SQL string literal.
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// Migrate creates the store's tables and indexes when they do not exist.
+// It is idempotent and safe to run from several processes at once.
+func (s *Store) Migrate(ctx context.Context) error {
+	stmts := []string{
+		`CREATE SEQUENCE IF NOT EXISTS ` + s.seq,
+		`CREATE TABLE IF NOT EXISTS ` + s.table + ` (
+			id text PRIMARY KEY,
+			external_id text,
+			version bigint NOT NULL,
+			created timestamptz NOT NULL,
+			last_modified timestamptz NOT NULL,
+			data jsonb NOT NULL)`,
+		`CREATE INDEX IF NOT EXISTS ` + pgx.Identifier{s.indexName("external_id")}.Sanitize() + ` ON ` + s.table + ` (external_id)`,
+	}
+	for _, u := range s.unique {
+		stmts = append(stmts, `CREATE UNIQUE INDEX IF NOT EXISTS `+pgx.Identifier{u.name}.Sanitize()+` ON `+s.table+` ((`+u.expr+`))`)
+	}
+	if s.mtable != "" {
+		stmts = append(stmts,
+			`CREATE TABLE IF NOT EXISTS `+s.mtable+` (
+				resource_id text NOT NULL REFERENCES `+s.table+` (id) ON DELETE CASCADE,
+				value text NOT NULL,
+				elem jsonb NOT NULL,
+				ord bigserial,
+				PRIMARY KEY (resource_id, value))`,
+			`CREATE INDEX IF NOT EXISTS `+pgx.Identifier{s.indexName("members_value")}.Sanitize()+` ON `+s.mtable+` (value)`)
+	}
+	// One migration at a time: CREATE ... IF NOT EXISTS races itself.
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // after Commit it is a no-op
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7271234501)`); err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	for _, q := range stmts {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("postgres: migrate: %w", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) indexName(suffix string) string {
+	t := s.table[strings.LastIndexByte(s.table, '.')+1:]
+	return strings.Trim(t, `"`) + "_" + suffix
+}
+
+// ResourceType returns the resource type the store holds.
+func (s *Store) ResourceType() *schema.ResourceType { return s.rt }
+
+// row is a resource as stored.
+type row struct {
+	id, externalID       *string
+	version              int64
+	created, lastChanged time.Time
+	data, members        []byte
+}
+
+func (rw *row) targets() []any {
+	return []any{&rw.id, &rw.externalID, &rw.version, &rw.created, &rw.lastChanged, &rw.data, &rw.members}
+}
+
+// resource turns a stored row into a Resource.
+func (s *Store) resource(rw *row) (*schema.Resource, error) {
+	r := &schema.Resource{ID: *rw.id, Meta: schema.Meta{
+		ResourceType: s.rt.Name, Created: rw.created.UTC(), LastModified: rw.lastChanged.UTC(),
+		Version: strconv.FormatInt(rw.version, 10),
+	}}
+	if rw.externalID != nil {
+		r.ExternalID = *rw.externalID
+	}
+	v, err := schema.ParseJSON(rw.data)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: stored data of %s: %w", r.ID, err)
+	}
+	obj, _ := v.(map[string]any)
+	r.Attributes = make(map[string]any, len(obj)+1)
+	for k, v := range obj {
+		var err error
+		if ext := s.rt.Extension(k); ext != nil {
+			m, _ := v.(map[string]any)
+			out := make(map[string]any, len(m))
+			for name, x := range m {
+				if a := ext.Schema.Attribute(name); a != nil {
+					if out[a.Name], err = schema.DecodeValue(a, x, schema.DecodeOptions{}); err != nil {
+						break
+					}
+				}
+			}
+			r.Attributes[ext.Schema.ID] = out
+		} else if a := s.rt.Schema.Attribute(k); a != nil {
+			r.Attributes[a.Name], err = schema.DecodeValue(a, v, schema.DecodeOptions{})
+		}
+		if err != nil {
+			return nil, fmt.Errorf("postgres: stored attribute %q of %s: %w", k, r.ID, err)
+		}
+	}
+	if len(rw.members) > 0 && s.members != nil {
+		v, err := schema.ParseJSON(rw.members)
+		if err == nil {
+			r.Attributes[s.members.Name], err = schema.DecodeValue(s.members, v, schema.DecodeOptions{})
+		}
+		if err != nil {
+			return nil, fmt.Errorf("postgres: stored members of %s: %w", r.ID, err)
+		}
+	}
+	return r, nil
+}
+
+// split returns the JSON of r's attributes without the members, and the
+// members.
+func (s *Store) split(r *schema.Resource) ([]byte, []member, error) {
+	attrs := r.Attributes
+	var ms []member
+	if s.members != nil {
+		if v, ok := attrs[s.members.Name]; ok {
+			attrs = make(map[string]any, len(r.Attributes))
+			for k, v := range r.Attributes {
+				attrs[k] = v
+			}
+			delete(attrs, s.members.Name)
+			var err error
+			if ms, err = members(v); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if attrs == nil {
+		attrs = map[string]any{}
+	}
+	data, err := json.Marshal(attrs)
+	return data, ms, err
+}
+
+// member is one element of the member attribute.
+type member struct {
+	value string
+	elem  []byte
+}
+
+func members(v any) ([]member, error) {
+	arr, _ := v.([]any)
+	out := make([]member, 0, len(arr))
+	seen := make(map[string]bool, len(arr))
+	for _, e := range arr {
+		m, _ := e.(map[string]any)
+		value, _ := m["value"].(string)
+		if value == "" {
+			return nil, schema.InvalidValueError("every member needs a \"value\"")
+		}
+		if seen[value] {
+			continue // one row per member
+		}
+		seen[value] = true
+		b, err := json.Marshal(m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, member{value, b})
+	}
+	return out, nil
+}
+
+// Create stores a new resource with a new id and version.
+func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resource, error) {
+	data, ms, err := s.split(r)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	id := s.newID()
+	var version int64
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO `+s.table+` (id, external_id, version, created, last_modified, data) VALUES ($1, $2, nextval('`+s.seq+`'), $3, $3, $4) RETURNING version`,
+			id, nullable(r.ExternalID), now, data).Scan(&version)
+		if err != nil {
+			return err
+		}
+		return s.insertMembers(ctx, tx, id, ms)
+	})
+	if err != nil {
+		return nil, s.mapError(err)
+	}
+	out := r.Clone()
+	out.ID, out.Meta = id, schema.Meta{ResourceType: s.rt.Name, Created: now, LastModified: now, Version: strconv.FormatInt(version, 10)}
+	return out, nil
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (s *Store) insertMembers(ctx context.Context, tx pgx.Tx, id string, ms []member) error {
+	if len(ms) == 0 || s.mtable == "" {
+		return nil
+	}
+	values := make([]string, len(ms))
+	elems := make([]string, len(ms))
+	for i, m := range ms {
+		values[i], elems[i] = m.value, string(m.elem)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO `+s.mtable+` (resource_id, value, elem)
+		SELECT $1, v, e::jsonb FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS x(v, e, i) ORDER BY i
+		ON CONFLICT (resource_id, value) DO UPDATE SET elem = EXCLUDED.elem`, id, values, elems)
+	return err
+}
+
+// Get returns the resource with the id, or store.ErrNotFound.
+func (s *Store) Get(ctx context.Context, id string) (*schema.Resource, error) {
+	return s.get(ctx, s.pool, id, "")
+}
+
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func (s *Store) get(ctx context.Context, q querier, id, lock string) (*schema.Resource, error) {
+	var rw row
+	err := q.QueryRow(ctx, `SELECT `+s.cols+` FROM `+s.table+` r WHERE r.id = $1`+lock, id).Scan(rw.targets()...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, s.mapError(err)
+	}
+	return s.resource(&rw)
+}
+
+// Replace stores r over the resource with r.ID, only at version ifVersion
+// when it is not empty.
+func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
+	data, ms, err := s.split(r)
+	if err != nil {
+		return nil, err
+	}
+	var out *schema.Resource
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		meta, err := s.bump(ctx, tx, r.ID, ifVersion, `, external_id = $4, data = $5`, nullable(r.ExternalID), data)
+		if err != nil {
+			return err
+		}
+		if s.mtable != "" {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+s.mtable+` WHERE resource_id = $1`, r.ID); err != nil {
+				return err
+			}
+			if err := s.insertMembers(ctx, tx, r.ID, ms); err != nil {
+				return err
+			}
+		}
+		out = r.Clone()
+		out.Meta = meta
+		return nil
+	})
+	if err != nil {
+		return nil, s.mapError(err)
+	}
+	return out, nil
+}
+
+// bump writes a new version of resource id (and the extra assignments of
+// set, whose parameters start at $4), at ifVersion when it is not empty.
+func (s *Store) bump(ctx context.Context, tx pgx.Tx, id, ifVersion, set string, args ...any) (schema.Meta, error) {
+	now := s.now().UTC().Truncate(time.Microsecond)
+	var version int64
+	var created time.Time
+	err := tx.QueryRow(ctx, `UPDATE `+s.table+` SET version = nextval('`+s.seq+`'), last_modified = $2`+set+`
+		WHERE id = $1 AND ($3 = '' OR version::text = $3) RETURNING version, created`,
+		append([]any{id, now, ifVersion}, args...)...).Scan(&version, &created)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return schema.Meta{}, s.missing(ctx, tx, id)
+	}
+	if err != nil {
+		return schema.Meta{}, err
+	}
+	return schema.Meta{ResourceType: s.rt.Name, Created: created.UTC(), LastModified: now, Version: strconv.FormatInt(version, 10)}, nil
+}
+
+// missing tells why a conditional write matched no row.
+func (s *Store) missing(ctx context.Context, q querier, id string) error {
+	var one int
+	err := q.QueryRow(ctx, `SELECT 1 FROM `+s.table+` WHERE id = $1`, id).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return store.ErrVersionMismatch
+}
+
+// Delete removes the resource with the id, only at version ifVersion when
+// it is not empty.
+func (s *Store) Delete(ctx context.Context, id, ifVersion string) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM `+s.table+` WHERE id = $1 AND ($2 = '' OR version::text = $2)`, id, ifVersion)
+	if err != nil {
+		return s.mapError(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return s.missing(ctx, s.pool, id)
+	}
+	return nil
+}
+
+// Scan yields every resource, ordered by id.
+func (s *Store) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
+	return func(yield func(*schema.Resource, error) bool) {
+		rows, err := s.pool.Query(ctx, `SELECT `+s.cols+` FROM `+s.table+` r ORDER BY r.id COLLATE "C"`)
+		if err != nil {
+			yield(nil, s.mapError(err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var rw row
+			if err := rows.Scan(rw.targets()...); err != nil {
+				yield(nil, err)
+				return
+			}
+			r, err := s.resource(&rw)
+			if !yield(r, err) || err != nil {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(nil, s.mapError(err))
+		}
+	}
+}
+
+// mapError turns a unique violation into a store.ConflictError naming the
+// attribute.
+func (s *Store) mapError(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		for _, u := range s.unique {
+			if u.name == pe.ConstraintName {
+				return &store.ConflictError{Attribute: u.attr}
+			}
+		}
+		if strings.HasSuffix(pe.ConstraintName, "_pkey") {
+			return fmt.Errorf("postgres: the new id is in use: %w", err)
+		}
+		return store.ErrConflict
+	}
+	return err
+}
+
+var (
+	_ store.Store    = (*Store)(nil)
+	_ store.Searcher = (*Store)(nil)
+	_ store.Patcher  = (*Store)(nil)
+)

@@ -1,0 +1,151 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// column maps an attribute to SQL over the table aliased r, for
+// filter.ToSQL.
+func (s *Store) column(a filter.Attr) (filter.Column, bool) {
+	if a.Common {
+		switch a.String() {
+		case "id":
+			return filter.Column{Expr: "r.id"}, true
+		case "externalId":
+			return filter.Column{Expr: "r.external_id"}, true
+		case "meta.created":
+			return filter.Column{Expr: "r.created"}, true
+		case "meta.lastModified":
+			return filter.Column{Expr: "r.last_modified"}, true
+		case "meta.version":
+			return filter.Column{Expr: "r.version::text"}, true
+		}
+		return filter.Column{}, false
+	}
+	doc := "r.data"
+	if a.Ext != nil {
+		doc += "->" + quote(a.Ext.Schema.ID)
+	}
+	name := quote(a.Attr.Name)
+	switch {
+	case s.members != nil && a.Ext == nil && a.Attr == s.members:
+		elems := "(SELECT m.value, m.elem FROM " + s.mtable + " m WHERE m.resource_id = r.id) AS e"
+		if a.Sub == nil || a.Sub.Name == "value" {
+			return filter.Column{Elements: elems, Expr: "e.value"}, true
+		}
+		return filter.Column{Elements: elems, Expr: cast("e.elem->>"+quote(a.Sub.Name), a.Sub.Type)}, true
+	case a.Attr.MultiValued && a.Sub != nil:
+		if a.Sub.MultiValued {
+			return filter.Column{}, false
+		}
+		return filter.Column{Elements: "jsonb_array_elements(CASE jsonb_typeof(" + doc + "->" + name + ") WHEN 'array' THEN " + doc + "->" + name + " END) AS e",
+			Expr: cast("e->>"+quote(a.Sub.Name), a.Sub.Type)}, true
+	case a.Attr.MultiValued:
+		return filter.Column{Elements: "jsonb_array_elements_text(CASE jsonb_typeof(" + doc + "->" + name + ") WHEN 'array' THEN " + doc + "->" + name + " END) AS e(v)",
+			Expr: cast("e.v", a.Attr.Type)}, true
+	case a.Sub != nil:
+		return filter.Column{Expr: cast(doc+"->"+name+"->>"+quote(a.Sub.Name), a.Sub.Type)}, true
+	}
+	return filter.Column{Expr: cast(doc+"->>"+name, a.Attr.Type)}, true
+}
+
+// cast gives a text expression the SQL type filter.ToSQL expects.
+func cast(expr string, t schema.Type) string {
+	switch t {
+	case schema.Boolean:
+		return "(" + expr + ")::boolean"
+	case schema.Integer, schema.Decimal:
+		return "(" + expr + ")::numeric"
+	case schema.DateTime:
+		return "(" + expr + ")::timestamptz"
+	}
+	return expr
+}
+
+// Search runs q in the database: filter, order (with the id as the last
+// key, as store.Evaluate orders), count and page. It declines with
+// errors.ErrUnsupported, for store.Search to evaluate in memory, when the
+// filter or the sort names something it cannot express in SQL, such as
+// meta.location or a sort on a multi-valued attribute.
+func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error) {
+	where, args := "true", []any{}
+	if q.Filter != nil {
+		w, a, err := filter.ToSQL(q.Filter, s.column, 1)
+		if err != nil {
+			return nil, err
+		}
+		where, args = w, a
+	}
+	order, err := s.orderBy(q.Sort)
+	if err != nil {
+		return nil, err
+	}
+	page := &store.Page{}
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM `+s.table+` r WHERE `+where, args...).Scan(&page.Total); err != nil {
+		return nil, s.mapError(err)
+	}
+	start, count := max(q.StartIndex, 1), max(q.Count, 0)
+	if count == 0 || start > page.Total {
+		return page, nil
+	}
+	n := len(args)
+	sql := `SELECT ` + s.cols + ` FROM ` + s.table + ` r WHERE ` + where + ` ORDER BY ` + order +
+		` LIMIT $` + strconv.Itoa(n+1) + ` OFFSET $` + strconv.Itoa(n+2)
+	rows, err := s.pool.Query(ctx, sql, append(args, count, start-1)...)
+	if err != nil {
+		return nil, s.mapError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rw row
+		if err := rows.Scan(rw.targets()...); err != nil {
+			return nil, err
+		}
+		r, err := s.resource(&rw)
+		if err != nil {
+			return nil, err
+		}
+		page.Resources = append(page.Resources, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.mapError(err)
+	}
+	return page, nil
+}
+
+// orderBy writes the ORDER BY of a sort: values missing last in both
+// directions, strings compared as filter.Sorter compares them (bytewise,
+// after lower-casing unless caseExact), then the id.
+func (s *Store) orderBy(srt *filter.Sorter) (string, error) {
+	const byID = `r.id COLLATE "C"`
+	if srt == nil {
+		return byID, nil
+	}
+	a := srt.Attr()
+	col, ok := s.column(a)
+	if !ok || col.Elements != "" {
+		return "", errors.ErrUnsupported
+	}
+	key := col.Expr
+	if t := a.Target(); isText(t.Type) {
+		key = "NULLIF(" + key + ", '')"
+		if !t.CaseExact {
+			key = "lower(" + key + ")"
+		}
+		key += ` COLLATE "C"`
+	}
+	dir := " ASC"
+	if srt.Descending() {
+		dir = " DESC"
+	}
+	var b strings.Builder
+	b.WriteString(key + dir + " NULLS LAST, " + byID)
+	return b.String(), nil
+}
