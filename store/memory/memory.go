@@ -107,7 +107,6 @@ func NewWithConfig(rt *schema.ResourceType, c Config) *Store {
 	return s
 }
 
-
 // Len returns how many resources the store holds.
 func (s *Store) Len() int {
 	s.mu.RLock()
