@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/postgres"
@@ -64,4 +67,46 @@ func TestStoretest(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, rt *schema.ResourceType) store.Store {
 		return db.store(t, rt, postgres.Options{})
 	})
+}
+
+// TestIndexesUsed checks with EXPLAIN that the lookups every identity
+// provider makes before provisioning, userName eq and externalId eq, use an
+// index on a table of 20,000 users.
+func TestIndexesUsed(t *testing.T) {
+	db := newTestDB(t)
+	users := schema.Users()
+	s := db.store(t, users, postgres.Options{})
+	ctx := context.Background()
+	_, err := db.pool.Exec(ctx, `INSERT INTO `+s.Table()+` (id, external_id, version, created, last_modified, data)
+		SELECT 'id-' || i, 'ext-' || i, i, now(), now(), jsonb_build_object('userName', 'user' || i || '@example.com', 'active', true)
+		FROM generate_series(1, 20000) AS i`)
+	require.NoError(t, err)
+	_, err = db.pool.Exec(ctx, `ANALYZE `+s.Table())
+	require.NoError(t, err)
+	for _, tt := range []struct{ filter, index string }{
+		{`userName eq "USER77@example.com"`, "_u0_username"},
+		{`externalId eq "ext-77"`, "_external_id"},
+	} {
+		e, err := filter.Parse(tt.filter)
+		require.NoError(t, err)
+		m, err := filter.Compile(users, e)
+		require.NoError(t, err)
+		where, args, err := filter.ToSQL(m, s.Mapper(), 1)
+		require.NoError(t, err)
+		var plan strings.Builder
+		rows, err := db.pool.Query(ctx, `EXPLAIN SELECT count(*) FROM `+s.Table()+` r WHERE `+where, args...)
+		require.NoError(t, err)
+		for rows.Next() {
+			var line string
+			require.NoError(t, rows.Scan(&line))
+			plan.WriteString(line + "\n")
+		}
+		require.NoError(t, rows.Err())
+		assert.Contains(t, plan.String(), tt.index, "%s:\n%s", tt.filter, plan.String())
+		assert.NotContains(t, plan.String(), "Seq Scan", tt.filter)
+		page, err := s.Search(ctx, &store.Query{Filter: m, Count: 10})
+		require.NoError(t, err)
+		require.Equal(t, 1, page.Total, tt.filter)
+		assert.Equal(t, "id-77", page.Resources[0].ID)
+	}
 }

@@ -11,8 +11,17 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// column maps an attribute to SQL over the table aliased r, for
-// filter.ToSQL.
+// Mapper maps attributes to SQL over the store's table aliased r, as
+// Search uses it with filter.ToSQL. Hosts use it to write queries of their
+// own against the store's tables, such as reports or joins:
+//
+//	where, args, err := filter.ToSQL(m, s.Mapper(), 1)
+//	rows, err := pool.Query(ctx, "SELECT r.id FROM "+s.Table()+" r WHERE "+where, args...)
+func (s *Store) Mapper() filter.Mapper { return s.column }
+
+// Table returns the store's table name, quoted and qualified for SQL.
+func (s *Store) Table() string { return s.table }
+
 func (s *Store) column(a filter.Attr) (filter.Column, bool) {
 	if a.Common {
 		switch a.String() {
