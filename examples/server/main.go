@@ -14,8 +14,10 @@
 //	    'http://127.0.0.1:8080/scim/v2/Users?filter=userName%20eq%20%22bjensen@example.com%22'
 //	{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,…}
 //
-// Flags: -addr (default 127.0.0.1:8080) and -token (or SCIMKIT_TOKEN; when
-// neither is set a random token is generated and printed). Every request
+// Flags: -addr (default 127.0.0.1:8080), -token (or SCIMKIT_TOKEN; when
+// neither is set a random token is generated and printed), and -postgres
+// with a DSN to keep the data in PostgreSQL (tables scim_user, scim_group
+// and scim_group_members, created when missing) instead of in memory. Every request
 // needs "Authorization: Bearer <token>"; each is logged on one line. The
 // server stops cleanly on SIGINT or SIGTERM.
 package main
@@ -37,23 +39,28 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/scimkit/scimkit/handler"
 	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
+	"github.com/scimkit/scimkit/store/postgres"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	token := flag.String("token", os.Getenv("SCIMKIT_TOKEN"), "bearer token clients must send (default $SCIMKIT_TOKEN, else random)")
+	dsn := flag.String("postgres", "", "keep users and groups in this PostgreSQL database (a pgx DSN) instead of in memory")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(log, *addr, *token); err != nil {
+	if err := run(log, *addr, *token, *dsn); err != nil {
 		log.Error("scimkit example server failed", "error", err)
 		os.Exit(1)
 	}
 }
 
-func run(log *slog.Logger, addr, token string) error {
+func run(log *slog.Logger, addr, token, dsn string) error {
 	if token == "" {
 		b := make([]byte, 16)
 		_, _ = rand.Read(b)
@@ -61,10 +68,15 @@ func run(log *slog.Logger, addr, token string) error {
 		fmt.Fprintf(os.Stderr, "no -token or SCIMKIT_TOKEN given; use this one:\n\n    Authorization: Bearer %s\n\n", token)
 	}
 	users, groups := schema.Users(), schema.Groups()
+	userStore, groupStore, closeStores, err := stores(log, dsn, users, groups)
+	if err != nil {
+		return err
+	}
+	defer closeStores()
 	scim, err := handler.New(handler.Config{
 		ResourceTypes: []handler.ResourceType{
-			{Type: users, Store: memory.New(users)},
-			{Type: groups, Store: memory.New(groups)},
+			{Type: users, Store: userStore},
+			{Type: groups, Store: groupStore},
 		},
 		AuthenticationSchemes: []handler.AuthenticationScheme{{
 			Type: "oauthbearertoken", Name: "OAuth Bearer Token",
@@ -106,6 +118,34 @@ func run(log *slog.Logger, addr, token string) error {
 		return err
 	}
 	return nil
+}
+
+// stores returns the stores of users and groups: in memory, or in the
+// PostgreSQL database at dsn, migrated first.
+func stores(log *slog.Logger, dsn string, users, groups *schema.ResourceType) (u, g store.Store, closeFn func(), err error) {
+	if dsn == "" {
+		return memory.New(users), memory.New(groups), func() {}, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var out []store.Store
+	for _, rt := range []*schema.ResourceType{users, groups} {
+		s, err := postgres.New(pool, rt, postgres.Options{})
+		if err == nil {
+			err = s.Migrate(ctx)
+		}
+		if err != nil {
+			pool.Close()
+			return nil, nil, nil, err
+		}
+		out = append(out, s)
+	}
+	log.Info("keeping users and groups in PostgreSQL", "tables", "scim_user, scim_group, scim_group_members")
+	return out[0], out[1], pool.Close, nil
 }
 
 // bearer requires "Authorization: Bearer <token>", compared in constant
