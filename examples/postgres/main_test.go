@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// TestExistingSchema serves the host's tables through the handler, in a
+// PostgreSQL schema of the test's own.
+func TestExistingSchema(t *testing.T) {
+	dsn := os.Getenv("SCIMKIT_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("needs PostgreSQL: set SCIMKIT_TEST_POSTGRES, e.g. postgres://postgres@127.0.0.1:5432/test (.ci/run does)")
+	}
+	ctx := context.Background()
+	name := "scimkit_example_" + store.NewID()[:8]
+	admin, err := pgxpool.New(ctx, dsn)
+	require.NoError(t, err)
+	defer admin.Close()
+	_, err = admin.Exec(ctx, "CREATE SCHEMA "+name)
+	require.NoError(t, err)
+	defer admin.Exec(ctx, "DROP SCHEMA "+name+" CASCADE") //nolint:errcheck // best effort
+	cfg, err := pgxpool.ParseConfig(dsn)
+	require.NoError(t, err)
+	cfg.ConnConfig.RuntimeParams["search_path"] = name
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	defer pool.Close()
+	h, err := newHandler(ctx, pool)
+	require.NoError(t, err)
+	srv := httptest.NewServer(bearer("tok", h))
+	defer srv.Close()
+
+	do := func(method, path, body string) (int, map[string]any) {
+		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer tok")
+		req.Header.Set("Content-Type", "application/scim+json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		var m map[string]any
+		if len(raw) > 0 {
+			require.NoError(t, json.Unmarshal(raw, &m), "%s", raw)
+		}
+		return resp.StatusCode, m
+	}
+	status, u := do("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"Ada@example.com","name":{"givenName":"Ada","familyName":"Lovelace"},"externalId":"ignored"}`)
+	require.Equal(t, 201, status, "%v", u)
+	uid := u["id"].(string)
+	assert.Equal(t, true, u["active"])
+	status, _ = do("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada@EXAMPLE.com"}`)
+	assert.Equal(t, 409, status, "users.email is unique case-insensitively")
+
+	status, list := do("GET", `/Users?filter=userName%20eq%20%22ADA@example.com%22%20and%20name.familyName%20sw%20%22Love%22`, "")
+	require.Equal(t, 200, status)
+	assert.Equal(t, float64(1), list["totalResults"])
+	status, list = do("GET", `/Users?filter=emails%5Btype%20eq%20%22work%22%5D.value%20eq%20%22ada@example.com%22`, "")
+	require.Equal(t, 200, status)
+	assert.Equal(t, float64(1), list["totalResults"])
+	status, e := do("GET", `/Users?filter=externalId%20eq%20%22x%22`, "")
+	assert.Equal(t, 400, status)
+	assert.Equal(t, "invalidFilter", e["scimType"])
+	assert.Contains(t, e["detail"], `"externalId"`)
+
+	status, u = do("PATCH", "/Users/"+uid, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}`)
+	require.Equal(t, 200, status, "%v", u)
+	assert.Equal(t, false, u["active"])
+
+	status, g := do("POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Analysts","members":[{"value":"`+uid+`"}]}`)
+	require.Equal(t, 201, status, "%v", g)
+	gid := g["id"].(string)
+	status, _ = do("PATCH", "/Groups/"+gid, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"999999"}]}]}`)
+	assert.Equal(t, 400, status, "a member must be a user of the service")
+	status, list = do("GET", `/Groups?filter=members.value%20eq%20%22`+uid+`%22`, "")
+	require.Equal(t, 200, status)
+	assert.Equal(t, float64(1), list["totalResults"])
+	status, _ = do("DELETE", "/Users/"+uid, "")
+	assert.Equal(t, 204, status)
+	status, g = do("GET", "/Groups/"+gid, "")
+	require.Equal(t, 200, status)
+	assert.NotContains(t, g, "members", "deleting a user removes its memberships")
+}
