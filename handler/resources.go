@@ -191,17 +191,18 @@ func (h *Handler) replaceResource(ctx context.Context, t *resourceType, id strin
 
 // patch serves PATCH /{endpoint}/{id} (RFC 7644 §3.5.2).
 func (h *Handler) patch(w http.ResponseWriter, r *http.Request, t *resourceType, id string) {
+	q := r.URL.Query()
+	noContent := h.cfg.PatchNoContent && q.Get("attributes") == "" && q.Get("excludedAttributes") == ""
 	body, err := h.readBody(w, r, h.cfg.MaxBodyBytes)
 	var res *schema.Resource
 	if err == nil {
-		res, err = h.patchResource(r.Context(), t, id, body, versionOf(r.Header.Get("If-Match")))
+		res, err = h.patchResource(r.Context(), t, id, body, versionOf(r.Header.Get("If-Match")), !noContent)
 	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	if h.cfg.PatchNoContent && q.Get("attributes") == "" && q.Get("excludedAttributes") == "" {
+	if noContent {
 		if res.Meta.Version != "" {
 			w.Header().Set("ETag", etag(res.Meta.Version))
 		}
@@ -212,12 +213,21 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, t *resourceType,
 }
 
 // patchResource applies the PatchOp body to resource id (RFC 7644 §3.5.2).
-func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string, body []byte, ifVersion string) (*schema.Resource, error) {
+// Unless full, the result holds only the id and meta, which a store that
+// is a store.MetaPatcher provides without reading the resource back.
+func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string, body []byte, ifVersion string, full bool) (*schema.Resource, error) {
 	ops, err := patch.Decode(body, h.patchOpts)
 	if err != nil {
 		return nil, err
 	}
-	return store.Patch(ctx, t.store, t.rt, id, ops, ifVersion, h.patchOpts)
+	if full {
+		return store.Patch(ctx, t.store, t.rt, id, ops, ifVersion, h.patchOpts)
+	}
+	m, err := store.PatchMeta(ctx, t.store, t.rt, id, ops, ifVersion, h.patchOpts)
+	if err != nil {
+		return nil, err
+	}
+	return &schema.Resource{ID: id, Meta: m}, nil
 }
 
 // delete serves DELETE /{endpoint}/{id} (RFC 7644 §3.6).

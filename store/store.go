@@ -226,6 +226,32 @@ func PageOf[T any](rs []T, startIndex, count int) []T {
 	return rs[startIndex-1 : end]
 }
 
+// MetaPatcher is a Patcher that can apply a PATCH without reading the
+// resource back, for callers that need only its new meta (version and
+// times), such as a handler answering 204 (RFC 7644 §3.5.2): adding one
+// member to a group of 100,000 then reads and writes one member, not all.
+type MetaPatcher interface {
+	Patcher
+	PatchMeta(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (schema.Meta, error)
+}
+
+// PatchMeta is Patch for callers that need only the patched resource's
+// meta: through s.PatchMeta when s is a MetaPatcher that does not decline,
+// otherwise through Patch.
+func PatchMeta(ctx context.Context, s Store, rt *schema.ResourceType, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (schema.Meta, error) {
+	if p, ok := s.(MetaPatcher); ok {
+		m, err := p.PatchMeta(ctx, id, ops, ifVersion, opts)
+		if !errors.Is(err, errors.ErrUnsupported) {
+			return m, err
+		}
+	}
+	r, err := Patch(ctx, s, rt, id, ops, ifVersion, opts)
+	if err != nil {
+		return schema.Meta{}, err
+	}
+	return r.Meta, nil
+}
+
 // MaxPatchAttempts bounds how often Patch tries a PATCH without If-Match
 // that keeps losing races with other writes; it waits a growing random time
 // between attempts.

@@ -155,3 +155,47 @@ func TestConflictError(t *testing.T) {
 	assert.NotErrorIs(t, err, store.ErrNotFound)
 	assert.EqualError(t, err, "creating: store: uniqueness conflict: the userName is already taken")
 }
+
+// metaPatching answers PatchMeta itself, or declines when decline is set.
+type metaPatching struct {
+	*memory.Store
+	decline bool
+	calls   int
+}
+
+func (m *metaPatching) PatchMeta(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (schema.Meta, error) {
+	m.calls++
+	if m.decline {
+		return schema.Meta{}, fmt.Errorf("cannot: %w", errors.ErrUnsupported)
+	}
+	r, err := m.Patch(ctx, id, ops, ifVersion, opts)
+	if err != nil {
+		return schema.Meta{}, err
+	}
+	return r.Meta, nil
+}
+
+func TestPatchMetaHelper(t *testing.T) {
+	ctx := context.Background()
+	groups := schema.Groups()
+	add := func(v string) []patch.Operation {
+		return []patch.Operation{{Op: patch.Add, Path: &filter.Path{Name: "members"}, Value: []byte(`[{"value":"` + v + `"}]`)}}
+	}
+	plain := memory.New(groups)
+	answering := &metaPatching{Store: memory.New(groups)}
+	declining := &metaPatching{Store: memory.New(groups), decline: true}
+	for _, s := range []store.Store{plain, answering, declining} {
+		g, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"displayName": "G"}})
+		require.NoError(t, err)
+		m, err := store.PatchMeta(ctx, s, groups, g.ID, add("m1"), "", patch.Options{})
+		require.NoError(t, err)
+		got, err := s.Get(ctx, g.ID)
+		require.NoError(t, err)
+		assert.Equal(t, got.Meta, m, "the meta of the stored resource")
+		assert.Len(t, got.Attributes["members"], 1)
+		_, err = store.PatchMeta(ctx, s, groups, g.ID, add("m2"), g.Meta.Version, patch.Options{})
+		assert.ErrorIs(t, err, store.ErrVersionMismatch)
+	}
+	assert.Equal(t, 2, answering.calls)
+	assert.Equal(t, 2, declining.calls, "asked, then the generic path")
+}

@@ -72,6 +72,32 @@ func TestMemberPatches(t *testing.T) {
 	}
 }
 
+// TestPatchMeta checks that PatchMeta writes what Patch writes and returns
+// the meta the stored resource then has.
+func TestPatchMeta(t *testing.T) {
+	db := newTestDB(t)
+	groups := schema.Groups()
+	pg := db.store(t, groups, postgres.Options{})
+	ctx := context.Background()
+	in, err := schema.Decode(groups, []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G","members":[{"value":"a"}]}`), schema.DecodeOptions{})
+	require.NoError(t, err)
+	g, err := pg.Create(ctx, in)
+	require.NoError(t, err)
+	ops, err := patch.Decode([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"b"}]},{"op":"replace","path":"displayName","value":"H"}]}`), patch.Options{})
+	require.NoError(t, err)
+	m, err := pg.PatchMeta(ctx, g.ID, ops, g.Meta.Version, patch.Options{})
+	require.NoError(t, err)
+	got, err := pg.Get(ctx, g.ID)
+	require.NoError(t, err)
+	assert.Equal(t, got.Meta, m)
+	assert.Equal(t, "H", got.Attributes["displayName"])
+	assert.Len(t, got.Attributes["members"], 2)
+	_, err = pg.PatchMeta(ctx, g.ID, ops, g.Meta.Version, patch.Options{})
+	assert.ErrorIs(t, err, store.ErrVersionMismatch)
+	_, err = pg.PatchMeta(ctx, "nosuch", ops, "", patch.Options{})
+	assert.ErrorIs(t, err, store.ErrNotFound)
+}
+
 // TestTwoReplicas runs two handlers, each with its own connection pool, on
 // one database, as two replicas behind a load balancer, and has 100
 // concurrent PATCHes add distinct members to one group through both: all

@@ -22,8 +22,23 @@ import (
 // "x"] or of a value array), only those members are read and written: one
 // row per member, however large the group.
 func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (*schema.Resource, error) {
+	r, _, err := s.patch(ctx, id, ops, ifVersion, opts, true)
+	return r, err
+}
+
+// PatchMeta is Patch without reading the resource back: it returns only
+// the new meta, so adding one member to a huge group reads and writes one
+// member row.
+func (s *Store) PatchMeta(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (schema.Meta, error) {
+	_, m, err := s.patch(ctx, id, ops, ifVersion, opts, false)
+	return m, err
+}
+
+// patch applies ops; it reads the whole resource back only when want.
+func (s *Store) patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options, want bool) (*schema.Resource, schema.Meta, error) {
 	values, partial := s.touchedMembers(ops)
 	var out *schema.Resource
+	var meta schema.Meta
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		cur, err := s.lockForPatch(ctx, tx, id, values, partial)
 		if err != nil {
@@ -37,7 +52,8 @@ func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifV
 			return err
 		}
 		if !changed {
-			if partial {
+			meta = cur.Meta
+			if partial && want {
 				out, err = s.get(ctx, tx, id, "")
 				return err
 			}
@@ -48,8 +64,7 @@ func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifV
 		if err != nil {
 			return err
 		}
-		meta, err := s.bump(ctx, tx, id, "", `, external_id = $4, data = $5`, nullable(next.ExternalID), data)
-		if err != nil {
+		if meta, err = s.bump(ctx, tx, id, "", `, external_id = $4, data = $5`, nullable(next.ExternalID), data); err != nil {
 			return err
 		}
 		_, before, err := s.split(cur)
@@ -59,7 +74,7 @@ func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifV
 		if err := s.syncMembers(ctx, tx, id, before, after); err != nil {
 			return err
 		}
-		if partial {
+		if partial && want {
 			out, err = s.get(ctx, tx, id, "")
 			return err
 		}
@@ -68,9 +83,9 @@ func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifV
 		return nil
 	})
 	if err != nil {
-		return nil, s.mapError(err)
+		return nil, schema.Meta{}, s.mapError(err)
 	}
-	return out, nil
+	return out, meta, nil
 }
 
 // lockForPatch reads resource id under a row lock: with every member, or

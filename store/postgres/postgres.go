@@ -526,4 +526,6 @@ var (
 	_ store.Store    = (*Store)(nil)
 	_ store.Searcher = (*Store)(nil)
 	_ store.Patcher  = (*Store)(nil)
+
+	_ store.MetaPatcher = (*Store)(nil)
 )
