@@ -21,26 +21,31 @@ func CheckJSON(data []byte, maxDepth int) error {
 	if !utf8.Valid(data) {
 		return InvalidSyntaxError("request body is not valid UTF-8")
 	}
-	type object struct {
-		keys []string        // names seen so far, few in SCIM objects
-		set  map[string]bool // the names once there are many
-	}
-	var stack []*object // nil entries for arrays
-	var key []byte      // the last string read, until we know it is a name
+	// keys holds the member names of the open objects, innermost last;
+	// starts[d] is where level d's names begin in keys (-1 for an array).
+	var keysBuf [32][]byte
+	var startsBuf [16]int
+	keys, starts := keysBuf[:0], startsBuf[:0]
+	var key []byte                  // the last string read, until we know it is a name
+	var big map[int]map[string]bool // the names of objects with many, by depth
 	for i := 0; i < len(data); i++ {
 		switch c := data[i]; c {
 		case '{', '[':
-			if len(stack) >= maxDepth {
+			if len(starts) >= maxDepth {
 				return InvalidSyntaxError("request body nests objects and arrays deeper than %d levels", maxDepth)
 			}
-			var o *object
 			if c == '{' {
-				o = &object{}
+				starts = append(starts, len(keys))
+			} else {
+				starts = append(starts, -1)
 			}
-			stack = append(stack, o)
 		case '}', ']':
-			if len(stack) > 0 {
-				stack = stack[:len(stack)-1]
+			if n := len(starts); n > 0 {
+				if starts[n-1] >= 0 {
+					keys = keys[:starts[n-1]]
+					delete(big, n-1)
+				}
+				starts = starts[:n-1]
 			}
 		case '"':
 			start := i
@@ -52,43 +57,53 @@ func CheckJSON(data []byte, maxDepth int) error {
 					i++
 				}
 			}
-			key = data[start:min(i+1, len(data))]
+			key = data[start+1 : min(i, len(data))]
 		case ':':
-			if len(stack) == 0 || stack[len(stack)-1] == nil || key == nil {
+			n := len(starts)
+			if n == 0 || starts[n-1] < 0 || key == nil {
 				continue
 			}
-			o := stack[len(stack)-1]
-			name := memberName(key)
-			if o.set != nil {
-				if o.set[name] {
+			name := key
+			if bytes.IndexByte(name, '\\') >= 0 {
+				name = unescape(name)
+			}
+			level := keys[starts[n-1]:]
+			if len(level) < 64 {
+				for _, k := range level {
+					if bytes.EqualFold(k, name) {
+						return InvalidSyntaxError("request body has the member %q twice in one object (names are case-insensitive)", name)
+					}
+				}
+			} else {
+				if big == nil {
+					big = map[int]map[string]bool{}
+				}
+				set := big[n-1]
+				if set == nil {
+					set = make(map[string]bool, 2*len(level))
+					for _, k := range level {
+						set[strings.ToLower(string(k))] = true
+					}
+					big[n-1] = set
+				}
+				lower := strings.ToLower(string(name))
+				if set[lower] {
 					return InvalidSyntaxError("request body has the member %q twice in one object (names are case-insensitive)", name)
 				}
-				o.set[name] = true
-				continue
+				set[lower] = true
 			}
-			for _, k := range o.keys {
-				if k == name {
-					return InvalidSyntaxError("request body has the member %q twice in one object (names are case-insensitive)", name)
-				}
-			}
-			o.keys = append(o.keys, name)
-			if len(o.keys) > 16 {
-				o.set = make(map[string]bool, 2*len(o.keys))
-				for _, k := range o.keys {
-					o.set[k] = true
-				}
-				o.keys = nil
-			}
+			keys = append(keys, name)
+			key = nil
 		}
 	}
 	return nil
 }
 
-// memberName returns the lower-cased name of a quoted JSON string.
-func memberName(quoted []byte) string {
+// unescape returns the content of a JSON string with its escapes read.
+func unescape(content []byte) []byte {
 	var s string
-	if err := json.Unmarshal(quoted, &s); err != nil {
-		s = string(quoted) // invalid: the decoder will say so
+	if err := json.Unmarshal(append(append([]byte{'"'}, content...), '"'), &s); err != nil {
+		return content // invalid: the decoder will say so
 	}
-	return strings.ToLower(s)
+	return []byte(s)
 }

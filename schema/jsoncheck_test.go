@@ -1,6 +1,7 @@
 package schema_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -14,7 +15,7 @@ import (
 func TestCheckJSON(t *testing.T) {
 	var many strings.Builder
 	many.WriteString("{")
-	for i := range 40 {
+	for i := range 100 {
 		if i > 0 {
 			many.WriteString(",")
 		}
@@ -54,5 +55,36 @@ func TestCheckJSON(t *testing.T) {
 	t.Run("NUL", func(t *testing.T) {
 		err := schema.CheckJSON([]byte(`{"userName":"a\u0000b"}`), 8)
 		assert.ErrorIs(t, err, schema.InvalidValueError(""))
+	})
+}
+
+// BenchmarkCheckJSON checks a typical Entra create body, and one object
+// with 100,000 members, which must stay linear.
+func BenchmarkCheckJSON(b *testing.B) {
+	body := []byte(fullUser)
+	b.Run("user", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := schema.CheckJSON(body, 32); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	var many strings.Builder
+	many.WriteString("{")
+	for i := range 100_000 {
+		if i > 0 {
+			many.WriteString(",")
+		}
+		fmt.Fprintf(&many, `"k%d":1`, i)
+	}
+	many.WriteString("}")
+	wide := []byte(many.String())
+	b.Run("100k-members", func(b *testing.B) {
+		for b.Loop() {
+			if err := schema.CheckJSON(wide, 32); err != nil {
+				b.Fatal(err)
+			}
+		}
 	})
 }

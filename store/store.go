@@ -73,11 +73,12 @@ func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 // safe for concurrent use. Every method receives the request's context,
 // which carries what the host put there (a tenant, a principal).
 //
-// Resources passed in and returned are the caller's to keep: a store must
-// not keep a reference to a resource it is given, and must not change a
-// resource it has returned; scimkit never changes a resource a store
-// returns, so a store may return values it shares with its own state only
-// if it never changes them afterwards.
+// Resources passed in stay the caller's: a store must not keep a reference
+// to a resource it is given. Resources returned are read-only: a store may
+// share them with its own state (the memory store does, so a read costs no
+// copy), so callers must not change them (Clone first), and a store must
+// never change a resource once it has returned it. scimkit never changes a
+// resource a store returns.
 type Store interface {
 	// Create stores a new resource and returns it as stored. The store
 	// assigns ID (ignoring r.ID), Meta.Version, Meta.Created and

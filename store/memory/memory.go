@@ -1,8 +1,10 @@
 // Package memory is an in-memory store.Store: the default store of the
 // example server and a ready-made store for a host's tests.
 //
-// It is safe for concurrent use. It copies every resource it is given and
-// every resource it returns, so callers can never alter what it holds. It
+// It is safe for concurrent use. It copies every resource it is given, and
+// returns the resources it holds without copying them: they are never
+// changed once stored (a write stores a new version that shares the values
+// it did not change), so callers must treat them as read-only. It
 // enforces uniqueness (RFC 7643 §7: server and global) atomically, case-
 // insensitively unless the attribute is caseExact, and keeps indexes on id,
 // externalId and every unique attribute, so that `userName eq "x"` and
@@ -140,7 +142,7 @@ func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resourc
 		s.untidy = true
 	}
 	s.sorted = append(s.sorted, e)
-	return c.Clone(), nil
+	return c, nil
 }
 
 // own returns a copy of r for the store to keep.
@@ -167,7 +169,7 @@ func (s *Store) Get(ctx context.Context, id string) (*schema.Resource, error) {
 	if !ok {
 		return nil, store.ErrNotFound
 	}
-	return r.Clone(), nil // stored resources are never changed, so this needs no lock
+	return r, nil // stored resources are never changed: no lock, no copy
 }
 
 // Replace implements store.Store.
@@ -189,7 +191,7 @@ func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion strin
 	if err := s.update(e, c, now); err != nil {
 		return nil, err
 	}
-	return c.Clone(), nil
+	return c, nil
 }
 
 // update makes next the stored state of e, with a new version, unless
@@ -252,16 +254,16 @@ func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifV
 		return nil, err
 	}
 	if !changed {
-		return e.r.Clone(), nil
+		return e.r, nil
 	}
 	if err := s.update(e, next, now); err != nil {
 		return nil, err
 	}
-	return next.Clone(), nil
+	return next, nil
 }
 
-// Scan implements store.Store. It yields copies of the resources as they
-// were when Scan started, in id order.
+// Scan implements store.Store. It yields the resources as they were when
+// Scan started, in id order.
 func (s *Store) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
 	return func(yield func(*schema.Resource, error) bool) {
 		s.mu.Lock()
@@ -276,7 +278,7 @@ func (s *Store) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
 				yield(nil, err)
 				return
 			}
-			if !yield(r.Clone(), nil) {
+			if !yield(r, nil) {
 				return
 			}
 		}
@@ -327,12 +329,7 @@ func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 	if q.Sort != nil || !inOrder {
 		store.SortResources(matched, q.Sort)
 	}
-	page := store.PageOf(matched, q.StartIndex, q.Count)
-	out := make([]*schema.Resource, len(page))
-	for i, r := range page {
-		out[i] = r.Clone()
-	}
-	return &store.Page{Resources: out, Total: len(matched)}, nil
+	return &store.Page{Resources: store.PageOf(matched, q.StartIndex, q.Count), Total: len(matched)}, nil
 }
 
 // tidy sorts s.sorted by id and drops deleted entries. It needs the write
