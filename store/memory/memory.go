@@ -23,6 +23,8 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"maps"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,9 +51,10 @@ type Config struct {
 
 // Store is an in-memory store for one resource type.
 type Store struct {
-	rt    *schema.ResourceType
-	now   func() time.Time
-	newID func() string
+	rt      *schema.ResourceType
+	members *schema.Attribute // a Group's "members": patched by value
+	now     func() time.Time
+	newID   func() string
 
 	mu      sync.RWMutex
 	byID    map[string]*entry
@@ -67,6 +70,15 @@ type Store struct {
 type entry struct {
 	r       *schema.Resource
 	deleted bool
+	mem     *memberList // built by the first PATCH of members by value
+}
+
+// memberList indexes the member attribute of an entry's resource: the
+// resource's slice is buf[:len(buf):len(buf)], handed out clipped, so the
+// store alone appends into buf's spare capacity and readers never see it.
+type memberList struct {
+	buf []any
+	pos map[string]int // value -> index in buf
 }
 
 // uniqueIndex maps the fold keys of a unique attribute's values to the
@@ -105,6 +117,9 @@ func NewWithConfig(rt *schema.ResourceType, c Config) *Store {
 	add("", rt.Schema.Attributes)
 	for _, e := range rt.Extensions {
 		add(e.Schema.ID, e.Schema.Attributes)
+	}
+	if m := rt.Schema.Attribute("members"); m != nil && m.MultiValued && m.Type == schema.Complex && m.SubAttribute("value") != nil {
+		s.members = m
 	}
 	return s
 }
@@ -204,6 +219,7 @@ func (s *Store) update(e *entry, next *schema.Resource, now time.Time) error {
 	next.Meta = schema.Meta{ResourceType: s.rt.Name, Created: e.r.Meta.Created, LastModified: now, Version: strconv.FormatUint(s.version, 10)}
 	s.unindex(e)
 	e.r = next
+	e.mem = nil
 	s.index(e)
 	return nil
 }
@@ -248,6 +264,11 @@ func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifV
 	}
 	if ifVersion != "" && e.r.Meta.Version != ifVersion {
 		return nil, store.ErrVersionMismatch
+	}
+	if s.members != nil {
+		if values, ok := patch.ValuesTouched(s.rt, s.members, ops); ok && s.memberList(e) != nil {
+			return s.patchMembers(e, values, ops, opts, now)
+		}
 	}
 	next, changed, err := patch.Apply(s.rt, e.r, ops, opts)
 	if err != nil {
@@ -527,4 +548,109 @@ func foldKey(s string) string {
 		b.WriteRune(m)
 	}
 	return b.String()
+}
+
+// memberList returns e's member index, building it, or nil when two
+// members share a value (then only a whole-group PATCH is exact). It needs
+// the write lock.
+func (s *Store) memberList(e *entry) *memberList {
+	if e.mem != nil {
+		return e.mem
+	}
+	cur, _ := e.r.Attributes[s.members.Name].([]any)
+	pos := make(map[string]int, len(cur))
+	for i, m := range cur {
+		v, _ := m.(map[string]any)["value"].(string)
+		if _, dup := pos[v]; dup {
+			return nil
+		}
+		pos[v] = i
+	}
+	e.mem = &memberList{buf: cur, pos: pos}
+	return e.mem
+}
+
+// patchMembers applies ops that touch the members only by value (see
+// patch.ValuesTouched) to a copy of e's resource holding just those
+// members, then merges the result: an added member is appended in place,
+// so adding one member costs the same in a group of ten or of a million.
+// Removing or changing members rebuilds the list. It needs the write lock.
+func (s *Store) patchMembers(e *entry, values []string, ops []patch.Operation, opts patch.Options, now time.Time) (*schema.Resource, error) {
+	name, ml := s.members.Name, e.mem
+	cur := ml.buf
+	before := map[string]any{}
+	sparse := *e.r
+	sparse.Attributes = maps.Clone(e.r.Attributes)
+	var some []any
+	for _, v := range values {
+		if i, ok := ml.pos[v]; ok && before[v] == nil {
+			before[v] = cur[i]
+			some = append(some, cur[i])
+		}
+	}
+	if some != nil {
+		sparse.Attributes[name] = some
+	} else {
+		delete(sparse.Attributes, name)
+	}
+	next, changed, err := patch.Apply(s.rt, &sparse, ops, opts)
+	if err != nil {
+		return nil, err
+	}
+	if !changed {
+		return e.r, nil
+	}
+	after := map[string]any{}
+	var added []any
+	list, _ := next.Attributes[name].([]any)
+	for _, m := range list {
+		v, _ := m.(map[string]any)["value"].(string)
+		after[v] = m
+		if _, had := before[v]; !had {
+			added = append(added, m)
+		}
+	}
+	rebuild := false
+	for v, m := range before {
+		if a, ok := after[v]; !ok || !reflect.DeepEqual(a, m) {
+			rebuild = true
+		}
+	}
+	var members []any
+	var index *memberList
+	if !rebuild {
+		buf := append(cur, added...) // cur is clipped: the first append reallocates
+		members = buf[:len(buf):len(buf)]
+		index = &memberList{buf: buf, pos: ml.pos}
+	} else {
+		members = make([]any, 0, len(cur)+len(added))
+		for _, m := range cur {
+			v, _ := m.(map[string]any)["value"].(string)
+			if _, touched := before[v]; touched {
+				if a, ok := after[v]; ok {
+					members = append(members, a)
+				}
+				continue
+			}
+			members = append(members, m)
+		}
+		members = append(members, added...)
+		members = members[:len(members):len(members)]
+	}
+	if len(members) > 0 {
+		next.Attributes[name] = members
+	} else {
+		delete(next.Attributes, name)
+	}
+	if err := s.update(e, next, now); err != nil {
+		return nil, err
+	}
+	if index != nil {
+		for i, m := range added {
+			v, _ := m.(map[string]any)["value"].(string)
+			index.pos[v] = len(cur) + i
+		}
+		e.mem = index
+	}
+	return next, nil
 }

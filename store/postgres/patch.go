@@ -9,7 +9,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -112,80 +111,7 @@ func (s *Store) touchedMembers(ops []patch.Operation) (values []string, partial 
 	if s.members == nil {
 		return nil, false
 	}
-	values = []string{}
-	for _, op := range ops {
-		p := op.Path
-		if p == nil {
-			if op.Op != patch.Remove && mentionsMembers(op.Value, s.members.Name) {
-				return nil, false
-			}
-			continue
-		}
-		if !strings.EqualFold(p.Name, s.members.Name) || (p.URN != "" && !strings.EqualFold(p.URN, s.rt.Schema.ID)) {
-			continue
-		}
-		switch {
-		case p.Sub != "":
-			return nil, false
-		case op.Op == patch.Add && p.Filter == nil:
-			vs, ok := valueList(op.Value)
-			if !ok {
-				return nil, false
-			}
-			values = append(values, vs...)
-		case op.Op == patch.Remove && p.Filter != nil:
-			c, ok := p.Filter.(*filter.Compare)
-			if !ok {
-				return nil, false
-			}
-			v, isString := c.Value.(string)
-			if c.Op != filter.Eq || !strings.EqualFold(c.Path.Name, "value") || c.Path.Sub != "" || c.Path.Filter != nil || !isString {
-				return nil, false
-			}
-			values = append(values, v)
-		case op.Op == patch.Remove && len(op.Value) > 0:
-			vs, ok := valueList(op.Value)
-			if !ok {
-				return nil, false
-			}
-			values = append(values, vs...)
-		default:
-			return nil, false
-		}
-	}
-	return values, true
-}
-
-// valueList reads the values of a JSON array of members.
-func valueList(raw json.RawMessage) ([]string, bool) {
-	var elems []map[string]any
-	if json.Unmarshal(raw, &elems) != nil || len(elems) == 0 {
-		return nil, false
-	}
-	out := make([]string, 0, len(elems))
-	for _, e := range elems {
-		v, ok := e["value"].(string)
-		if !ok {
-			return nil, false
-		}
-		out = append(out, v)
-	}
-	return out, true
-}
-
-// mentionsMembers reports whether a path-less value may write the member
-// attribute.
-func mentionsMembers(raw json.RawMessage, name string) bool {
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(raw, &obj) != nil {
-		return true // let the full path decide, and fail
-	}
-	for k := range obj {
-		if strings.EqualFold(k, name) || strings.Contains(strings.ToLower(k), strings.ToLower(name)) {
-			return true
-		}
-	}
-	return false
+	return patch.ValuesTouched(s.rt, s.members, ops)
 }
 
 // syncMembers writes the difference between two lists of members.
