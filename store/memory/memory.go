@@ -316,6 +316,9 @@ func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 	if q.Filter != nil && q.Filter.ResourceType().Name != s.rt.Name {
 		return nil, fmt.Errorf("memory: the filter was compiled for resource type %s, not %s", q.Filter.ResourceType().Name, s.rt.Name)
 	}
+	if q.Filter == nil && q.Sort == nil {
+		return s.page(q), nil
+	}
 	s.mu.RLock()
 	cands, indexed := s.lookup(q.Filter)
 	if !indexed && (s.untidy || s.removed > 0) {
@@ -653,4 +656,24 @@ func (s *Store) patchMembers(e *entry, values []string, ops []patch.Operation, o
 		e.mem = index
 	}
 	return next, nil
+}
+
+// page answers a query without filter or sort from the id order, reading
+// only the page.
+func (s *Store) page(q *store.Query) *store.Page {
+	s.mu.RLock()
+	for s.untidy || s.removed > 0 {
+		s.mu.RUnlock()
+		s.mu.Lock()
+		s.tidy()
+		s.mu.Unlock()
+		s.mu.RLock()
+	}
+	defer s.mu.RUnlock()
+	out := store.PageOf(s.sorted, q.StartIndex, q.Count)
+	rs := make([]*schema.Resource, len(out))
+	for i, e := range out {
+		rs[i] = e.r
+	}
+	return &store.Page{Resources: rs, Total: len(s.sorted)}
 }
