@@ -1,12 +1,9 @@
 package schema
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"math"
 	"slices"
@@ -37,27 +34,15 @@ func ParseJSON(data []byte) (any, error) {
 	if !utf8.Valid(data) {
 		return nil, InvalidSyntaxError("request body is not valid UTF-8")
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, jsonError(err)
+	p := parser{data: data}
+	v, err := p.value()
+	if err != nil {
+		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if p.space(); p.i < len(data) {
 		return nil, InvalidSyntaxError("request body has data after the JSON value")
 	}
 	return v, nil
-}
-
-func jsonError(err error) *Error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return &Error{Status: 400, Type: ScimInvalidSyntax, Detail: fmt.Sprintf("request body is not valid JSON at byte %d: %v", se.Offset, se), Err: err}
-	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return &Error{Status: 400, Type: ScimInvalidSyntax, Detail: "request body is empty or truncated JSON", Err: err}
-	}
-	return &Error{Status: 400, Type: ScimInvalidSyntax, Detail: "request body is not valid JSON: " + err.Error(), Err: err}
 }
 
 // Decode reads a resource of type rt from a JSON request body (POST or PUT).

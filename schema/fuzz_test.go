@@ -1,8 +1,13 @@
 package schema_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
+	"reflect"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/scimkit/scimkit/schema"
 )
@@ -101,4 +106,35 @@ func caseExactSubs(a *schema.Attribute) []*schema.Attribute {
 		out = append(out, &c)
 	}
 	return out
+}
+
+// FuzzParseJSON checks the hand-written JSON parser against encoding/json:
+// the same value for every valid document, an error for every invalid one.
+func FuzzParseJSON(f *testing.F) {
+	for _, s := range []string{fullUser, `{"a":[1,-0.5e+3,true,false,null,"x\u00e9\ud83d\ude00\n"]}`, `"\ud800"`, `[]`, `{}`, ` 1 `, `01`, `{"a":1,}`, `[1,]`, `"\x01"`, `1e`, `-`, `{"a" 1}`, `nul`, `"\u12"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !utf8.Valid(data) {
+			return // ParseJSON refuses it before parsing
+		}
+		got, err := schema.ParseJSON(data)
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		var want any
+		wantErr := dec.Decode(&want)
+		if wantErr == nil {
+			if _, tokErr := dec.Token(); tokErr != io.EOF {
+				wantErr = errors.New("trailing data")
+			}
+		}
+		switch {
+		case (err == nil) != (wantErr == nil):
+			t.Fatalf("%q: ParseJSON error %v, encoding/json error %v", data, err, wantErr)
+		case err != nil:
+			mustBeSCIM400(t, err)
+		case !reflect.DeepEqual(got, want):
+			t.Fatalf("%q: ParseJSON %#v, encoding/json %#v", data, got, want)
+		}
+	})
 }
