@@ -18,8 +18,9 @@
 // neither is set a random token is generated and printed), and -postgres
 // with a DSN to keep the data in PostgreSQL (tables scim_user, scim_group
 // and scim_group_members, created when missing) instead of in memory. Every request
-// needs "Authorization: Bearer <token>"; each is logged on one line. The
-// server stops cleanly on SIGINT or SIGTERM.
+// needs "Authorization: Bearer <token>"; each is logged on one line unless
+// -quiet is given (for load tests). The server stops cleanly on SIGINT or
+// SIGTERM.
 package main
 
 import (
@@ -52,15 +53,16 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	token := flag.String("token", os.Getenv("SCIMKIT_TOKEN"), "bearer token clients must send (default $SCIMKIT_TOKEN, else random)")
 	dsn := flag.String("postgres", "", "keep users and groups in this PostgreSQL database (a pgx DSN) instead of in memory")
+	quiet := flag.Bool("quiet", false, "do not log each request (for load tests)")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(log, *addr, *token, *dsn); err != nil {
+	if err := run(log, *addr, *token, *dsn, !*quiet); err != nil {
 		log.Error("scimkit example server failed", "error", err)
 		os.Exit(1)
 	}
 }
 
-func run(log *slog.Logger, addr, token, dsn string) error {
+func run(log *slog.Logger, addr, token, dsn string, logEach bool) error {
 	if token == "" {
 		b := make([]byte, 16)
 		_, _ = rand.Read(b)
@@ -96,7 +98,11 @@ func run(log *slog.Logger, addr, token, dsn string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: logRequests(log, mux), ReadHeaderTimeout: 10 * time.Second}
+	var h http.Handler = mux
+	if logEach {
+		h = logRequests(log, mux)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("scimkit example server listening", "url", "http://"+ln.Addr().String()+"/scim/v2")
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

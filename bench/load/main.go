@@ -1,0 +1,269 @@
+// Command load drives a running SCIM server over HTTP with concurrent
+// keep-alive clients, one workload after another, and prints requests per
+// second, p50 and p99 latency for each. With -floor it then replays every
+// workload against a bare net/http server, started in this process, that
+// answers each request with the bytes the SCIM server answered (the floor),
+// and prints the ratio: what the SCIM layer costs next to serving the same
+// bytes at all. It works against any SCIM 2.0 server, so two servers can be
+// compared on one machine.
+//
+//	go run ./examples/server -token s3cr3t &
+//	go run ./bench/load -url http://127.0.0.1:8080/scim/v2 -token s3cr3t -c 16 -d 10s -floor
+//
+// Before the workloads it creates -users users (userName load-<run>-<n>)
+// to read and patch, and it deletes nothing: run it against a server whose
+// data you can spare.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	base := flag.String("url", "http://127.0.0.1:8080/scim/v2", "the SCIM server's base URL")
+	token := flag.String("token", os.Getenv("SCIMKIT_TOKEN"), "bearer token (default $SCIMKIT_TOKEN)")
+	clients := flag.Int("c", 16, "concurrent keep-alive clients")
+	duration := flag.Duration("d", 10*time.Second, "how long each workload runs")
+	users := flag.Int("users", 1000, "users to create first, for the workloads to read and patch")
+	only := flag.String("workloads", "get,usernameeq,post,patch,page", "workloads to run, in order")
+	floor := flag.Bool("floor", false, "also run every workload against a bare net/http server answering the same bytes")
+	flag.Parse()
+	if err := run(*base, *token, *clients, *duration, *users, strings.Split(*only, ","), *floor); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+// workload makes the requests of one kind; n numbers them per run.
+type workload struct {
+	name string
+	req  func(base string, n int64) (*http.Request, error)
+}
+
+// result is what one workload measured.
+type result struct {
+	requests  int
+	errors    int
+	perSecond float64
+	p50, p99  time.Duration
+}
+
+func run(base, token string, clients int, d time.Duration, users int, names []string, floor bool) error {
+	client := &http.Client{Transport: &http.Transport{
+		MaxIdleConns: clients, MaxIdleConnsPerHost: clients, DisableCompression: true,
+		DialContext: (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+	}, Timeout: 30 * time.Second}
+	auth := "Bearer " + token
+	prefix := "load-" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
+	ids, err := seed(client, base, auth, prefix, users)
+	if err != nil {
+		return err
+	}
+	all := workloads(auth, prefix, ids, users)
+	fmt.Printf("%d clients, %s per workload, %d users seeded at %s\n\n", clients, d, users, base)
+	fmt.Printf("%-12s %12s %10s %10s", "workload", "req/s", "p50", "p99")
+	if floor {
+		fmt.Printf(" %12s %10s %10s %7s", "floor req/s", "p50", "p99", "ratio")
+	}
+	fmt.Println()
+	for _, name := range names {
+		i := slices.IndexFunc(all, func(w workload) bool { return w.name == strings.TrimSpace(name) })
+		if i < 0 {
+			return fmt.Errorf("no workload %q", name)
+		}
+		w := all[i]
+		r := drive(client, base, w, clients, d)
+		fmt.Printf("%-12s %12.0f %10s %10s", w.name, r.perSecond, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond))
+		if floor {
+			f, err := againstFloor(client, base, w, clients, d)
+			if err != nil {
+				return err
+			}
+			fmt.Printf(" %12.0f %10s %10s %7.2f", f.perSecond, f.p50.Round(time.Microsecond), f.p99.Round(time.Microsecond), r.perSecond/f.perSecond)
+		}
+		if r.errors > 0 {
+			fmt.Printf("  (%d errors)", r.errors)
+		}
+		fmt.Println()
+	}
+	return nil
+}
+
+func jsonRequest(method, target, auth, body string) (*http.Request, error) {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	r, err := http.NewRequest(method, target, rd)
+	if err != nil {
+		return nil, err
+	}
+	r.Header.Set("Authorization", auth)
+	if body != "" {
+		r.Header.Set("Content-Type", "application/scim+json")
+	}
+	return r, nil
+}
+
+func userBody(name string) string {
+	return `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],` +
+		`"userName":"` + name + `@contoso.example.com","externalId":"` + name + `","active":true,"displayName":"` + name + `","title":"Software Engineer",` +
+		`"name":{"givenName":"Given","familyName":"` + name + `"},"emails":[{"value":"` + name + `@contoso.example.com","type":"work","primary":true}],` +
+		`"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"1","department":"Engineering"}}`
+}
+
+// seed creates the users the workloads read, and returns their ids.
+func seed(client *http.Client, base, auth, prefix string, n int) ([]string, error) {
+	ids := make([]string, n)
+	for i := range n {
+		req, err := jsonRequest(http.MethodPost, base+"/Users", auth, userBody(fmt.Sprintf("%s-%d", prefix, i)))
+		if err != nil {
+			return nil, err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		var out struct {
+			ID string `json:"id"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated || err != nil {
+			return nil, fmt.Errorf("seeding user %d: status %d, %v", i, resp.StatusCode, err)
+		}
+		ids[i] = out.ID
+	}
+	return ids, nil
+}
+
+func workloads(auth, prefix string, ids []string, users int) []workload {
+	pick := func() int { return rand.IntN(users) }
+	return []workload{
+		{"get", func(base string, _ int64) (*http.Request, error) {
+			return jsonRequest(http.MethodGet, base+"/Users/"+ids[pick()], auth, "")
+		}},
+		{"usernameeq", func(base string, _ int64) (*http.Request, error) {
+			f := url.QueryEscape(fmt.Sprintf(`userName eq "%s-%d@contoso.example.com"`, prefix, pick()))
+			return jsonRequest(http.MethodGet, base+"/Users?filter="+f, auth, "")
+		}},
+		{"post", func(base string, n int64) (*http.Request, error) {
+			return jsonRequest(http.MethodPost, base+"/Users", auth, userBody(fmt.Sprintf("%s-post-%d-%s", prefix, n, strconv.FormatInt(rand.Int64(), 36))))
+		}},
+		{"patch", func(base string, n int64) (*http.Request, error) {
+			body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"Name %d"},{"op":"replace","path":"title","value":"Title %d"}]}`, n, n)
+			return jsonRequest(http.MethodPatch, base+"/Users/"+ids[pick()], auth, body)
+		}},
+		{"page", func(base string, _ int64) (*http.Request, error) {
+			return jsonRequest(http.MethodGet, base+"/Users?startIndex=1&count=100&attributes=userName", auth, "")
+		}},
+	}
+}
+
+// drive runs w against base with c clients for d.
+func drive(client *http.Client, base string, w workload, c int, d time.Duration) result {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var n atomic.Int64
+	var errs atomic.Int64
+	lat := make([][]time.Duration, c)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				req, err := w.req(base, n.Add(1))
+				if err != nil {
+					errs.Add(1)
+					continue
+				}
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					errs.Add(1)
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode >= 400 {
+					errs.Add(1)
+				}
+				lat[i] = append(lat[i], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	r := result{requests: len(all), errors: int(errs.Load()), perSecond: float64(len(all)) / elapsed.Seconds()}
+	if len(all) > 0 {
+		r.p50, r.p99 = all[len(all)/2], all[len(all)*99/100]
+	}
+	return r
+}
+
+// againstFloor captures one answer of w from the SCIM server, serves it
+// from a bare net/http server, and drives that as w drove the server.
+func againstFloor(client *http.Client, base string, w workload, c int, d time.Duration) (result, error) {
+	req, err := w.req(base, -1)
+	if err != nil {
+		return result{}, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return result{}, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return result{}, err
+	}
+	header := resp.Header.Clone()
+	header.Del("Date")
+	header.Del("Content-Length")
+	status := resp.StatusCode
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return result{}, err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		for k, v := range header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(status)
+		_, _ = io.Copy(w, bytes.NewReader(body))
+	}), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	u, err := url.Parse(base)
+	if err != nil {
+		return result{}, err
+	}
+	u.Host = ln.Addr().String()
+	r := drive(client, u.String(), w, c, d)
+	if r.requests == 0 {
+		return r, errors.New("the floor answered nothing")
+	}
+	return r, nil
+}
