@@ -16,7 +16,7 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,6 +28,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,7 +45,15 @@ func main() {
 	users := flag.Int("users", 1000, "users to create first, for the workloads to read and patch")
 	only := flag.String("workloads", "get,usernameeq,post,patch,page", "workloads to run, in order")
 	floor := flag.Bool("floor", false, "also run every workload against a bare net/http server answering the same bytes")
+	serveFloor := flag.String("serve-floor", "", "internal: serve the answer in this file as the floor, in a process of its own")
 	flag.Parse()
+	if *serveFloor != "" {
+		if err := floorServer(*serveFloor); err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*base, *token, *clients, *duration, *users, strings.Split(*only, ","), *floor); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
@@ -222,8 +231,16 @@ func drive(client *http.Client, base string, w workload, c int, d time.Duration)
 	return r
 }
 
+// answer is one captured response.
+type answer struct {
+	Status int         `json:"status"`
+	Header http.Header `json:"header"`
+	Body   []byte      `json:"body"`
+}
+
 // againstFloor captures one answer of w from the SCIM server, serves it
-// from a bare net/http server, and drives that as w drove the server.
+// from a bare net/http server in a process of its own, as the SCIM server
+// runs in its own, and drives that as w drove the server.
 func againstFloor(client *http.Client, base string, w workload, c int, d time.Duration) (result, error) {
 	req, err := w.req(base, -1)
 	if err != nil {
@@ -233,37 +250,76 @@ func againstFloor(client *http.Client, base string, w workload, c int, d time.Du
 	if err != nil {
 		return result{}, err
 	}
-	body, err := io.ReadAll(resp.Body)
+	a := answer{Status: resp.StatusCode, Header: resp.Header.Clone()}
+	a.Body, err = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if err != nil {
 		return result{}, err
 	}
-	header := resp.Header.Clone()
-	header.Del("Date")
-	header.Del("Content-Length")
-	status := resp.StatusCode
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	a.Header.Del("Date")
+	a.Header.Del("Content-Length")
+	f, err := os.CreateTemp("", "scimkit-floor-*.json")
 	if err != nil {
 		return result{}, err
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		for k, v := range header {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(status)
-		_, _ = io.Copy(w, bytes.NewReader(body))
-	}), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
+	defer os.Remove(f.Name())
+	if err := json.NewEncoder(f).Encode(a); err != nil {
+		return result{}, err
+	}
+	f.Close()
+	self, err := os.Executable()
+	if err != nil {
+		return result{}, err
+	}
+	cmd := exec.Command(self, "-serve-floor", f.Name())
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return result{}, err
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return result{}, err
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	addr, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		return result{}, fmt.Errorf("starting the floor: %w", err)
+	}
 	u, err := url.Parse(base)
 	if err != nil {
 		return result{}, err
 	}
-	u.Host = ln.Addr().String()
+	u.Host = strings.TrimSpace(addr)
 	r := drive(client, u.String(), w, c, d)
 	if r.requests == 0 {
 		return r, errors.New("the floor answered nothing")
 	}
 	return r, nil
+}
+
+// floorServer serves the answer in file to every request, on a loopback
+// port it prints.
+func floorServer(file string) error {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var a answer
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	fmt.Println(ln.Addr().String())
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		for k, v := range a.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(a.Status)
+		_, _ = w.Write(a.Body)
+	}), ReadHeaderTimeout: 10 * time.Second}
+	return srv.Serve(ln)
 }
