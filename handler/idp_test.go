@@ -2,7 +2,6 @@ package handler_test
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -103,14 +102,7 @@ func idpServer(t *testing.T, lc lifecycle) *httptest.Server {
 		PatchNoContent: lc.PatchNoContent,
 	})
 	require.NoError(t, err)
-	auth := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(idpToken)) != 1 {
-			handler.WriteError(w, &schema.Error{Status: http.StatusUnauthorized, Detail: "a valid bearer token is required"})
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
+	auth := handler.Authenticate(h, handler.BearerToken(idpToken))
 	mux := http.NewServeMux()
 	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", auth))
 	srv := httptest.NewServer(mux)

@@ -15,14 +15,12 @@ package main
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"flag"
 	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -61,7 +59,7 @@ func run(ctx context.Context, log *slog.Logger, addr, dsn, token string) error {
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", bearer(token, h)))
+	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", handler.Authenticate(h, handler.BearerToken(token))))
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -88,16 +86,4 @@ func newHandler(ctx context.Context, pool *pgxpool.Pool) (*handler.Handler, erro
 		{Type: userType, Store: users(pool, userType)},
 		{Type: groupType, Store: teams(pool, groupType)},
 	}})
-}
-
-// bearer requires "Authorization: Bearer <token>".
-func bearer(token string, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
-			handler.WriteError(w, &schema.Error{Status: http.StatusUnauthorized, Detail: "a valid bearer token is required"})
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scimkit/scimkit/handler"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -40,7 +41,7 @@ func TestExistingSchema(t *testing.T) {
 	defer pool.Close()
 	h, err := newHandler(ctx, pool)
 	require.NoError(t, err)
-	srv := httptest.NewServer(bearer("tok", h))
+	srv := httptest.NewServer(handler.Authenticate(h, handler.BearerToken("tok")))
 	defer srv.Close()
 
 	do := func(method, path, body string) (int, map[string]any) {

@@ -26,7 +26,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -36,7 +35,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -80,11 +78,7 @@ func run(log *slog.Logger, addr, token, dsn string, logEach bool) error {
 			{Type: users, Store: userStore},
 			{Type: groups, Store: groupStore},
 		},
-		AuthenticationSchemes: []handler.AuthenticationScheme{{
-			Type: "oauthbearertoken", Name: "OAuth Bearer Token",
-			Description: "Authentication with a bearer token in the Authorization header",
-			SpecURI:     "https://www.rfc-editor.org/rfc/rfc6750", Primary: true,
-		}},
+		AuthenticationSchemes: []handler.AuthenticationScheme{handler.OAuthBearerToken},
 		// Bulk requests of up to 1,000 operations and 4 MiB (RFC 7644 §3.7).
 		Bulk:   handler.BulkConfig{MaxOperations: 1000, MaxPayloadBytes: 4 << 20},
 		Logger: log,
@@ -93,7 +87,7 @@ func run(log *slog.Logger, addr, token, dsn string, logEach bool) error {
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", bearer(token, scim)))
+	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", handler.Authenticate(scim, handler.BearerToken(token))))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
@@ -152,21 +146,6 @@ func stores(log *slog.Logger, dsn string, users, groups *schema.ResourceType) (u
 	}
 	log.Info("keeping users and groups in PostgreSQL", "tables", "scim_user, scim_group, scim_group_members")
 	return out[0], out[1], pool.Close, nil
-}
-
-// bearer requires "Authorization: Bearer <token>", compared in constant
-// time, and answers anything else with a SCIM 401.
-func bearer(token string, next http.Handler) http.Handler {
-	want := []byte(token)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), want) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
-			handler.WriteError(w, &schema.Error{Status: http.StatusUnauthorized, Detail: "a valid bearer token is required"})
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 // logRequests logs one line per request.
