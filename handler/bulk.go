@@ -228,7 +228,7 @@ func (j *bulkJob) do(i int) {
 			status = http.StatusNoContent
 		}
 	case http.MethodDelete:
-		err = t.store.Delete(ctx, id, ifVersion)
+		err = j.h.deleteResource(ctx, t, id, ifVersion)
 		status = http.StatusNoContent
 	}
 	if err != nil {

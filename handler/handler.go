@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -91,6 +92,18 @@ type Config struct {
 	// answered as WriteError answers it: a *schema.Error as it is,
 	// store.ErrNotFound as 404. Nil leaves /Me off: it answers 501.
 	Me func(r *http.Request) (resourceType, id string, err error)
+
+	// OnChange, when set, is called after every committed write (create,
+	// replace, patch, delete, and each Bulk operation) with what changed,
+	// so that a host can act on it: revoke a user's sessions when "active"
+	// turns false, say. It runs in the request's goroutine before the
+	// response is written; a write that changed nothing is not reported.
+	// Delivery is at most once: the write is committed before the call, so
+	// an error from OnChange (or a crash between the two) cannot undo it;
+	// the error is logged. A host that must not miss a change reconciles
+	// from the store. With OnChange set, PATCH, PUT and DELETE read the
+	// resource first, so that Change.Before is exact.
+	OnChange func(ctx context.Context, c Change) error
 
 	// AuthenticationSchemes are advertised in /ServiceProviderConfig.
 	AuthenticationSchemes []AuthenticationScheme

@@ -128,7 +128,11 @@ func (h *Handler) createResource(ctx context.Context, t *resourceType, body []by
 	if err != nil {
 		return nil, err
 	}
-	return t.store.Create(ctx, res)
+	if res, err = t.store.Create(ctx, res); err != nil {
+		return nil, err
+	}
+	h.notify(ctx, Change{Op: Created, Type: t.rt, ID: res.ID, After: res})
+	return res, nil
 }
 
 // get serves GET /{endpoint}/{id} (RFC 7644 §3.4.1), with If-None-Match
@@ -184,6 +188,9 @@ func (h *Handler) replaceResource(ctx context.Context, t *resourceType, id strin
 			res, err = t.store.Replace(ctx, res, old.Meta.Version)
 		}
 		if !errors.Is(err, store.ErrVersionMismatch) || ifVersion != "" || attempt == store.MaxPatchAttempts {
+			if err == nil && res.Meta.Version != old.Meta.Version {
+				h.notify(ctx, Change{Op: Replaced, Type: t.rt, ID: id, Before: old, After: res})
+			}
 			return res, err
 		}
 	}
@@ -220,6 +227,21 @@ func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string,
 	if err != nil {
 		return nil, err
 	}
+	if h.cfg.OnChange != nil {
+		var after *schema.Resource
+		before, err := withBefore(ctx, t, id, ifVersion, func(_ *schema.Resource, v string) error {
+			var err error
+			after, err = store.Patch(ctx, t.store, t.rt, id, ops, v, h.patchOpts)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if after.Meta.Version != before.Meta.Version {
+			h.notify(ctx, Change{Op: Patched, Type: t.rt, ID: id, Before: before, After: after})
+		}
+		return after, nil
+	}
 	if full {
 		return store.Patch(ctx, t.store, t.rt, id, ops, ifVersion, h.patchOpts)
 	}
@@ -232,9 +254,23 @@ func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string,
 
 // delete serves DELETE /{endpoint}/{id} (RFC 7644 §3.6).
 func (h *Handler) delete(w http.ResponseWriter, r *http.Request, t *resourceType, id string) {
-	if err := t.store.Delete(r.Context(), id, versionOf(r.Header.Get("If-Match"))); err != nil {
+	if err := h.deleteResource(r.Context(), t, id, versionOf(r.Header.Get("If-Match"))); err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// deleteResource deletes resource id, at ifVersion when it is not empty.
+func (h *Handler) deleteResource(ctx context.Context, t *resourceType, id, ifVersion string) error {
+	if h.cfg.OnChange == nil {
+		return t.store.Delete(ctx, id, ifVersion)
+	}
+	before, err := withBefore(ctx, t, id, ifVersion, func(_ *schema.Resource, v string) error {
+		return t.store.Delete(ctx, id, v)
+	})
+	if err == nil {
+		h.notify(ctx, Change{Op: Deleted, Type: t.rt, ID: id, Before: before})
+	}
+	return err
 }
