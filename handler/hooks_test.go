@@ -161,4 +161,3 @@ func TestOnChangeConcurrent(t *testing.T) {
 	assert.Equal(t, int32(n), created.Load())
 	assert.Len(t, memberIDs(s.do(http.MethodGet, "/Groups/"+gid, "")), n)
 }
-
