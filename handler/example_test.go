@@ -1,6 +1,7 @@
 package handler_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -48,4 +49,44 @@ func ExampleNew() {
 	// 201 true
 	// 200 application/scim+json
 	// true true
+}
+
+// Revoke a user's sessions the moment the identity provider deactivates
+// them: OnChange hears every committed write with what changed.
+func ExampleConfig_onChange() {
+	users := schema.Users()
+	h, err := handler.New(handler.Config{
+		ResourceTypes: []handler.ResourceType{{Type: users, Store: memory.New(users)}},
+		OnChange: func(ctx context.Context, c handler.Change) error {
+			if c.Has("active") && c.After != nil && c.After.Attributes["active"] == false {
+				fmt.Println("revoke the sessions of", c.After.Attributes["userName"])
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(handler.Authenticate(h, handler.BearerToken("s3cr3t")))
+	defer srv.Close()
+	send := func(method, path, body string) *http.Response {
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer s3cr3t")
+		req.Header.Set("Content-Type", "application/scim+json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			panic(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	resp := send(http.MethodPost, "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen","active":true}`)
+	loc := resp.Header.Get("Location")
+	id := loc[strings.LastIndexByte(loc, '/')+1:]
+	// Entra ID's default dialect: a capitalised op and a string boolean.
+	resp = send(http.MethodPatch, "/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"False"}]}`)
+	fmt.Println(resp.StatusCode)
+	// Output:
+	// revoke the sessions of bjensen
+	// 200
 }
