@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/patch"
@@ -104,6 +105,12 @@ type Config struct {
 	// from the store. With OnChange set, PATCH, PUT and DELETE read the
 	// resource first, so that Change.Before is exact.
 	OnChange func(ctx context.Context, c Change) error
+
+	// Observe, when set, is called once for every request served, after
+	// the answer is written, with its method, endpoint, status and
+	// duration: wire it to Prometheus or OpenTelemetry. Endpoint is a route
+	// pattern ("/Users/{id}"), never an id, so it is a safe metric label.
+	Observe func(ctx context.Context, o Observation)
 
 	// AuthenticationSchemes are advertised in /ServiceProviderConfig.
 	AuthenticationSchemes []AuthenticationScheme
@@ -239,6 +246,19 @@ var reserved = map[string]bool{
 
 // ServeHTTP routes a request (RFC 7644 §3.2).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.Observe != nil {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			h.cfg.Observe(r.Context(), Observation{Method: r.Method, Endpoint: h.endpointLabel(r.URL.Path), Status: sw.status, Duration: time.Since(start)})
+		}()
+		w = sw
+	}
+	h.serve(w, r)
+}
+
+// serve routes a request.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -484,4 +504,53 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// Observation describes one request served, for Config.Observe.
+type Observation struct {
+	Method   string        // the HTTP method
+	Endpoint string        // the route: "/Users", "/Users/{id}", "/Users/.search", "/Bulk", "/Schemas/{id}", "other"...
+	Status   int           // the HTTP status answered
+	Duration time.Duration // from the call of ServeHTTP to its return
+}
+
+// statusWriter remembers the status a handler writes.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Unwrap lets http.ResponseController reach the writer underneath.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// endpointLabel returns the route a path takes, with ids replaced by
+// "{id}", for metrics.
+func (h *Handler) endpointLabel(path string) string {
+	segs := splitPath(path)
+	switch len(segs) {
+	case 0:
+		return "/"
+	case 1:
+		switch k := strings.ToLower(segs[0]); {
+		case k == ".search", reserved[k]:
+			return "/" + segs[0]
+		}
+	}
+	t, ok := h.byEndpoint[strings.ToLower(segs[0])]
+	switch {
+	case ok && len(segs) == 1:
+		return t.rt.Endpoint
+	case ok && len(segs) == 2 && segs[1] == ".search":
+		return t.rt.Endpoint + "/.search"
+	case ok && len(segs) == 2:
+		return t.rt.Endpoint + "/{id}"
+	case !ok && len(segs) == 2 && (strings.EqualFold(segs[0], "schemas") || strings.EqualFold(segs[0], "resourcetypes")):
+		return "/" + segs[0] + "/{id}"
+	}
+	return "other"
 }
