@@ -86,6 +86,17 @@ type Config struct {
 	// it answers 501.
 	Bulk BulkConfig
 
+	// Tenant, when set, makes the handler multi-tenant: it resolves the
+	// tenant (a customer with its own identity provider) of each request,
+	// from its path, host or credentials, and the handler puts it in the
+	// request's context (store.WithTenant), where the stores read it to
+	// keep each tenant's resources apart. An error is answered as
+	// WriteError answers it (a *schema.Error as it is, anything else 404).
+	// A BaseURL holding "{tenant}" gets the tenant in its place; without a
+	// BaseURL, mounting each tenant under a path of its own
+	// ("/scim/v2/{tenant}/...") gives every Location its tenant's URL.
+	Tenant func(r *http.Request) (string, error)
+
 	// Me maps a request to the resource of the caller it authenticates, for
 	// /Me (RFC 7644 §3.11): the name of the resource type (such as "User")
 	// and the resource's id, typically read from what the host's
@@ -254,6 +265,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}()
 		w = sw
 	}
+	if h.cfg.Tenant != nil {
+		tenant, err := h.cfg.Tenant(r)
+		if err != nil {
+			var se *schema.Error
+			if !errors.As(err, &se) {
+				se = &schema.Error{Status: http.StatusNotFound, Detail: "no such tenant"}
+			}
+			writeError(w, se)
+			return
+		}
+		r = r.WithContext(store.WithTenant(r.Context(), tenant))
+	}
 	h.serve(w, r)
 }
 
@@ -380,6 +403,9 @@ func splitPath(p string) []string {
 // baseURL returns the URL the handler is mounted at for request r.
 func (h *Handler) baseURL(r *http.Request) string {
 	if h.cfg.BaseURL != "" {
+		if strings.Contains(h.cfg.BaseURL, "{tenant}") {
+			return strings.ReplaceAll(h.cfg.BaseURL, "{tenant}", url.PathEscape(store.Tenant(r.Context())))
+		}
 		return h.cfg.BaseURL
 	}
 	scheme := "http"

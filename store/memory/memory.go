@@ -49,8 +49,17 @@ type Config struct {
 	NewID func() string
 }
 
-// Store is an in-memory store for one resource type.
+// Store is an in-memory store for one resource type. It keeps each
+// tenant's resources (store.Tenant of the context) in a partition of its
+// own: ids, versions, uniqueness and searches never cross tenants.
 type Store struct {
+	tmpl  part // the settings every new partition copies
+	mu    sync.RWMutex
+	parts map[string]*part // by tenant
+}
+
+// part holds the resources of one tenant.
+type part struct {
 	rt      *schema.ResourceType
 	members *schema.Attribute // a Group's "members": patched by value
 	now     func() time.Time
@@ -100,39 +109,109 @@ func New(rt *schema.ResourceType) *Store { return NewWithConfig(rt, Config{}) }
 
 // NewWithConfig returns an empty store for resource type rt.
 func NewWithConfig(rt *schema.ResourceType, c Config) *Store {
-	s := &Store{rt: rt, now: c.Now, newID: c.NewID, byID: map[string]*entry{}, byExt: map[string][]*entry{}}
-	if s.now == nil {
-		s.now = time.Now
+	s := &Store{tmpl: part{rt: rt, now: c.Now, newID: c.NewID}, parts: map[string]*part{}}
+	if s.tmpl.now == nil {
+		s.tmpl.now = time.Now
 	}
-	if s.newID == nil {
-		s.newID = store.NewID
-	}
-	add := func(ext string, attrs []*schema.Attribute) {
-		for _, a := range attrs {
-			if a.Unique() && a.Type != schema.Complex {
-				s.unique = append(s.unique, &uniqueIndex{ext: ext, attr: a, keys: map[string]*entry{}})
-			}
-		}
-	}
-	add("", rt.Schema.Attributes)
-	for _, e := range rt.Extensions {
-		add(e.Schema.ID, e.Schema.Attributes)
+	if s.tmpl.newID == nil {
+		s.tmpl.newID = store.NewID
 	}
 	if m := rt.Schema.Attribute("members"); m != nil && m.MultiValued && m.Type == schema.Complex && m.SubAttribute("value") != nil {
-		s.members = m
+		s.tmpl.members = m
 	}
 	return s
 }
 
-// Len returns how many resources the store holds.
-func (s *Store) Len() int {
+// part returns the partition of ctx's tenant, making it on first use.
+func (s *Store) part(ctx context.Context) *part {
+	tenant := store.Tenant(ctx)
 	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return len(s.byID)
+	p := s.parts[tenant]
+	s.mu.RUnlock()
+	if p != nil {
+		return p
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p = s.parts[tenant]; p == nil {
+		p = &part{rt: s.tmpl.rt, members: s.tmpl.members, now: s.tmpl.now, newID: s.tmpl.newID,
+			byID: map[string]*entry{}, byExt: map[string][]*entry{}}
+		add := func(ext string, attrs []*schema.Attribute) {
+			for _, a := range attrs {
+				if a.Unique() && a.Type != schema.Complex {
+					p.unique = append(p.unique, &uniqueIndex{ext: ext, attr: a, keys: map[string]*entry{}})
+				}
+			}
+		}
+		add("", p.rt.Schema.Attributes)
+		for _, e := range p.rt.Extensions {
+			add(e.Schema.ID, e.Schema.Attributes)
+		}
+		s.parts[tenant] = p
+	}
+	return p
+}
+
+// Len returns how many resources the store holds, for all tenants.
+func (s *Store) Len() int {
+	s.mu.Lock()
+	parts := slices.Collect(maps.Values(s.parts))
+	s.mu.Unlock()
+	n := 0
+	for _, p := range parts {
+		p.mu.RLock()
+		n += len(p.byID)
+		p.mu.RUnlock()
+	}
+	return n
 }
 
 // Create implements store.Store.
 func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resource, error) {
+	return s.part(ctx).Create(ctx, r)
+}
+
+// Get implements store.Store.
+func (s *Store) Get(ctx context.Context, id string) (*schema.Resource, error) {
+	return s.part(ctx).Get(ctx, id)
+}
+
+// Replace implements store.Store.
+func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
+	return s.part(ctx).Replace(ctx, r, ifVersion)
+}
+
+// Delete implements store.Store.
+func (s *Store) Delete(ctx context.Context, id, ifVersion string) error {
+	return s.part(ctx).Delete(ctx, id, ifVersion)
+}
+
+// Patch implements store.Patcher: it applies the operations under the
+// partition's lock, so concurrent PATCHes of one resource never retry and
+// never lose a write. Stored resources are never changed in place and
+// patch.Apply copies only what it changes, so the new version shares the
+// values it did not change with the old one; members named by value are
+// patched without reading the others (patch.ValuesTouched).
+func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (*schema.Resource, error) {
+	return s.part(ctx).Patch(ctx, id, ops, ifVersion, opts)
+}
+
+// Scan implements store.Store. It yields the tenant's resources as they
+// were when Scan started, in id order.
+func (s *Store) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
+	return s.part(ctx).Scan(ctx)
+}
+
+// Search implements store.Searcher. An equality on id, externalId or a
+// unique attribute (also inside "and", and on both sides of "or") is
+// answered from an index; other filters read every resource of the
+// tenant.
+func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error) {
+	return s.part(ctx).Search(ctx, q)
+}
+
+// Create implements store.Store.
+func (s *part) Create(ctx context.Context, r *schema.Resource) (*schema.Resource, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -170,7 +249,7 @@ func own(r *schema.Resource) *schema.Resource {
 }
 
 // Get implements store.Store.
-func (s *Store) Get(ctx context.Context, id string) (*schema.Resource, error) {
+func (s *part) Get(ctx context.Context, id string) (*schema.Resource, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -188,7 +267,7 @@ func (s *Store) Get(ctx context.Context, id string) (*schema.Resource, error) {
 }
 
 // Replace implements store.Store.
-func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
+func (s *part) Replace(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -211,7 +290,7 @@ func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion strin
 
 // update makes next the stored state of e, with a new version, unless
 // it takes another resource's unique value. It needs the write lock.
-func (s *Store) update(e *entry, next *schema.Resource, now time.Time) error {
+func (s *part) update(e *entry, next *schema.Resource, now time.Time) error {
 	if err := s.checkUnique(next, e); err != nil {
 		return err
 	}
@@ -225,7 +304,7 @@ func (s *Store) update(e *entry, next *schema.Resource, now time.Time) error {
 }
 
 // Delete implements store.Store.
-func (s *Store) Delete(ctx context.Context, id, ifVersion string) error {
+func (s *part) Delete(ctx context.Context, id, ifVersion string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -251,7 +330,7 @@ func (s *Store) Delete(ctx context.Context, id, ifVersion string) error {
 // copies only what it changes, so the new version shares the values it did
 // not change with the old one: adding a member to a large group copies no
 // other member.
-func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (*schema.Resource, error) {
+func (s *part) Patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (*schema.Resource, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -285,7 +364,7 @@ func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifV
 
 // Scan implements store.Store. It yields the resources as they were when
 // Scan started, in id order.
-func (s *Store) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
+func (s *part) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
 	return func(yield func(*schema.Resource, error) bool) {
 		s.mu.Lock()
 		s.tidy()
@@ -309,7 +388,7 @@ func (s *Store) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
 // Search implements store.Searcher. An equality on id, externalId or a
 // unique attribute (also inside "and", and on both sides of "or") is
 // answered from an index; other filters read every resource.
-func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error) {
+func (s *part) Search(ctx context.Context, q *store.Query) (*store.Page, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -358,7 +437,7 @@ func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 
 // tidy sorts s.sorted by id and drops deleted entries. It needs the write
 // lock.
-func (s *Store) tidy() {
+func (s *part) tidy() {
 	if s.removed > 0 {
 		s.sorted = slices.DeleteFunc(s.sorted, func(e *entry) bool { return e.deleted })
 		s.removed = 0
@@ -371,14 +450,14 @@ func (s *Store) tidy() {
 
 // lookup returns the entries an indexed equality in f selects: a superset
 // of the matches, which the caller then filters.
-func (s *Store) lookup(f *filter.Matcher) ([]*entry, bool) {
+func (s *part) lookup(f *filter.Matcher) ([]*entry, bool) {
 	if f == nil {
 		return nil, false
 	}
 	return s.lookupExpr(f.Expr())
 }
 
-func (s *Store) lookupExpr(e filter.Expr) ([]*entry, bool) {
+func (s *part) lookupExpr(e filter.Expr) ([]*entry, bool) {
 	switch e := e.(type) {
 	case *filter.Logical:
 		l, lok := s.lookupExpr(e.Left)
@@ -455,7 +534,7 @@ func (idx *uniqueIndex) values(r *schema.Resource) []any {
 }
 
 // checkUnique reports a value of c that another resource than self holds.
-func (s *Store) checkUnique(c *schema.Resource, self *entry) error {
+func (s *part) checkUnique(c *schema.Resource, self *entry) error {
 	for _, idx := range s.unique {
 		for _, v := range idx.values(c) {
 			if holder, ok := idx.keys[valueKey(idx.attr, v)]; ok && holder != self {
@@ -470,7 +549,7 @@ func (s *Store) checkUnique(c *schema.Resource, self *entry) error {
 	return nil
 }
 
-func (s *Store) index(e *entry) {
+func (s *part) index(e *entry) {
 	for _, idx := range s.unique {
 		for _, v := range idx.values(e.r) {
 			idx.keys[valueKey(idx.attr, v)] = e
@@ -481,7 +560,7 @@ func (s *Store) index(e *entry) {
 	}
 }
 
-func (s *Store) unindex(e *entry) {
+func (s *part) unindex(e *entry) {
 	for _, idx := range s.unique {
 		for _, v := range idx.values(e.r) {
 			k := valueKey(idx.attr, v)
@@ -556,7 +635,7 @@ func foldKey(s string) string {
 // memberList returns e's member index, building it, or nil when two
 // members share a value (then only a whole-group PATCH is exact). It needs
 // the write lock.
-func (s *Store) memberList(e *entry) *memberList {
+func (s *part) memberList(e *entry) *memberList {
 	if e.mem != nil {
 		return e.mem
 	}
@@ -578,7 +657,7 @@ func (s *Store) memberList(e *entry) *memberList {
 // members, then merges the result: an added member is appended in place,
 // so adding one member costs the same in a group of ten or of a million.
 // Removing or changing members rebuilds the list. It needs the write lock.
-func (s *Store) patchMembers(e *entry, values []string, ops []patch.Operation, opts patch.Options, now time.Time) (*schema.Resource, error) {
+func (s *part) patchMembers(e *entry, values []string, ops []patch.Operation, opts patch.Options, now time.Time) (*schema.Resource, error) {
 	name, ml := s.members.Name, e.mem
 	cur := ml.buf
 	before := map[string]any{}
@@ -660,7 +739,7 @@ func (s *Store) patchMembers(e *entry, values []string, ops []patch.Operation, o
 
 // page answers a query without filter or sort from the id order, reading
 // only the page.
-func (s *Store) page(q *store.Query) *store.Page {
+func (s *part) page(q *store.Query) *store.Page {
 	s.mu.RLock()
 	for s.untidy || s.removed > 0 {
 		s.mu.RUnlock()

@@ -95,7 +95,7 @@ func (s *Store) lockForPatch(ctx context.Context, tx pgx.Tx, id string, values [
 	}
 	cols := strings.Replace(s.cols, "WHERE m.resource_id = r.id)", "WHERE m.resource_id = r.id AND m.value = ANY($2))", 1)
 	var rw row
-	err := tx.QueryRow(ctx, `SELECT `+cols+` FROM `+s.table+` r WHERE r.id = $1 FOR UPDATE`, id, values).Scan(rw.targets()...)
+	err := tx.QueryRow(ctx, `SELECT `+cols+` FROM `+s.table+` r WHERE r.id = $1 AND r.tenant = $3 FOR UPDATE`, id, values, store.Tenant(ctx)).Scan(rw.targets()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, s.missing(ctx, tx, id)
 	}

@@ -14,6 +14,9 @@
 // Every attribute with uniqueness "server" or "global" that is a
 // single-valued simple attribute gets a unique index (on lower(...) unless
 // caseExact), so uniqueness holds across replicas; external_id is indexed.
+// Each row belongs to a tenant (store.Tenant of the context; "" for a
+// single-tenant service): every statement is scoped to it, and uniqueness
+// holds within a tenant.
 //
 // The store implements store.Searcher, translating filters with
 // filter.ToSQL, and store.Patcher. Versions are a counter checked in the
@@ -140,7 +143,7 @@ func New(pool *pgxpool.Pool, rt *schema.ResourceType, opts Options) (*Store, err
 		if !a.CaseExact && isText(a.Type) {
 			expr = "lower(" + expr + ")"
 		}
-		idx := fmt.Sprintf("%s_u%d_%s", name, len(s.unique), strings.ToLower(a.Name))
+		idx := fmt.Sprintf("%s_tu%d_%s", name, len(s.unique), strings.ToLower(a.Name))
 		s.unique = append(s.unique, uniqueIndex{name: idx, expr: expr, attr: label})
 	}
 	for _, a := range rt.Schema.Attributes {
@@ -174,15 +177,21 @@ func (s *Store) Migrate(ctx context.Context) error {
 		`CREATE SEQUENCE IF NOT EXISTS ` + s.seq,
 		`CREATE TABLE IF NOT EXISTS ` + s.table + ` (
 			id text PRIMARY KEY,
+			tenant text NOT NULL DEFAULT '',
 			external_id text,
 			version bigint NOT NULL,
 			created timestamptz NOT NULL,
 			last_modified timestamptz NOT NULL,
 			data jsonb NOT NULL)`,
-		`CREATE INDEX IF NOT EXISTS ` + pgx.Identifier{s.indexName("external_id")}.Sanitize() + ` ON ` + s.table + ` (external_id)`,
+		// Tables made before tenants: add the column, and index by tenant.
+		`ALTER TABLE ` + s.table + ` ADD COLUMN IF NOT EXISTS tenant text NOT NULL DEFAULT ''`,
+		`DROP INDEX IF EXISTS ` + s.qualifyIndex(s.indexName("external_id")),
+		`CREATE INDEX IF NOT EXISTS ` + pgx.Identifier{s.indexName("tenant_external_id")}.Sanitize() + ` ON ` + s.table + ` (tenant, external_id)`,
 	}
 	for _, u := range s.unique {
-		stmts = append(stmts, `CREATE UNIQUE INDEX IF NOT EXISTS `+pgx.Identifier{u.name}.Sanitize()+` ON `+s.table+` ((`+u.expr+`))`)
+		stmts = append(stmts,
+			`DROP INDEX IF EXISTS `+s.qualifyIndex(strings.Replace(u.name, "_tu", "_u", 1)),
+			`CREATE UNIQUE INDEX IF NOT EXISTS `+pgx.Identifier{u.name}.Sanitize()+` ON `+s.table+` (tenant, (`+u.expr+`))`)
 	}
 	if s.mtable != "" {
 		stmts = append(stmts,
@@ -212,6 +221,14 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
 	return nil
+}
+
+// qualifyIndex quotes an index name in the store's schema.
+func (s *Store) qualifyIndex(name string) string {
+	if i := strings.LastIndexByte(s.table, '.'); i >= 0 {
+		return s.table[:i+1] + pgx.Identifier{name}.Sanitize()
+	}
+	return pgx.Identifier{name}.Sanitize()
 }
 
 func (s *Store) indexName(suffix string) string {
@@ -345,8 +362,8 @@ func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resourc
 	id := s.newID()
 	var version int64
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO `+s.table+` (id, external_id, version, created, last_modified, data) VALUES ($1, $2, nextval('`+s.seq+`'), $3, $3, $4) RETURNING version`,
-			id, nullable(r.ExternalID), now, data).Scan(&version)
+		err := tx.QueryRow(ctx, `INSERT INTO `+s.table+` (id, tenant, external_id, version, created, last_modified, data) VALUES ($1, $5, $2, nextval('`+s.seq+`'), $3, $3, $4) RETURNING version`,
+			id, nullable(r.ExternalID), now, data, store.Tenant(ctx)).Scan(&version)
 		if err != nil {
 			return err
 		}
@@ -393,7 +410,7 @@ type querier interface {
 
 func (s *Store) get(ctx context.Context, q querier, id, lock string) (*schema.Resource, error) {
 	var rw row
-	err := q.QueryRow(ctx, `SELECT `+s.cols+` FROM `+s.table+` r WHERE r.id = $1`+lock, id).Scan(rw.targets()...)
+	err := q.QueryRow(ctx, `SELECT `+s.cols+` FROM `+s.table+` r WHERE r.id = $1 AND r.tenant = $2`+lock, id, store.Tenant(ctx)).Scan(rw.targets()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
@@ -440,9 +457,10 @@ func (s *Store) bump(ctx context.Context, tx pgx.Tx, id, ifVersion, set string, 
 	now := s.now().UTC().Truncate(time.Microsecond)
 	var version int64
 	var created time.Time
+	tenantArg := "$" + strconv.Itoa(4+len(args))
 	err := tx.QueryRow(ctx, `UPDATE `+s.table+` SET version = nextval('`+s.seq+`'), last_modified = $2`+set+`
-		WHERE id = $1 AND ($3 = '' OR version::text = $3) RETURNING version, created`,
-		append([]any{id, now, ifVersion}, args...)...).Scan(&version, &created)
+		WHERE id = $1 AND tenant = `+tenantArg+` AND ($3 = '' OR version::text = $3) RETURNING version, created`,
+		append(append([]any{id, now, ifVersion}, args...), store.Tenant(ctx))...).Scan(&version, &created)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return schema.Meta{}, s.missing(ctx, tx, id)
 	}
@@ -455,7 +473,7 @@ func (s *Store) bump(ctx context.Context, tx pgx.Tx, id, ifVersion, set string, 
 // missing tells why a conditional write matched no row.
 func (s *Store) missing(ctx context.Context, q querier, id string) error {
 	var one int
-	err := q.QueryRow(ctx, `SELECT 1 FROM `+s.table+` WHERE id = $1`, id).Scan(&one)
+	err := q.QueryRow(ctx, `SELECT 1 FROM `+s.table+` WHERE id = $1 AND tenant = $2`, id, store.Tenant(ctx)).Scan(&one)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.ErrNotFound
 	}
@@ -468,7 +486,7 @@ func (s *Store) missing(ctx context.Context, q querier, id string) error {
 // Delete removes the resource with the id, only at version ifVersion when
 // it is not empty.
 func (s *Store) Delete(ctx context.Context, id, ifVersion string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM `+s.table+` WHERE id = $1 AND ($2 = '' OR version::text = $2)`, id, ifVersion)
+	tag, err := s.pool.Exec(ctx, `DELETE FROM `+s.table+` WHERE id = $1 AND tenant = $3 AND ($2 = '' OR version::text = $2)`, id, ifVersion, store.Tenant(ctx))
 	if err != nil {
 		return s.mapError(err)
 	}
@@ -481,7 +499,7 @@ func (s *Store) Delete(ctx context.Context, id, ifVersion string) error {
 // Scan yields every resource, ordered by id.
 func (s *Store) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
 	return func(yield func(*schema.Resource, error) bool) {
-		rows, err := s.pool.Query(ctx, `SELECT `+s.cols+` FROM `+s.table+` r ORDER BY r.id COLLATE "C"`)
+		rows, err := s.pool.Query(ctx, `SELECT `+s.cols+` FROM `+s.table+` r WHERE r.tenant = $1 ORDER BY r.id COLLATE "C"`, store.Tenant(ctx))
 		if err != nil {
 			yield(nil, s.mapError(err))
 			return

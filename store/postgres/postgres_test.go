@@ -84,17 +84,17 @@ func TestIndexesUsed(t *testing.T) {
 	_, err = db.pool.Exec(ctx, `ANALYZE `+s.Table())
 	require.NoError(t, err)
 	for _, tt := range []struct{ filter, index string }{
-		{`userName eq "USER77@example.com"`, "_u0_username"},
-		{`externalId eq "ext-77"`, "_external_id"},
+		{`userName eq "USER77@example.com"`, "_tu0_username"},
+		{`externalId eq "ext-77"`, "_tenant_external_id"},
 	} {
 		e, err := filter.Parse(tt.filter)
 		require.NoError(t, err)
 		m, err := filter.Compile(users, e)
 		require.NoError(t, err)
-		where, args, err := filter.ToSQL(m, s.Mapper(), 1)
+		where, args, err := filter.ToSQL(m, s.Mapper(), 2)
 		require.NoError(t, err)
 		var plan strings.Builder
-		rows, err := db.pool.Query(ctx, `EXPLAIN SELECT count(*) FROM `+s.Table()+` r WHERE `+where, args...)
+		rows, err := db.pool.Query(ctx, `EXPLAIN SELECT count(*) FROM `+s.Table()+` r WHERE r.tenant = $1 AND `+where, append([]any{""}, args...)...)
 		require.NoError(t, err)
 		for rows.Next() {
 			var line string

@@ -13,10 +13,12 @@ import (
 
 // Mapper maps attributes to SQL over the store's table aliased r, as
 // Search uses it with filter.ToSQL. Hosts use it to write queries of their
-// own against the store's tables, such as reports or joins:
+// own against the store's tables, such as reports or joins; the table's
+// tenant column scopes them as Search does:
 //
-//	where, args, err := filter.ToSQL(m, s.Mapper(), 1)
-//	rows, err := pool.Query(ctx, "SELECT r.id FROM "+s.Table()+" r WHERE "+where, args...)
+//	where, args, err := filter.ToSQL(m, s.Mapper(), 2)
+//	rows, err := pool.Query(ctx, "SELECT r.id FROM "+s.Table()+" r WHERE r.tenant = $1 AND "+where,
+//		append([]any{store.Tenant(ctx)}, args...)...)
 func (s *Store) Mapper() filter.Mapper { return s.column }
 
 // Table returns the store's table name, quoted and qualified for SQL.
@@ -84,13 +86,13 @@ func cast(expr string, t schema.Type) string {
 // filter or the sort names something it cannot express in SQL, such as
 // meta.location or a sort on a multi-valued attribute.
 func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error) {
-	where, args := "true", []any{}
+	where, args := "r.tenant = $1", []any{store.Tenant(ctx)}
 	if q.Filter != nil {
-		w, a, err := filter.ToSQL(q.Filter, s.column, 1)
+		w, a, err := filter.ToSQL(q.Filter, s.column, 2)
 		if err != nil {
 			return nil, err
 		}
-		where, args = w, a
+		where, args = where+" AND "+w, append(args, a...)
 	}
 	order, err := s.orderBy(q.Sort)
 	if err != nil {

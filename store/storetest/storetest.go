@@ -52,6 +52,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("ConcurrentPatch", func(t *testing.T) { testConcurrentPatch(t, newStore, false) })
 	t.Run("ConcurrentPatchGeneric", func(t *testing.T) { testConcurrentPatch(t, newStore, true) })
 	t.Run("ConcurrentCreate", func(t *testing.T) { testConcurrentCreate(t, newStore) })
+	t.Run("Tenants", func(t *testing.T) { testTenants(t, newStore) })
 }
 
 const ent = schema.EnterpriseUserSchema
@@ -476,4 +477,50 @@ func race(t *testing.T, n int, expected error, write func(w int) error) (wins, l
 	}
 	wg.Wait()
 	return wins, losses
+}
+
+// testTenants checks that a store keeps tenants (store.WithTenant) apart:
+// no read, write, search, patch or uniqueness check crosses them.
+func testTenants(t *testing.T, newStore NewStore) {
+	s := newStore(t, schema.Users())
+	a := store.WithTenant(context.Background(), "tenant-a")
+	b := store.WithTenant(context.Background(), "tenant-b")
+	ra, err := s.Create(a, user("same@example.com", map[string]any{"title": "A"}))
+	require.NoError(t, err)
+	rb, err := s.Create(b, user("same@example.com", map[string]any{"title": "B"}))
+	require.NoError(t, err, "uniqueness is per tenant")
+	_, err = s.Create(a, user("SAME@example.com", nil))
+	assert.ErrorIs(t, err, store.ErrConflict, "but holds within one")
+
+	_, err = s.Get(b, ra.ID)
+	assert.ErrorIs(t, err, store.ErrNotFound, "a tenant cannot read another's resource")
+	next := ra.Clone()
+	next.Attributes["title"] = "stolen"
+	_, err = s.Replace(b, next, "")
+	assert.ErrorIs(t, err, store.ErrNotFound, "nor replace it")
+	_, err = store.Patch(b, s, schema.Users(), ra.ID, []patch.Operation{{Op: patch.Replace, Path: &filter.Path{Name: "title"}, Value: []byte(`"stolen"`)}}, "", patch.Options{})
+	assert.ErrorIs(t, err, store.ErrNotFound, "nor patch it")
+	assert.ErrorIs(t, s.Delete(b, ra.ID, ""), store.ErrNotFound, "nor delete it")
+	got, err := s.Get(a, ra.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "A", got.String("title"))
+
+	users := schema.Users()
+	for _, f := range []string{`userName eq "same@example.com"`, `title pr`, `id eq "` + ra.ID + `"`} {
+		e, err := filter.Parse(f)
+		require.NoError(t, err)
+		m, err := filter.Compile(users, e)
+		require.NoError(t, err)
+		page, err := store.Search(b, s, &store.Query{Filter: m, StartIndex: 1, Count: 10})
+		require.NoError(t, err)
+		for _, r := range page.Resources {
+			assert.Equal(t, rb.ID, r.ID, "%s: only tenant-b's resources", f)
+		}
+	}
+	var ids []string
+	for r, err := range s.Scan(b) {
+		require.NoError(t, err)
+		ids = append(ids, r.ID)
+	}
+	assert.Equal(t, []string{rb.ID}, ids, "Scan yields the tenant's resources only")
 }
