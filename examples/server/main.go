@@ -15,7 +15,9 @@
 //	{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,…}
 //
 // Flags: -addr (default 127.0.0.1:8080), -token (or SCIMKIT_TOKEN; when
-// neither is set a random token is generated and printed), and -postgres
+// neither is set a random token is generated and printed), -tenants
+// acme=token1,globex=token2 to serve several tenants whose tokens keep
+// their users and groups apart, and -postgres
 // with a DSN to keep the data in PostgreSQL (tables scim_user, scim_group
 // and scim_group_members, created when missing) instead of in memory. Every request
 // needs "Authorization: Bearer <token>"; each is logged on one line unless
@@ -26,6 +28,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -35,6 +38,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -52,16 +56,21 @@ func main() {
 	token := flag.String("token", os.Getenv("SCIMKIT_TOKEN"), "bearer token clients must send (default $SCIMKIT_TOKEN, else random)")
 	dsn := flag.String("postgres", "", "keep users and groups in this PostgreSQL database (a pgx DSN) instead of in memory")
 	quiet := flag.Bool("quiet", false, "do not log each request (for load tests)")
+	tenants := flag.String("tenants", "", "serve several tenants, each with its own token: name=token,name=token (replaces -token)")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(log, *addr, *token, *dsn, !*quiet); err != nil {
+	if err := run(log, *addr, *token, *tenants, *dsn, !*quiet); err != nil {
 		log.Error("scimkit example server failed", "error", err)
 		os.Exit(1)
 	}
 }
 
-func run(log *slog.Logger, addr, token, dsn string, logEach bool) error {
-	if token == "" {
+func run(log *slog.Logger, addr, token, tenants, dsn string, logEach bool) error {
+	byToken, err := parseTenants(tenants)
+	if err != nil {
+		return err
+	}
+	if token == "" && byToken == nil {
 		b := make([]byte, 16)
 		_, _ = rand.Read(b)
 		token = hex.EncodeToString(b)
@@ -73,7 +82,7 @@ func run(log *slog.Logger, addr, token, dsn string, logEach bool) error {
 		return err
 	}
 	defer closeStores()
-	scim, err := handler.New(handler.Config{
+	cfg := handler.Config{
 		ResourceTypes: []handler.ResourceType{
 			{Type: users, Store: userStore},
 			{Type: groups, Store: groupStore},
@@ -82,12 +91,28 @@ func run(log *slog.Logger, addr, token, dsn string, logEach bool) error {
 		// Bulk requests of up to 1,000 operations and 4 MiB (RFC 7644 §3.7).
 		Bulk:   handler.BulkConfig{MaxOperations: 1000, MaxPayloadBytes: 4 << 20},
 		Logger: log,
-	})
+	}
+	check := handler.BearerToken(token)
+	if byToken != nil {
+		// Each tenant's token selects its partition of the stores.
+		cfg.Tenant = func(r *http.Request) (string, error) { return r.Context().Value(tenantKey{}).(string), nil }
+		check = func(r *http.Request) (*http.Request, error) {
+			got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			for t, name := range byToken {
+				if subtle.ConstantTimeCompare([]byte(got), []byte(t)) == 1 {
+					return r.WithContext(context.WithValue(r.Context(), tenantKey{}, name)), nil
+				}
+			}
+			return nil, handler.ErrNoCredentials
+		}
+		log.Info("serving tenants", "count", len(byToken))
+	}
+	scim, err := handler.New(cfg)
 	if err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", handler.Authenticate(scim, handler.BearerToken(token))))
+	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", handler.Authenticate(scim, check)))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
@@ -118,6 +143,27 @@ func run(log *slog.Logger, addr, token, dsn string, logEach bool) error {
 		return err
 	}
 	return nil
+}
+
+type tenantKey struct{}
+
+// parseTenants reads -tenants: name=token pairs, into tenants by token.
+func parseTenants(spec string) (map[string]string, error) {
+	if spec == "" {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for _, pair := range strings.Split(spec, ",") {
+		name, token, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok || name == "" || token == "" {
+			return nil, fmt.Errorf("-tenants: %q is not name=token", pair)
+		}
+		if _, dup := out[token]; dup {
+			return nil, fmt.Errorf("-tenants: two tenants share a token")
+		}
+		out[token] = name
+	}
+	return out, nil
 }
 
 // stores returns the stores of users and groups: in memory, or in the
