@@ -41,6 +41,13 @@ func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request) 
 			Supported  bool `json:"supported"`
 			MaxResults int  `json:"maxResults"`
 		} `json:"filter"`
+		Pagination struct {
+			Cursor                  bool   `json:"cursor"`
+			Index                   bool   `json:"index"`
+			DefaultPaginationMethod string `json:"defaultPaginationMethod"`
+			DefaultPageSize         int    `json:"defaultPageSize"`
+			MaxPageSize             int    `json:"maxPageSize"`
+		} `json:"pagination"`
 		ChangePassword supported              `json:"changePassword"`
 		Sort           supported              `json:"sort"`
 		ETag           supported              `json:"etag"`
@@ -57,6 +64,9 @@ func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request) 
 		Meta:             metaJSON{"ServiceProviderConfig", h.baseURL(r) + "/ServiceProviderConfig"},
 	}
 	body.Filter.Supported, body.Filter.MaxResults = true, h.cfg.MaxResults
+	// RFC 9865 §4: both kinds of paging, index by default.
+	body.Pagination.Cursor, body.Pagination.Index, body.Pagination.DefaultPaginationMethod = true, true, "index"
+	body.Pagination.DefaultPageSize, body.Pagination.MaxPageSize = h.cfg.MaxResults, h.cfg.MaxResults
 	if h.cfg.Bulk.MaxOperations > 0 {
 		body.Bulk.Supported = true
 		body.Bulk.MaxOperations, body.Bulk.MaxPayloadSize = h.cfg.Bulk.MaxOperations, int(h.cfg.Bulk.MaxPayloadBytes)

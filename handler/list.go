@@ -1,6 +1,8 @@
 package handler
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -18,7 +20,8 @@ type searchRequest struct {
 	filter               string
 	sortBy, sortOrder    string
 	startIndex, count    int
-	countSet             bool // false: the request gave no count
+	countSet             bool    // false: the request gave no count
+	cursor               *string // RFC 9865: non-nil asks for cursor paging; "" for the first page
 	attributes, excluded []string
 }
 
@@ -37,7 +40,14 @@ func (h *Handler) parseQuery(r *http.Request) (searchRequest, error) {
 		return req, schema.InvalidValueError("count must be an integer, not %q", q.Get("count"))
 	}
 	req.countSet = strings.TrimSpace(q.Get("count")) != ""
-	return h.normalize(req), nil
+	if q.Has("cursor") {
+		c := q.Get("cursor")
+		req.cursor = &c
+		if q.Has("startIndex") {
+			return req, schema.InvalidValueError("give cursor or startIndex, not both (RFC 9865)")
+		}
+	}
+	return h.cursorStart(h.normalize(req))
 }
 
 func intParam(s string, def int) (int, error) {
@@ -115,6 +125,11 @@ func (h *Handler) parseSearchBody(w http.ResponseWriter, r *http.Request) (searc
 		case "count":
 			req.count, err = intMember(k, v, 0)
 			req.countSet = v != nil
+		case "cursor":
+			var c string
+			if c, err = stringMember(k, v); err == nil {
+				req.cursor = &c
+			}
 		}
 		if err != nil {
 			return req, err
@@ -129,7 +144,7 @@ func (h *Handler) parseSearchBody(w http.ResponseWriter, r *http.Request) (searc
 	if !sawSchema && h.cfg.Strict {
 		return req, schema.InvalidSyntaxError("\"schemas\" must contain %q", schema.SearchRequestSchema)
 	}
-	return h.normalize(req), nil
+	return h.cursorStart(h.normalize(req))
 }
 
 func stringMember(k string, v any) (string, error) {
@@ -259,6 +274,10 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 		}
 	}
 	across := len(types) > 1
+	if req.cursor != nil && across {
+		h.fail(w, r, schema.InvalidValueError("cursor paging lists one resource type; use its endpoint"))
+		return
+	}
 	if across {
 		if p, ok := unknownPath(types, e); ok {
 			h.fail(w, r, schema.InvalidFilterError("no resource type has the attribute %q", p.String()))
@@ -308,8 +327,19 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 	b = strconv.AppendInt(b, int64(total), 10)
 	b = append(b, `,"itemsPerPage":`...)
 	b = strconv.AppendInt(b, int64(len(hits)), 10)
-	b = append(b, `,"startIndex":`...)
-	b = strconv.AppendInt(b, int64(req.startIndex), 10)
+	if req.cursor == nil {
+		b = append(b, `,"startIndex":`...)
+		b = strconv.AppendInt(b, int64(req.startIndex), 10)
+	} else {
+		if next := req.startIndex + len(hits); len(hits) > 0 && next <= total {
+			b = append(b, `,"nextCursor":`...)
+			b = strconv.AppendQuote(b, encodeCursor(req, next))
+		}
+		if req.startIndex > 1 {
+			b = append(b, `,"previousCursor":`...)
+			b = strconv.AppendQuote(b, encodeCursor(req, max(req.startIndex-req.count, 1)))
+		}
+	}
 	b = append(b, `,"Resources":[`...)
 	projections := map[*resourceType]*schema.Projection{}
 	for i, x := range hits {
@@ -351,4 +381,39 @@ func unknownPath(types []*resourceType, e filter.Expr) (p filter.Path, found boo
 		return false
 	})
 	return p, found
+}
+
+// Cursors (RFC 9865) are opaque to clients: here, the position of the
+// page's first result and a digest of the query it belongs to, so that a
+// cursor used with another filter or order is refused rather than
+// misread. They work with every store and never expire; like startIndex,
+// they see writes made between pages.
+
+// queryDigest identifies the query a cursor belongs to.
+func queryDigest(req searchRequest) string {
+	sum := sha256.Sum256([]byte(req.filter + "\x00" + strings.ToLower(req.sortBy) + "\x00" + strings.ToLower(req.sortOrder)))
+	return base64.RawURLEncoding.EncodeToString(sum[:6])
+}
+
+func encodeCursor(req searchRequest, startIndex int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(startIndex) + "." + queryDigest(req)))
+}
+
+// cursorStart sets the startIndex a request's cursor points at.
+func (h *Handler) cursorStart(req searchRequest) (searchRequest, error) {
+	if req.cursor == nil || *req.cursor == "" {
+		return req, nil
+	}
+	bad := &schema.Error{Status: http.StatusBadRequest, Type: schema.ScimInvalidCursor, Detail: "the cursor is not one this service provider gave for this query (RFC 9865)"}
+	raw, err := base64.RawURLEncoding.DecodeString(*req.cursor)
+	if err != nil {
+		return req, bad
+	}
+	pos, digest, ok := strings.Cut(string(raw), ".")
+	n, err := strconv.Atoi(pos)
+	if !ok || err != nil || n < 1 || digest != queryDigest(req) {
+		return req, bad
+	}
+	req.startIndex = n
+	return req, nil
 }

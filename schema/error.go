@@ -22,6 +22,10 @@ const (
 	ScimInvalidValue  ScimType = "invalidValue"  // a missing required value, or a value of the wrong kind
 	ScimInvalidVers   ScimType = "invalidVers"   // an unsupported SCIM protocol version
 	ScimSensitive     ScimType = "sensitive"     // sensitive data in the request URI
+
+	// ScimInvalidCursor is RFC 9865's scimType for a cursor the service
+	// provider does not recognise.
+	ScimInvalidCursor ScimType = "invalidCursor"
 )
 
 // ErrorSchema is the URN of the SCIM error message (RFC 7644 §3.12).
