@@ -1,0 +1,41 @@
+package postgres_test
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/scimkit/scimkit/handler"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store/postgres"
+)
+
+// Serve Users and Groups from PostgreSQL: one store per resource type on a
+// shared pool, migrated once at start-up (idempotent, safe from several
+// replicas at once).
+func ExampleNew() {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, "postgres://postgres@127.0.0.1:5432/app")
+	if err != nil {
+		panic(err)
+	}
+	defer pool.Close()
+	users, groups := schema.Users(), schema.Groups()
+	var types []handler.ResourceType
+	for _, rt := range []*schema.ResourceType{users, groups} {
+		s, err := postgres.New(pool, rt, postgres.Options{})
+		if err != nil {
+			panic(err)
+		}
+		if err := s.Migrate(ctx); err != nil {
+			panic(err)
+		}
+		types = append(types, handler.ResourceType{Type: rt, Store: s})
+	}
+	h, err := handler.New(handler.Config{ResourceTypes: types, PatchNoContent: true})
+	if err != nil {
+		panic(err)
+	}
+	http.Handle("/scim/v2/", http.StripPrefix("/scim/v2", handler.Authenticate(h, handler.BearerToken("s3cr3t"))))
+}
