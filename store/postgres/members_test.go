@@ -2,10 +2,12 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -155,4 +157,49 @@ func TestTwoReplicas(t *testing.T) {
 		}
 		assert.Equal(t, n, strings.Count(string(body), `"value":"user-`))
 	}
+}
+
+// TestHandlerOnPostgres pages with cursors (RFC 9865) and keeps tenants
+// apart through the handler on PostgreSQL stores.
+func TestHandlerOnPostgres(t *testing.T) {
+	db := newTestDB(t)
+	users := schema.Users()
+	s := db.store(t, users, postgres.Options{})
+	h, err := handler.New(handler.Config{
+		ResourceTypes: []handler.ResourceType{{Type: users, Store: s}},
+		Tenant:        func(r *http.Request) (string, error) { return r.Header.Get("X-Tenant"), nil },
+	})
+	require.NoError(t, err)
+	do := func(tenant, method, target, body string) (int, map[string]any) {
+		req := httptest.NewRequest(method, target, strings.NewReader(body))
+		req.Header.Set("X-Tenant", tenant)
+		req.Header.Set("Content-Type", "application/scim+json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		var m map[string]any
+		_ = json.Unmarshal(w.Body.Bytes(), &m)
+		return w.Code, m
+	}
+	for _, tenant := range []string{"acme", "globex"} {
+		for i := range 5 {
+			status, _ := do(tenant, http.MethodPost, "/Users", fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u%d"}`, i))
+			require.Equal(t, http.StatusCreated, status)
+		}
+	}
+	var names []string
+	cursor := ""
+	for range 4 {
+		status, page := do("acme", http.MethodGet, "/Users?sortBy=userName&count=2&cursor="+url.QueryEscape(cursor), "")
+		require.Equal(t, http.StatusOK, status, "%v", page)
+		assert.Equal(t, float64(5), page["totalResults"], "only acme's users")
+		for _, r := range page["Resources"].([]any) {
+			names = append(names, r.(map[string]any)["userName"].(string))
+		}
+		next, ok := page["nextCursor"].(string)
+		if !ok {
+			break
+		}
+		cursor = next
+	}
+	assert.Equal(t, []string{"u0", "u1", "u2", "u3", "u4"}, names)
 }
