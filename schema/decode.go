@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -76,8 +75,8 @@ func DecodeObject(rt *ResourceType, obj map[string]any, opts DecodeOptions) (*Re
 	r := &Resource{Attributes: make(map[string]any, len(obj))}
 	var schemas []string
 	sawSchemas := false
-	keys := slices.Sorted(maps.Keys(obj))
-	for _, k := range keys {
+	var buf [24]string
+	for _, k := range sortedKeys(obj, buf[:0]) {
 		v := obj[k]
 		switch {
 		case strings.EqualFold(k, "schemas"):
@@ -153,7 +152,8 @@ func decodeExtension(r *Resource, ext *Extension, v any, opts DecodeOptions) err
 	if m == nil {
 		m = make(map[string]any, len(obj))
 	}
-	for _, k := range slices.Sorted(maps.Keys(obj)) {
+	var buf [24]string
+	for _, k := range sortedKeys(obj, buf[:0]) {
 		a := ext.Schema.Attribute(k)
 		if a == nil {
 			if opts.Strict {
@@ -278,7 +278,7 @@ func decodeSingle(a *Attribute, v any, opts DecodeOptions, path string) (any, er
 		if s == "" {
 			return nil, nil
 		}
-		return s, nil
+		return v, nil // already boxed: no new allocation
 	case Boolean:
 		switch b := v.(type) {
 		case bool:
@@ -309,7 +309,7 @@ func decodeSingle(a *Attribute, v any, opts DecodeOptions, path string) (any, er
 		if _, err := ParseDateTime(s); err != nil {
 			return nil, InvalidValueError("attribute %q: %q is not an xsd:dateTime such as \"2008-01-23T04:56:22Z\" (RFC 7643 §2.3.5)", path, s)
 		}
-		return s, nil
+		return v, nil
 	case Binary:
 		s, ok := v.(string)
 		if !ok {
@@ -336,7 +336,8 @@ func decodeSingle(a *Attribute, v any, opts DecodeOptions, path string) (any, er
 			}
 		}
 		out := make(map[string]any, len(obj))
-		for _, k := range slices.Sorted(maps.Keys(obj)) {
+		var buf [16]string
+		for _, k := range sortedKeys(obj, buf[:0]) {
 			sub := a.SubAttribute(k)
 			if sub == nil {
 				if opts.Strict {
@@ -448,4 +449,15 @@ func jsonKind(v any) string {
 		return "an object"
 	}
 	return fmt.Sprintf("a %T", v)
+}
+
+// sortedKeys appends the keys of m to buf and sorts them: decoding visits
+// members in a fixed order, so that the first error is always the same.
+// A caller's array behind buf keeps small objects off the heap.
+func sortedKeys(m map[string]any, buf []string) []string {
+	for k := range m {
+		buf = append(buf, k)
+	}
+	slices.Sort(buf)
+	return buf
 }
