@@ -346,22 +346,36 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &schema.Error{Status: http.StatusNotFound, Detail: fmt.Sprintf("no endpoint %q", "/"+segs[0])})
 		return
 	}
+	// The resource routes, the hot ones, switch on the method directly.
 	switch {
 	case len(segs) == 1:
-		h.route(w, r, map[string]func(){
-			http.MethodGet:  func() { h.list(w, r, rt) },
-			http.MethodPost: func() { h.create(w, r, rt) },
-		})
+		switch r.Method {
+		case http.MethodGet, http.MethodHead:
+			h.list(w, r, rt)
+		case http.MethodPost:
+			h.create(w, r, rt)
+		default:
+			notAllowed(w, r, http.MethodGet, http.MethodPost)
+		}
 	case len(segs) == 2 && segs[1] == ".search":
-		h.route(w, r, map[string]func(){http.MethodPost: func() { h.search(w, r, rt) }})
+		if r.Method != http.MethodPost {
+			notAllowed(w, r, http.MethodPost)
+			return
+		}
+		h.search(w, r, rt)
 	case len(segs) == 2:
-		id := segs[1]
-		h.route(w, r, map[string]func(){
-			http.MethodGet:    func() { h.get(w, r, rt, id) },
-			http.MethodPut:    func() { h.replace(w, r, rt, id) },
-			http.MethodPatch:  func() { h.patch(w, r, rt, id) },
-			http.MethodDelete: func() { h.delete(w, r, rt, id) },
-		})
+		switch id := segs[1]; r.Method {
+		case http.MethodGet, http.MethodHead:
+			h.get(w, r, rt, id)
+		case http.MethodPut:
+			h.replace(w, r, rt, id)
+		case http.MethodPatch:
+			h.patch(w, r, rt, id)
+		case http.MethodDelete:
+			h.delete(w, r, rt, id)
+		default:
+			notAllowed(w, r, http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete)
+		}
 	default:
 		writeError(w, &schema.Error{Status: http.StatusNotFound, Detail: fmt.Sprintf("no resource at %q", r.URL.Path)})
 	}
@@ -386,13 +400,18 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, methods map[stri
 			allowed = append(allowed, m)
 		}
 	}
+	notAllowed(w, r, allowed...)
+}
+
+// notAllowed answers 405 with the allowed methods (RFC 9110 §15.5.6).
+func notAllowed(w http.ResponseWriter, r *http.Request, allowed ...string) {
 	w.Header().Set("Allow", strings.Join(allowed, ", "))
 	writeError(w, &schema.Error{Status: http.StatusMethodNotAllowed, Detail: fmt.Sprintf("%s is not allowed here; use %s", r.Method, strings.Join(allowed, " or "))})
 }
 
 func splitPath(p string) []string {
-	var segs []string
-	for _, s := range strings.Split(p, "/") {
+	segs := make([]string, 0, 4)
+	for s := range strings.SplitSeq(p, "/") {
 		if s != "" {
 			segs = append(segs, s)
 		}
