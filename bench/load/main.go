@@ -81,7 +81,7 @@ func run(base, token string, clients int, d time.Duration, users int, names []st
 	}, Timeout: 30 * time.Second}
 	auth := "Bearer " + token
 	prefix := "load-" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
-	ids, err := seed(client, base, auth, prefix, users)
+	ids, err := seed(client, base, auth, prefix, users, clients)
 	if err != nil {
 		return err
 	}
@@ -138,29 +138,59 @@ func userBody(name string) string {
 		`"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"1","department":"Engineering"}}`
 }
 
-// seed creates the users the workloads read, and returns their ids.
-func seed(client *http.Client, base, auth, prefix string, n int) ([]string, error) {
+// seed creates the users the workloads read, with c clients, and returns
+// their ids.
+func seed(client *http.Client, base, auth, prefix string, n, c int) ([]string, error) {
 	ids := make([]string, n)
-	for i := range n {
-		req, err := jsonRequest(http.MethodPost, base+"/Users", auth, userBody(fmt.Sprintf("%s-%d", prefix, i)))
-		if err != nil {
-			return nil, err
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		var out struct {
-			ID string `json:"id"`
-		}
-		err = json.NewDecoder(resp.Body).Decode(&out)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated || err != nil {
-			return nil, fmt.Errorf("seeding user %d: status %d, %v", i, resp.StatusCode, err)
-		}
-		ids[i] = out.ID
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	for range max(c, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				id, err := create(client, base, auth, fmt.Sprintf("%s-%d", prefix, i))
+				if err != nil {
+					mu.Lock()
+					if first == nil {
+						first = fmt.Errorf("seeding user %d: %w", i, err)
+					}
+					mu.Unlock()
+					return
+				}
+				ids[i] = id
+			}
+		}()
 	}
-	return ids, nil
+	wg.Wait()
+	return ids, first
+}
+
+// create posts one user and returns its id.
+func create(client *http.Client, base, auth, name string) (string, error) {
+	req, err := jsonRequest(http.MethodPost, base+"/Users", auth, userBody(name))
+	if err != nil {
+		return "", err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		ID string `json:"id"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&out)
+	if resp.StatusCode != http.StatusCreated || err != nil {
+		return "", fmt.Errorf("status %d, %v", resp.StatusCode, err)
+	}
+	return out.ID, nil
 }
 
 func workloads(auth, prefix string, ids []string, users int) []workload {
