@@ -76,6 +76,10 @@ func FuzzHandler(f *testing.F) {
 		{1, "/Bulk", "", bulkBody("1", `{"method":"POST","path":"/Users","bulkId":"a","data":`+user("b")+`}`, `{"method":"PATCH","path":"/Groups/{g}","data":{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"bulkId:a"}]}]}}`)},
 		{0, "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", "", ""},
 		{0, "/ResourceTypes", "", ""},
+		{0, "/Users", "cursor=&count=1&sortBy=userName", ""},
+		{0, "/Users", "cursor=MS5hYmM&count=1", ""},
+		{1, "/Users/.search", "", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"cursor":"","count":1}`},
+		{0, "/Me", "", ""},
 	} {
 		f.Add(s.method, s.path, s.query, []byte(s.body))
 	}
