@@ -87,15 +87,18 @@ func FuzzHandler(f *testing.F) {
 	seedUser := []byte(bjensen)
 	f.Fuzz(func(t *testing.T, method uint8, path, query string, body []byte) {
 		us, gs := memory.New(users), memory.New(groups)
+		var me string // the seeded user, once there is one
 		h, err := handler.New(handler.Config{
 			ResourceTypes: []handler.ResourceType{{Type: users, Store: us}, {Type: groups, Store: gs}},
 			Bulk:          handler.BulkConfig{MaxOperations: 10},
+			Me:            func(*http.Request) (string, string, error) { return "User", me, nil },
 			Logger:        slog.New(slog.DiscardHandler),
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		uid := seed(t, h, "/Users", seedUser)
+		me = uid
 		gid := seed(t, h, "/Groups", []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G","members":[{"value":"`+uid+`"}]}`))
 		fill := strings.NewReplacer("{u}", uid, "{g}", gid)
 		u := &url.URL{Path: fill.Replace(path), RawQuery: fill.Replace(query)}
