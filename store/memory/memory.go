@@ -60,6 +60,7 @@ type Store struct {
 
 // part holds the resources of one tenant.
 type part struct {
+	shared  *interner // values shared by all partitions
 	rt      *schema.ResourceType
 	members *schema.Attribute // a Group's "members": patched by value
 	now     func() time.Time
@@ -67,7 +68,8 @@ type part struct {
 
 	mu      sync.RWMutex
 	byID    map[string]*entry
-	byExt   map[string][]*entry // externalId (caseExact) -> resources
+	byExt   map[string]*entry   // externalId (caseExact) -> the first resource with it
+	extMore map[string][]*entry // externalId -> the others, rarely any
 	unique  []*uniqueIndex
 	version uint64
 	sorted  []*entry // every resource, by id once tidy
@@ -109,7 +111,7 @@ func New(rt *schema.ResourceType) *Store { return NewWithConfig(rt, Config{}) }
 
 // NewWithConfig returns an empty store for resource type rt.
 func NewWithConfig(rt *schema.ResourceType, c Config) *Store {
-	s := &Store{tmpl: part{rt: rt, now: c.Now, newID: c.NewID}, parts: map[string]*part{}}
+	s := &Store{tmpl: part{shared: &interner{}, rt: rt, now: c.Now, newID: c.NewID}, parts: map[string]*part{}}
 	if s.tmpl.now == nil {
 		s.tmpl.now = time.Now
 	}
@@ -134,8 +136,8 @@ func (s *Store) part(ctx context.Context) *part {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if p = s.parts[tenant]; p == nil {
-		p = &part{rt: s.tmpl.rt, members: s.tmpl.members, now: s.tmpl.now, newID: s.tmpl.newID,
-			byID: map[string]*entry{}, byExt: map[string][]*entry{}}
+		p = &part{shared: s.tmpl.shared, rt: s.tmpl.rt, members: s.tmpl.members, now: s.tmpl.now, newID: s.tmpl.newID,
+			byID: map[string]*entry{}, byExt: map[string]*entry{}, extMore: map[string][]*entry{}}
 		add := func(ext string, attrs []*schema.Attribute) {
 			for _, a := range attrs {
 				if a.Unique() && a.Type != schema.Complex {
@@ -216,6 +218,7 @@ func (s *part) Create(ctx context.Context, r *schema.Resource) (*schema.Resource
 		return nil, err
 	}
 	c := own(r)
+	s.shared.intern(s.rt, c.Attributes)
 	now := s.now()
 	c.Meta = schema.Meta{ResourceType: s.rt.Name, Created: now, LastModified: now}
 	s.mu.Lock()
@@ -272,6 +275,7 @@ func (s *part) Replace(ctx context.Context, r *schema.Resource, ifVersion string
 		return nil, err
 	}
 	c := own(r)
+	s.shared.intern(s.rt, c.Attributes)
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -495,7 +499,11 @@ func (s *part) lookupExpr(e filter.Expr) ([]*entry, bool) {
 				}
 				return nil, true
 			case "externalId":
-				return slices.Clone(s.byExt[v]), true
+				var out []*entry
+				if en, ok := s.byExt[v]; ok {
+					out = append(out, en)
+				}
+				return append(out, s.extMore[v]...), true
 			}
 			return nil, false
 		}
@@ -556,7 +564,11 @@ func (s *part) index(e *entry) {
 		}
 	}
 	if x := e.r.ExternalID; x != "" {
-		s.byExt[x] = append(s.byExt[x], e)
+		if _, taken := s.byExt[x]; taken {
+			s.extMore[x] = append(s.extMore[x], e)
+		} else {
+			s.byExt[x] = e
+		}
 	}
 }
 
@@ -570,11 +582,20 @@ func (s *part) unindex(e *entry) {
 		}
 	}
 	if x := e.r.ExternalID; x != "" {
-		rest := slices.DeleteFunc(s.byExt[x], func(o *entry) bool { return o == e })
-		if len(rest) == 0 {
-			delete(s.byExt, x)
+		more := s.extMore[x]
+		if s.byExt[x] == e {
+			if len(more) == 0 {
+				delete(s.byExt, x)
+				return
+			}
+			s.byExt[x], more = more[0], more[1:]
 		} else {
-			s.byExt[x] = rest
+			more = slices.DeleteFunc(slices.Clone(more), func(o *entry) bool { return o == e })
+		}
+		if len(more) == 0 {
+			delete(s.extMore, x)
+		} else {
+			s.extMore[x] = more
 		}
 	}
 }
@@ -593,29 +614,31 @@ func valueKey(a *schema.Attribute, v any) string {
 	return foldKey(s)
 }
 
-// foldKey maps every rune of s to the smallest rune of its Unicode simple
-// case-folding orbit, so foldKey(a) == foldKey(b) exactly when
-// strings.EqualFold(a, b).
+// foldKey maps every rune of s to the representative of its Unicode
+// simple case-folding orbit (see foldRune), so foldKey(a) == foldKey(b)
+// exactly when strings.EqualFold(a, b). A string already in lower-case
+// ASCII, as most userNames are, is its own key: indexing it allocates
+// nothing.
 func foldKey(s string) string {
-	ascii, lower := true, false
+	ascii, upper := true, false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= 0x80 {
 			ascii = false
 			break
 		}
-		if c >= 'a' && c <= 'z' {
-			lower = true
+		if c >= 'A' && c <= 'Z' {
+			upper = true
 		}
 	}
 	if ascii {
-		if !lower {
+		if !upper {
 			return s
 		}
 		b := []byte(s)
 		for i, c := range b {
-			if c >= 'a' && c <= 'z' {
-				b[i] = c - ('a' - 'A') // the orbit's smallest rune is the upper case
+			if c >= 'A' && c <= 'Z' {
+				b[i] = c + ('a' - 'A')
 			}
 		}
 		return string(b)
@@ -623,13 +646,23 @@ func foldKey(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		m := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			m = min(m, f)
-		}
-		b.WriteRune(m)
+		b.WriteRune(foldRune(r))
 	}
 	return b.String()
+}
+
+// foldRune returns the representative of r's simple case-folding orbit:
+// the orbit's ASCII lower-case letter when it has an ASCII letter ("k" for
+// K, k and the Kelvin sign), otherwise its smallest rune.
+func foldRune(r rune) rune {
+	m := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		m = min(m, f)
+	}
+	if m >= 'A' && m <= 'Z' {
+		return m + ('a' - 'A')
+	}
+	return m
 }
 
 // memberList returns e's member index, building it, or nil when two

@@ -3,6 +3,7 @@ package memory_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/scimkit/scimkit/filter"
 
+	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
@@ -130,4 +132,72 @@ func TestContextAndMisuse(t *testing.T) {
 	assert.ErrorContains(t, err, "compiled for resource type Group")
 
 	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, store.NewID(), "RFC 9562 version 4")
+}
+
+// TestSharedExternalID checks the externalId index when several resources
+// share one (RFC 7643 §3.1 does not make externalId unique).
+func TestSharedExternalID(t *testing.T) {
+	ctx := context.Background()
+	users := schema.Users()
+	s := memory.New(users)
+	var ids []string
+	for _, n := range []string{"a", "b", "c"} {
+		r, err := s.Create(ctx, &schema.Resource{ExternalID: "same", Attributes: map[string]any{"userName": n}})
+		require.NoError(t, err)
+		ids = append(ids, r.ID)
+	}
+	e, err := filter.Parse(`externalId eq "same"`)
+	require.NoError(t, err)
+	m, err := filter.Compile(users, e)
+	require.NoError(t, err)
+	find := func() []string {
+		page, err := s.Search(ctx, &store.Query{Filter: m, StartIndex: 1, Count: 10})
+		require.NoError(t, err)
+		var out []string
+		for _, r := range page.Resources {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	assert.ElementsMatch(t, ids, find())
+	require.NoError(t, s.Delete(ctx, ids[0], ""))
+	assert.ElementsMatch(t, ids[1:], find())
+	require.NoError(t, s.Delete(ctx, ids[2], ""))
+	assert.ElementsMatch(t, ids[1:2], find())
+	r, err := s.Get(ctx, ids[1])
+	require.NoError(t, err)
+	next := r.Clone()
+	next.ExternalID = "other"
+	_, err = s.Replace(ctx, next, "")
+	require.NoError(t, err)
+	assert.Empty(t, find())
+}
+
+// TestSharedValues checks that equal values of low-cardinality attributes
+// are stored once, and that sharing them changes nothing a reader sees.
+func TestSharedValues(t *testing.T) {
+	ctx := context.Background()
+	users := schema.Users()
+	s := memory.New(users)
+	mk := func(n string) *schema.Resource {
+		return &schema.Resource{Attributes: map[string]any{"userName": n, "title": "Engineer",
+			"emails":                    []any{map[string]any{"value": n + "@x", "type": "work"}},
+			schema.EnterpriseUserSchema: map[string]any{"department": "R&D", "manager": map[string]any{"value": "boss"}}}}
+	}
+	a, err := s.Create(ctx, mk("a"))
+	require.NoError(t, err)
+	b, err := s.Create(ctx, mk("b"))
+	require.NoError(t, err)
+	ma := a.Attributes[schema.EnterpriseUserSchema].(map[string]any)["manager"].(map[string]any)
+	mb := b.Attributes[schema.EnterpriseUserSchema].(map[string]any)["manager"].(map[string]any)
+	assert.Equal(t, reflect.ValueOf(ma).UnsafePointer(), reflect.ValueOf(mb).UnsafePointer(), "one manager value for both")
+	// A PATCH of one user's manager leaves the other's alone.
+	_, err = store.Patch(ctx, s, users, a.ID, []patch.Operation{{Op: patch.Replace, Path: &filter.Path{URN: schema.EnterpriseUserSchema, Name: "manager", Sub: "value"}, Value: []byte(`"other"`)}}, "", patch.Options{})
+	require.NoError(t, err)
+	got, err := s.Get(ctx, b.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "boss", got.String(schema.EnterpriseUserSchema+":manager.value"))
+	ga, err := s.Get(ctx, a.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "other", ga.String(schema.EnterpriseUserSchema+":manager.value"))
 }
