@@ -23,8 +23,10 @@ const maxInterned = 1 << 16
 // stored resources. Stored values are never changed, so sharing them is
 // safe; it saves memory and the garbage collector's time.
 type interner struct {
-	mu   sync.Mutex
-	vals map[string]any
+	mu    sync.Mutex
+	n     int                                  // values held, up to maxInterned
+	vals  map[*schema.Attribute]map[string]any // by attribute, then by value or key
+	share map[*schema.Attribute]bool           // shareable, remembered
 }
 
 // shareable reports whether a's values are worth sharing.
@@ -51,79 +53,95 @@ func (in *interner) attrs(prefix string, defs []*schema.Attribute, m map[string]
 		if !ok {
 			continue
 		}
-		path := prefix + ":" + a.Name
+		share, known := in.share[a]
+		if !known {
+			if in.share == nil {
+				in.share = map[*schema.Attribute]bool{}
+			}
+			share = shareable(a)
+			in.share[a] = share
+		}
 		switch {
-		case shareable(a) && !a.MultiValued:
-			m[a.Name] = in.value(path, v)
+		case share && !a.MultiValued:
+			m[a.Name] = in.value(a, v)
 		case a.Type == schema.Complex && a.MultiValued:
 			list, _ := v.([]any)
 			for _, e := range list {
 				if em, ok := e.(map[string]any); ok {
-					in.attrs(path, a.SubAttributes, em)
+					in.attrs(prefix, a.SubAttributes, em)
 				}
 			}
 		case a.Type == schema.Complex:
 			if sm, ok := v.(map[string]any); ok {
-				in.attrs(path, a.SubAttributes, sm)
+				in.attrs(prefix, a.SubAttributes, sm)
 			}
 		}
 	}
 }
 
-// value returns the stored value equal to v, storing v when there is none:
-// a string, or a complex value of a few string members (a manager).
-func (in *interner) value(path string, v any) any {
-	key, ok := internKey(path, v)
+// value returns the stored value of attribute a equal to v, storing v
+// when there is none: a string, or a complex value of a few string members
+// (a manager). Lookups allocate nothing.
+func (in *interner) value(a *schema.Attribute, v any) any {
+	var buf [160]byte
+	key, ok := internKey(buf[:0], v)
 	if !ok {
 		return v
 	}
-	if shared, ok := in.vals[key]; ok {
+	byValue := in.vals[a]
+	if shared, ok := byValue[string(key)]; ok {
 		return shared
 	}
+	if in.n >= maxInterned {
+		return v
+	}
 	if in.vals == nil {
-		in.vals = map[string]any{}
+		in.vals = map[*schema.Attribute]map[string]any{}
 	}
-	if len(in.vals) < maxInterned {
-		in.vals[key] = v
+	if byValue == nil {
+		byValue = map[string]any{}
+		in.vals[a] = byValue
 	}
+	byValue[string(key)] = v
+	in.n++
 	return v
 }
 
-// internKey identifies a shareable value, or reports that v is not one.
-func internKey(path string, v any) (string, bool) {
+// internKey appends to b what identifies a shareable value, or reports
+// that v is not one.
+func internKey(b []byte, v any) ([]byte, bool) {
 	switch x := v.(type) {
 	case string:
 		if len(x) > 128 {
-			return "", false
+			return nil, false
 		}
-		return path + "\x00" + x, true
+		return append(b, x...), true
 	case map[string]any:
 		if len(x) > 4 {
-			return "", false
+			return nil, false
 		}
-		var b strings.Builder
-		b.WriteString(path)
-		for _, k := range sortedNames(x) {
+		var names [4]string
+		n := 0
+		for k := range x {
+			names[n] = k
+			n++
+		}
+		for i := 1; i < n; i++ { // a few names: insertion sort
+			for j := i; j > 0 && names[j] < names[j-1]; j-- {
+				names[j], names[j-1] = names[j-1], names[j]
+			}
+		}
+		for _, k := range names[:n] {
 			s, ok := x[k].(string)
 			if !ok || len(s) > 128 {
-				return "", false
+				return nil, false
 			}
-			b.WriteString("\x00" + k + "\x01" + s)
+			b = append(b, 0)
+			b = append(b, k...)
+			b = append(b, 1)
+			b = append(b, s...)
 		}
-		return b.String(), true
+		return b, true
 	}
-	return "", false
-}
-
-func sortedNames(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	for i := 1; i < len(out); i++ { // a few names: insertion sort
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
+	return nil, false
 }
