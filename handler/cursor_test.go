@@ -51,6 +51,10 @@ func TestCursorPaging(t *testing.T) {
 	wantError(t, s.do(http.MethodGet, "/Users?cursor=not-a-cursor", ""), http.StatusBadRequest, schema.ScimInvalidCursor)
 	wantError(t, s.do(http.MethodGet, "/Users?cursor=&startIndex=2", ""), http.StatusBadRequest, schema.ScimInvalidValue)
 	wantError(t, s.do(http.MethodGet, "/?cursor=", ""), http.StatusBadRequest, schema.ScimInvalidValue)
+	wantError(t, s.do(http.MethodGet, "/Users?cursor=&count=0", ""), http.StatusBadRequest, schema.ScimInvalidCount)
+	wantError(t, s.do(http.MethodGet, "/Users?cursor=&count=-3", ""), http.StatusBadRequest, schema.ScimInvalidCount)
+	r := s.do(http.MethodGet, "/Users?cursor=&count=100000", "")
+	assert.Len(t, listNames(t, r), 8, "a count above the maximum is capped, not refused")
 
 	spc := s.do(http.MethodGet, "/ServiceProviderConfig", "")
 	assert.Equal(t, map[string]any{"cursor": true, "index": true, "defaultPaginationMethod": "index", "defaultPageSize": float64(200), "maxPageSize": float64(200)}, spc.body["pagination"])

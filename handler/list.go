@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -401,6 +402,10 @@ func encodeCursor(req searchRequest, startIndex int) string {
 
 // cursorStart sets the startIndex a request's cursor points at.
 func (h *Handler) cursorStart(req searchRequest) (searchRequest, error) {
+	if req.cursor != nil && req.countSet && req.count < 1 {
+		return req, &schema.Error{Status: http.StatusBadRequest, Type: schema.ScimInvalidCount,
+			Detail: fmt.Sprintf("with a cursor, count must be between 1 and %d (RFC 9865)", h.cfg.MaxResults)}
+	}
 	if req.cursor == nil || *req.cursor == "" {
 		return req, nil
 	}

@@ -26,6 +26,9 @@ const (
 	// ScimInvalidCursor is RFC 9865's scimType for a cursor the service
 	// provider does not recognise.
 	ScimInvalidCursor ScimType = "invalidCursor"
+	// ScimInvalidCount is RFC 9865's scimType for a count that cursor
+	// paging cannot use (not a positive integer).
+	ScimInvalidCount ScimType = "invalidCount"
 )
 
 // ErrorSchema is the URN of the SCIM error message (RFC 7644 §3.12).
