@@ -514,6 +514,9 @@ func internalError(id string) *schema.Error {
 // net/url would otherwise drop in silence (a malformed filter would then
 // list everything), and attribute lists over MaxAttributes.
 func (h *Handler) checkQuery(r *http.Request) error {
+	if r.URL.RawQuery == "" {
+		return nil // most writes and reads by id
+	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return schema.InvalidValueError("the query string is not valid: %v", err)

@@ -2,12 +2,9 @@ package handler
 
 import (
 	"context"
-	"errors"
-	"reflect"
 	"strings"
 
 	"github.com/scimkit/scimkit/schema"
-	"github.com/scimkit/scimkit/store"
 )
 
 // ChangeOp is the kind of a committed write.
@@ -54,7 +51,7 @@ func (h *Handler) notify(ctx context.Context, c Change) {
 	if h.cfg.OnChange == nil {
 		return
 	}
-	c.Changed = changedAttributes(c.Type, c.Before, c.After)
+	c.Changed = schema.ChangedAttributes(c.Type, c.Before, c.After)
 	defer func() {
 		if v := recover(); v != nil {
 			h.log.ErrorContext(ctx, "scimkit: OnChange panicked; the write stays committed", "op", c.Op, "type", c.Type.Name, "id", c.ID, "panic", v)
@@ -62,85 +59,5 @@ func (h *Handler) notify(ctx context.Context, c Change) {
 	}()
 	if err := h.cfg.OnChange(ctx, c); err != nil {
 		h.log.ErrorContext(ctx, "scimkit: OnChange failed; the write stays committed", "op", c.Op, "type", c.Type.Name, "id", c.ID, "error", err)
-	}
-}
-
-// changedAttributes lists the attributes that differ between a and b
-// (either may be nil). Values that share storage are equal without being
-// compared, so a member added to a huge group costs nothing here.
-func changedAttributes(rt *schema.ResourceType, a, b *schema.Resource) []string {
-	var out []string
-	get := func(r *schema.Resource, ext *schema.Extension, name string) any {
-		if r == nil {
-			return nil
-		}
-		if ext == nil {
-			return r.Attributes[name]
-		}
-		m, _ := r.Attributes[ext.Schema.ID].(map[string]any)
-		return m[name]
-	}
-	ext := func(r *schema.Resource) string {
-		if r == nil {
-			return ""
-		}
-		return r.ExternalID
-	}
-	if ext(a) != ext(b) {
-		out = append(out, "externalId")
-	}
-	check := func(e *schema.Extension, attrs []*schema.Attribute) {
-		for _, at := range attrs {
-			x, y := get(a, e, at.Name), get(b, e, at.Name)
-			if x == nil && y == nil || shared(x, y) || x != nil && y != nil && schema.Equal(at, x, y) {
-				continue
-			}
-			if e == nil {
-				out = append(out, at.Name)
-			} else {
-				out = append(out, e.Schema.ID+":"+at.Name)
-			}
-		}
-	}
-	check(nil, rt.Schema.Attributes)
-	for i := range rt.Extensions {
-		check(&rt.Extensions[i], rt.Extensions[i].Schema.Attributes)
-	}
-	return out
-}
-
-// shared reports whether two values are the same stored value.
-func shared(x, y any) bool {
-	vx, vy := reflect.ValueOf(x), reflect.ValueOf(y)
-	if vx.Kind() != vy.Kind() {
-		return false
-	}
-	switch vx.Kind() {
-	case reflect.Map:
-		return vx.UnsafePointer() == vy.UnsafePointer()
-	case reflect.Slice:
-		return vx.Len() == vy.Len() && (vx.Len() == 0 || vx.UnsafePointer() == vy.UnsafePointer())
-	}
-	return false
-}
-
-// withBefore runs write at the version of the resource it reads first, so
-// that the Before of the change is exactly what the write replaced. With
-// ifVersion (the client's If-Match) there is one try; without, a write
-// that loses a race reads again, as store.Patch does.
-func withBefore(ctx context.Context, t *resourceType, id, ifVersion string, write func(before *schema.Resource, version string) error) (*schema.Resource, error) {
-	for attempt := 1; ; attempt++ {
-		before, err := t.store.Get(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		v := ifVersion
-		if v == "" {
-			v = before.Meta.Version
-		}
-		err = write(before, v)
-		if !errors.Is(err, store.ErrVersionMismatch) || ifVersion != "" || attempt == store.MaxPatchAttempts {
-			return before, err
-		}
 	}
 }

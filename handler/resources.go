@@ -37,6 +37,9 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, limit int64) 
 // projection reads "attributes" and "excludedAttributes" from the query
 // string (RFC 7644 §3.4.2.5, §3.9).
 func projection(rt *schema.ResourceType, r *http.Request) *schema.Projection {
+	if r.URL.RawQuery == "" {
+		return nil // the default projection
+	}
 	q := r.URL.Query()
 	return schema.NewProjection(rt, splitList(q.Get("attributes")), splitList(q.Get("excludedAttributes")))
 }
@@ -173,27 +176,22 @@ func (h *Handler) replaceResource(ctx context.Context, t *resourceType, id strin
 		return nil, err
 	}
 	var res *schema.Resource
-	for attempt := 1; ; attempt++ {
-		var old *schema.Resource
-		old, err = t.store.Get(ctx, id)
-		if err == nil && ifVersion != "" && old.Meta.Version != ifVersion {
-			err = store.ErrVersionMismatch
-		}
-		if err == nil {
-			res, err = schema.ValidateReplace(t.rt, old, in)
-		}
+	old, err := store.Update(ctx, t.store, id, ifVersion, func(old *schema.Resource) error {
+		next, err := schema.ValidateReplace(t.rt, old, in)
 		if err == nil {
 			// Replace the version read, so that readOnly values taken from
-			// it are current; without If-Match, a race is retried.
-			res, err = t.store.Replace(ctx, res, old.Meta.Version)
+			// it are current.
+			res, err = t.store.Replace(ctx, next, old.Meta.Version)
 		}
-		if !errors.Is(err, store.ErrVersionMismatch) || ifVersion != "" || attempt == store.MaxPatchAttempts {
-			if err == nil && res.Meta.Version != old.Meta.Version {
-				h.notify(ctx, Change{Op: Replaced, Type: t.rt, ID: id, Before: old, After: res})
-			}
-			return res, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
+	if res.Meta.Version != old.Meta.Version {
+		h.notify(ctx, Change{Op: Replaced, Type: t.rt, ID: id, Before: old, After: res})
+	}
+	return res, nil
 }
 
 // patch serves PATCH /{endpoint}/{id} (RFC 7644 §3.5.2).
@@ -229,9 +227,9 @@ func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string,
 	}
 	if h.cfg.OnChange != nil {
 		var after *schema.Resource
-		before, err := withBefore(ctx, t, id, ifVersion, func(_ *schema.Resource, v string) error {
+		before, err := store.Update(ctx, t.store, id, ifVersion, func(cur *schema.Resource) error {
 			var err error
-			after, err = store.Patch(ctx, t.store, t.rt, id, ops, v, h.patchOpts)
+			after, err = store.Patch(ctx, t.store, t.rt, id, ops, cur.Meta.Version, h.patchOpts)
 			return err
 		})
 		if err != nil {
@@ -266,8 +264,8 @@ func (h *Handler) deleteResource(ctx context.Context, t *resourceType, id, ifVer
 	if h.cfg.OnChange == nil {
 		return t.store.Delete(ctx, id, ifVersion)
 	}
-	before, err := withBefore(ctx, t, id, ifVersion, func(_ *schema.Resource, v string) error {
-		return t.store.Delete(ctx, id, v)
+	before, err := store.Update(ctx, t.store, id, ifVersion, func(cur *schema.Resource) error {
+		return t.store.Delete(ctx, id, cur.Meta.Version)
 	})
 	if err == nil {
 		h.notify(ctx, Change{Op: Deleted, Type: t.rt, ID: id, Before: before})

@@ -511,6 +511,54 @@ func sameStorage(x, y any) bool {
 	return false
 }
 
+// ChangedAttributes lists the attributes of resource type rt whose values
+// differ between a and b (either may be nil, for a resource that does not
+// exist): "externalId", core attribute names ("active"), and extension
+// attributes as "<URN>:<name>", in schema order. Values are compared
+// exactly, as Changed compares them; values that share storage are equal
+// without being compared.
+func ChangedAttributes(rt *ResourceType, a, b *Resource) []string {
+	var out []string
+	var ax, bx string
+	if a != nil {
+		ax = a.ExternalID
+	}
+	if b != nil {
+		bx = b.ExternalID
+	}
+	if ax != bx {
+		out = append(out, "externalId")
+	}
+	get := func(r *Resource, ext *Extension, name string) any {
+		if r == nil {
+			return nil
+		}
+		if ext == nil {
+			return r.Attributes[name]
+		}
+		m, _ := r.Attributes[ext.Schema.ID].(map[string]any)
+		return m[name]
+	}
+	check := func(ext *Extension, attrs []*Attribute) {
+		for _, at := range attrs {
+			x, y := get(a, ext, at.Name), get(b, ext, at.Name)
+			if x == nil && y == nil || sameStorage(x, y) || reflect.DeepEqual(x, y) {
+				continue
+			}
+			if ext == nil {
+				out = append(out, at.Name)
+			} else {
+				out = append(out, ext.Schema.ID+":"+at.Name)
+			}
+		}
+	}
+	check(nil, rt.Schema.Attributes)
+	for i := range rt.Extensions {
+		check(&rt.Extensions[i], rt.Extensions[i].Schema.Attributes)
+	}
+	return out
+}
+
 // Changed reports whether b differs from a in externalId or in any
 // attribute. Values that share storage are taken as equal without being
 // compared, so comparing a resource with a copy-on-write update of it costs

@@ -406,3 +406,20 @@ func TestValidateUpdateChecksOnlyChanges(t *testing.T) {
 	_, err = schema.ValidatePatch(groups, old, &schema.Resource{Attributes: map[string]any{"displayName": "G", "members": fresh}})
 	assert.Error(t, err, "equal but not shared values are checked")
 }
+
+// TestChangedAttributes checks the attribute list OnChange hooks get:
+// exact comparison, extensions by URN, nil for a missing resource.
+func TestChangedAttributes(t *testing.T) {
+	users := schema.Users()
+	ent := schema.EnterpriseUserSchema
+	emails := []any{map[string]any{"value": "a@x"}}
+	a := &schema.Resource{ExternalID: "e1", Attributes: map[string]any{"userName": "bob", "active": true, "emails": emails,
+		ent: map[string]any{"department": "R&D"}}}
+	b := &schema.Resource{ExternalID: "e1", Attributes: map[string]any{"userName": "Bob", "active": true, "emails": emails,
+		ent: map[string]any{"department": "Sales"}, "title": "Boss"}}
+	assert.Equal(t, []string{"userName", "title", ent + ":department"}, schema.ChangedAttributes(users, a, b),
+		"a change of case is a change; shared emails are not")
+	assert.Empty(t, schema.ChangedAttributes(users, a, a.Clone()))
+	assert.Equal(t, []string{"externalId", "userName", "active", "emails", ent + ":department"}, schema.ChangedAttributes(users, nil, a))
+	assert.Equal(t, []string{"externalId", "userName", "active", "emails", ent + ":department"}, schema.ChangedAttributes(users, a, nil))
+}

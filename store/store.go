@@ -273,6 +273,30 @@ func Patch(ctx context.Context, s Store, rt *schema.ResourceType, id string, ops
 			return r, err
 		}
 	}
+	var out *schema.Resource
+	_, err := Update(ctx, s, id, ifVersion, func(cur *schema.Resource) error {
+		next, changed, err := patch.Apply(rt, cur, ops, opts)
+		if err != nil || !changed {
+			out = cur
+			return err
+		}
+		out, err = s.Replace(ctx, next, cur.Meta.Version)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update reads resource id of s and calls write with it; write stores the
+// new state at cur.Meta.Version, so that a concurrent write is never lost.
+// With ifVersion (If-Match), a resource at another version fails with
+// ErrVersionMismatch and there is one try; without, a write that loses a
+// race (returns ErrVersionMismatch) reads again after a growing random
+// wait, up to MaxPatchAttempts times. Update returns the resource read
+// last, which the write replaced when it succeeded, and write's error.
+func Update(ctx context.Context, s Store, id, ifVersion string, write func(cur *schema.Resource) error) (*schema.Resource, error) {
 	for attempt := 1; ; attempt++ {
 		cur, err := s.Get(ctx, id)
 		if err != nil {
@@ -281,21 +305,13 @@ func Patch(ctx context.Context, s Store, rt *schema.ResourceType, id string, ops
 		if ifVersion != "" && cur.Meta.Version != ifVersion {
 			return nil, ErrVersionMismatch
 		}
-		next, changed, err := patch.Apply(rt, cur, ops, opts)
-		if err != nil {
+		err = write(cur)
+		if !errors.Is(err, ErrVersionMismatch) || ifVersion != "" || attempt == MaxPatchAttempts {
+			return cur, err
+		}
+		if err := backoff(ctx, attempt); err != nil {
 			return nil, err
 		}
-		if !changed {
-			return cur, nil
-		}
-		out, err := s.Replace(ctx, next, cur.Meta.Version)
-		if errors.Is(err, ErrVersionMismatch) && ifVersion == "" && attempt < MaxPatchAttempts {
-			if err := backoff(ctx, attempt); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		return out, err
 	}
 }
 

@@ -28,7 +28,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -96,10 +95,13 @@ func run(log *slog.Logger, addr, token, tenants, dsn string, logEach bool) error
 	if byToken != nil {
 		// Each tenant's token selects its partition of the stores.
 		cfg.Tenant = func(r *http.Request) (string, error) { return r.Context().Value(tenantKey{}).(string), nil }
+		checks := map[string]handler.Check{}
+		for t, name := range byToken {
+			checks[name] = handler.BearerToken(t)
+		}
 		check = func(r *http.Request) (*http.Request, error) {
-			got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			for t, name := range byToken {
-				if subtle.ConstantTimeCompare([]byte(got), []byte(t)) == 1 {
+			for name, c := range checks {
+				if _, err := c(r); err == nil {
 					return r.WithContext(context.WithValue(r.Context(), tenantKey{}, name)), nil
 				}
 			}

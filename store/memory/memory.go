@@ -405,20 +405,14 @@ func (s *part) Search(ctx context.Context, q *store.Query) (*store.Page, error) 
 	s.mu.RLock()
 	cands, indexed := s.lookup(q.Filter)
 	if !indexed && (s.untidy || s.removed > 0) {
-		// Only a scan reads the id order: put it in order first.
 		s.mu.RUnlock()
-		s.mu.Lock()
-		s.tidy()
-		s.mu.Unlock()
-		s.mu.RLock()
+		s.rlockTidy() // only a scan reads the id order
 	}
 	var matched []*schema.Resource
-	inOrder := !indexed && !s.untidy // a writer may have untidied it again meanwhile
 	if !indexed {
 		cands = s.sorted
 	} else {
 		slices.SortFunc(cands, func(a, b *entry) int { return strings.Compare(a.r.ID, b.r.ID) })
-		inOrder = true
 	}
 	for i, e := range cands {
 		if e.deleted {
@@ -433,7 +427,7 @@ func (s *part) Search(ctx context.Context, q *store.Query) (*store.Page, error) 
 		}
 	}
 	s.mu.RUnlock()
-	if q.Sort != nil || !inOrder {
+	if q.Sort != nil { // otherwise matched is in id order already
 		store.SortResources(matched, q.Sort)
 	}
 	return &store.Page{Resources: store.PageOf(matched, q.StartIndex, q.Count), Total: len(matched)}, nil
@@ -449,6 +443,19 @@ func (s *part) tidy() {
 	if s.untidy {
 		slices.SortFunc(s.sorted, func(a, b *entry) int { return strings.Compare(a.r.ID, b.r.ID) })
 		s.untidy = false
+	}
+}
+
+// rlockTidy takes the read lock with the id order tidy, tidying it under
+// the write lock first when a write has disturbed it.
+func (s *part) rlockTidy() {
+	s.mu.RLock()
+	for s.untidy || s.removed > 0 {
+		s.mu.RUnlock()
+		s.mu.Lock()
+		s.tidy()
+		s.mu.Unlock()
+		s.mu.RLock()
 	}
 }
 
@@ -773,14 +780,7 @@ func (s *part) patchMembers(e *entry, values []string, ops []patch.Operation, op
 // page answers a query without filter or sort from the id order, reading
 // only the page.
 func (s *part) page(q *store.Query) *store.Page {
-	s.mu.RLock()
-	for s.untidy || s.removed > 0 {
-		s.mu.RUnlock()
-		s.mu.Lock()
-		s.tidy()
-		s.mu.Unlock()
-		s.mu.RLock()
-	}
+	s.rlockTidy()
 	defer s.mu.RUnlock()
 	out := store.PageOf(s.sorted, q.StartIndex, q.Count)
 	rs := make([]*schema.Resource, len(out))

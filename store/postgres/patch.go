@@ -66,9 +66,11 @@ func (s *Store) patch(ctx context.Context, id string, ops []patch.Operation, ifV
 		if meta, err = s.bump(ctx, tx, id, "", `, external_id = $4, data = $5`, nullable(next.ExternalID), data); err != nil {
 			return err
 		}
-		_, before, err := s.split(cur)
-		if err != nil {
-			return err
+		var before []member
+		if s.members != nil {
+			if before, err = members(cur.Attributes[s.members.Name]); err != nil {
+				return err
+			}
 		}
 		if err := s.syncMembers(ctx, tx, id, before, after); err != nil {
 			return err
