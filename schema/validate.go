@@ -9,16 +9,24 @@ import (
 )
 
 // ValidateCreate checks r, a resource a client asked to create, and returns
-// the resource to store: a copy with readOnly values (including "id" and
-// "meta") removed, since RFC 7644 §3.3 has the service provider ignore them.
+// the resource to store: r without its readOnly values (including "id" and
+// "meta"), since RFC 7644 §3.3 has the service provider ignore them. r is
+// not changed; the result shares the values of r it did not change.
 // It reports a missing required attribute or extension, a value whose Go
 // type does not match its attribute's type, an attribute the schema does
 // not define, and more than one "primary": true in a multi-valued attribute
 // (RFC 7643 §2.4). Errors are *Error with scimType invalidValue.
 func ValidateCreate(rt *ResourceType, r *Resource) (*Resource, error) {
-	out := &Resource{ExternalID: r.ExternalID, Attributes: CloneMap(r.Attributes)}
+	// Copy on write: out shares r's values and copies only the maps it
+	// changes, so r is left as it was.
+	out := &Resource{ExternalID: r.ExternalID, Attributes: maps.Clone(r.Attributes)}
 	if out.Attributes == nil {
 		out.Attributes = map[string]any{}
+	}
+	for _, e := range rt.Extensions {
+		if m, ok := out.Attributes[e.Schema.ID].(map[string]any); ok {
+			out.Attributes[e.Schema.ID] = maps.Clone(m)
+		}
 	}
 	forEachSchema(rt, out.Attributes, func(s *Schema, m map[string]any) {
 		for _, a := range s.Attributes {
@@ -204,8 +212,10 @@ func hasReadOnlySub(a *Attribute, m map[string]any) bool {
 	return false
 }
 
-// dropReadOnly removes a's value from m if a is readOnly, and the readOnly
-// sub-attributes of its value.
+// dropReadOnly removes a's value from m, which the caller owns, if a is
+// readOnly, and the readOnly sub-attributes of its value. The values in m
+// are shared: a value that holds a readOnly sub-attribute is copied before
+// it is changed.
 func dropReadOnly(a *Attribute, m map[string]any) {
 	v, ok := m[a.Name]
 	if !ok {
@@ -215,30 +225,39 @@ func dropReadOnly(a *Attribute, m map[string]any) {
 		delete(m, a.Name)
 		return
 	}
-	if a.Type != Complex {
+	if a.Type != Complex || !slices.ContainsFunc(a.SubAttributes, func(s *Attribute) bool { return s.Mutability == ReadOnly }) {
 		return
 	}
-	strip := func(em map[string]any) {
+	strip := func(em map[string]any) map[string]any {
+		if !hasReadOnlySub(a, em) {
+			return em
+		}
+		em = maps.Clone(em)
 		for _, sub := range a.SubAttributes {
 			if sub.Mutability == ReadOnly {
 				delete(em, sub.Name)
 			}
 		}
+		return em
 	}
 	switch v := v.(type) {
 	case map[string]any:
-		strip(v)
-		if len(v) == 0 {
+		if v = strip(v); len(v) == 0 {
 			delete(m, a.Name)
+		} else {
+			m[a.Name] = v
 		}
 	case []any:
-		kept := v[:0]
+		if !slices.ContainsFunc(v, func(e any) bool { em, ok := e.(map[string]any); return ok && hasReadOnlySub(a, em) }) {
+			return
+		}
+		kept := make([]any, 0, len(v))
 		for _, e := range v {
 			if em, ok := e.(map[string]any); ok {
-				strip(em)
-				if len(em) == 0 {
+				if em = strip(em); len(em) == 0 {
 					continue
 				}
+				e = em
 			}
 			kept = append(kept, e)
 		}

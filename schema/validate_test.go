@@ -118,6 +118,34 @@ func TestValidateCreate(t *testing.T) {
 	}
 }
 
+// TestValidateCreateSharesValues checks that ValidateCreate copies only
+// the values it changes (RFC 7644 §3.3: readOnly values are ignored): the
+// elements of a multi-valued attribute without a readOnly sub-attribute are
+// shared with the input, the ones with one are copied without it, and the
+// input is left as it was.
+func TestValidateCreateSharesValues(t *testing.T) {
+	rt := schema.Users()
+	roles := rt.Schema.Attribute("roles")
+	require.NotNil(t, roles)
+	roles.SubAttribute("display").Mutability = schema.ReadOnly
+	plain := map[string]any{"value": "admin"}
+	withRO := map[string]any{"value": "auditor", "display": "set by the server"}
+	onlyRO := map[string]any{"display": "nothing else"}
+	name := map[string]any{"givenName": "Barbara"}
+	in := &schema.Resource{Attributes: map[string]any{"userName": "u", "name": name, "roles": []any{plain, withRO, onlyRO}}}
+	before := schema.CloneMap(in.Attributes)
+
+	out, err := schema.ValidateCreate(rt, in)
+	require.NoError(t, err)
+	assert.Equal(t, before, in.Attributes, "the input is never modified")
+	got := out.Attributes["roles"].([]any)
+	assert.Equal(t, []any{map[string]any{"value": "admin"}, map[string]any{"value": "auditor"}}, got)
+	got[0].(map[string]any)["value"] = "changed"
+	assert.Equal(t, "changed", plain["value"], "an untouched element is shared, not copied")
+	out.Attributes["name"].(map[string]any)["familyName"] = "Jensen"
+	assert.Equal(t, "Jensen", name["familyName"], "an untouched complex value is shared, not copied")
+}
+
 func TestValidateCreateRequiredExtension(t *testing.T) {
 	rt := schema.Users()
 	rt.Extensions[0].Required = true
