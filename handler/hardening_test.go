@@ -1,6 +1,8 @@
 package handler_test
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/scimkit/scimkit/handler"
 	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
 )
 
@@ -267,4 +270,43 @@ func TestInternalErrorNamesRequestID(t *testing.T) {
 	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/Users/1", nil))
 	assert.Equal(t, http.StatusInternalServerError, w.Code)
 	assert.Contains(t, w.Body.String(), "internal error (request id ")
+}
+
+// spoilingStore is a memory store (a store.Adopter) whose first
+// ReplaceAdopted changes the values it was handed, as an adopting store may,
+// and then loses a version race.
+type spoilingStore struct {
+	*memory.Store
+	spoiled atomic.Int32
+}
+
+func (s *spoilingStore) ReplaceAdopted(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
+	if s.spoiled.Add(1) == 1 {
+		r.Attributes["title"] = "spoiled"
+		r.Attributes["emails"].([]any)[0].(map[string]any)["value"] = "spoiled@example.com"
+		return nil, store.ErrVersionMismatch
+	}
+	return s.Store.ReplaceAdopted(ctx, r, ifVersion)
+}
+
+// TestReplaceRetryDecodesAfresh: a PUT without If-Match that loses a race
+// tries again (RFC 7644 §3.5.1 replaces the whole resource, whatever its
+// version); the values the first attempt handed to the store are not used
+// again.
+func TestReplaceRetryDecodesAfresh(t *testing.T) {
+	users := schema.Users()
+	st := &spoilingStore{Store: memory.New(users)}
+	h, err := handler.New(handler.Config{ResourceTypes: []handler.ResourceType{{Type: users, Store: st}}})
+	require.NoError(t, err)
+	srv := &server{t: t, srv: httptest.NewServer(h), logs: &bytes.Buffer{}}
+	t.Cleanup(srv.srv.Close)
+	id := srv.create("/Users", user("retry@example.com"))
+
+	r := srv.do(http.MethodPut, "/Users/"+id, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"retry@example.com","title":"Boss","emails":[{"value":"retry@example.com"}]}`)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	assert.Equal(t, int32(2), st.spoiled.Load(), "the first attempt lost the race")
+	assert.Equal(t, "Boss", r.body["title"])
+	got := srv.do(http.MethodGet, "/Users/"+id, "")
+	assert.Equal(t, "Boss", got.body["title"])
+	assert.Equal(t, []any{map[string]any{"value": "retry@example.com"}}, got.body["emails"])
 }

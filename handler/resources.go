@@ -131,7 +131,8 @@ func (h *Handler) createResource(ctx context.Context, t *resourceType, body []by
 	if err != nil {
 		return nil, err
 	}
-	if res, err = t.store.Create(ctx, res); err != nil {
+	// res was decoded for this request alone: hand it over.
+	if res, err = store.CreateAdopted(ctx, t.store, res); err != nil {
 		return nil, err
 	}
 	h.notify(ctx, Change{Op: Created, Type: t.rt, ID: res.ID, After: res})
@@ -176,12 +177,20 @@ func (h *Handler) replaceResource(ctx context.Context, t *resourceType, id strin
 		return nil, err
 	}
 	var res *schema.Resource
+	attempts := 0
 	old, err := store.Update(ctx, t.store, id, ifVersion, func(old *schema.Resource) error {
+		if attempts++; attempts > 1 {
+			// The last attempt handed in's values over: decode afresh.
+			if in, err = schema.Decode(t.rt, body, h.decodeOpts); err != nil {
+				return err
+			}
+		}
+		// next shares in's values and copies what it takes from old.
 		next, err := schema.ValidateReplace(t.rt, old, in)
 		if err == nil {
 			// Replace the version read, so that readOnly values taken from
 			// it are current.
-			res, err = t.store.Replace(ctx, next, old.Meta.Version)
+			res, err = store.ReplaceAdopted(ctx, t.store, next, old.Meta.Version)
 		}
 		return err
 	})

@@ -49,6 +49,9 @@ func ValidateCreate(rt *ResourceType, r *Resource) (*Resource, error) {
 // of single-valued complex attributes; the elements of multi-valued
 // attributes have no identity, so they may be added and removed freely.
 // The ID and Meta of old are kept. The checks of ValidateCreate apply too.
+// The result shares values with r (the elements of multi-valued
+// attributes) and copies what it takes from old, so that it shares nothing
+// with a stored resource.
 func ValidateReplace(rt *ResourceType, old, r *Resource) (*Resource, error) {
 	return validateUpdate(rt, old, r, true)
 }

@@ -74,7 +74,7 @@ func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 // which carries what the host put there (a tenant, a principal).
 //
 // Resources passed in stay the caller's: a store must not keep a reference
-// to a resource it is given. Resources returned are read-only: a store may
+// to a resource it is given (but see Adopter). Resources returned are read-only: a store may
 // share them with its own state (the memory store does, so a read costs no
 // copy), so callers must not change them (Clone first), and a store must
 // never change a resource once it has returned it. scimkit never changes a
@@ -251,6 +251,40 @@ func PatchMeta(ctx context.Context, s Store, rt *schema.ResourceType, id string,
 		return schema.Meta{}, err
 	}
 	return r.Meta, nil
+}
+
+// Adopter is a Store that can keep the resources it is given instead of
+// copying them. CreateAdopted and ReplaceAdopted are Create and Replace for
+// a resource that the caller hands over with every map and slice in it: no
+// one else holds any of them (in particular, none is shared with a resource
+// a store returned), and the caller never uses them again, whatever the
+// outcome. The store may keep them and change them. The handler hands over
+// the resources it decodes from request bodies (POST and PUT, also in
+// /Bulk), which saves the memory store a deep copy per write.
+type Adopter interface {
+	Store
+	CreateAdopted(ctx context.Context, r *schema.Resource) (*schema.Resource, error)
+	ReplaceAdopted(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error)
+}
+
+// CreateAdopted is Create for a resource the caller hands over (see
+// Adopter): through s.CreateAdopted when s is an Adopter, otherwise through
+// s.Create.
+func CreateAdopted(ctx context.Context, s Store, r *schema.Resource) (*schema.Resource, error) {
+	if a, ok := s.(Adopter); ok {
+		return a.CreateAdopted(ctx, r)
+	}
+	return s.Create(ctx, r)
+}
+
+// ReplaceAdopted is Replace for a resource the caller hands over (see
+// Adopter): through s.ReplaceAdopted when s is an Adopter, otherwise
+// through s.Replace.
+func ReplaceAdopted(ctx context.Context, s Store, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
+	if a, ok := s.(Adopter); ok {
+		return a.ReplaceAdopted(ctx, r, ifVersion)
+	}
+	return s.Replace(ctx, r, ifVersion)
 }
 
 // MaxPatchAttempts bounds how often Patch tries a PATCH without If-Match

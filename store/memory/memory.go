@@ -1,7 +1,8 @@
 // Package memory is an in-memory store.Store: the default store of the
 // example server and a ready-made store for a host's tests.
 //
-// It is safe for concurrent use. It copies every resource it is given, and
+// It is safe for concurrent use. It copies every resource it is given
+// (unless it is handed over through store.Adopter, as the handler does), and
 // returns the resources it holds without copying them: they are never
 // changed once stored (a write stores a new version that shares the values
 // it did not change), so callers must treat them as read-only. It
@@ -104,6 +105,7 @@ var (
 	_ store.Store    = (*Store)(nil)
 	_ store.Searcher = (*Store)(nil)
 	_ store.Patcher  = (*Store)(nil)
+	_ store.Adopter  = (*Store)(nil)
 )
 
 // New returns an empty store for resource type rt with the default Config.
@@ -170,7 +172,12 @@ func (s *Store) Len() int {
 
 // Create implements store.Store.
 func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resource, error) {
-	return s.part(ctx).Create(ctx, r)
+	return s.part(ctx).create(ctx, own(r))
+}
+
+// CreateAdopted implements store.Adopter: Create without copying r.
+func (s *Store) CreateAdopted(ctx context.Context, r *schema.Resource) (*schema.Resource, error) {
+	return s.part(ctx).create(ctx, adopt(r))
 }
 
 // Get implements store.Store.
@@ -180,7 +187,12 @@ func (s *Store) Get(ctx context.Context, id string) (*schema.Resource, error) {
 
 // Replace implements store.Store.
 func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
-	return s.part(ctx).Replace(ctx, r, ifVersion)
+	return s.part(ctx).replace(ctx, own(r), ifVersion)
+}
+
+// ReplaceAdopted implements store.Adopter: Replace without copying r.
+func (s *Store) ReplaceAdopted(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
+	return s.part(ctx).replace(ctx, adopt(r), ifVersion)
 }
 
 // Delete implements store.Store.
@@ -212,12 +224,11 @@ func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 	return s.part(ctx).Search(ctx, q)
 }
 
-// Create implements store.Store.
-func (s *part) Create(ctx context.Context, r *schema.Resource) (*schema.Resource, error) {
+// create stores c, which the store owns.
+func (s *part) create(ctx context.Context, c *schema.Resource) (*schema.Resource, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	c := own(r)
 	s.shared.intern(s.rt, c.Attributes)
 	now := s.now()
 	c.Meta = schema.Meta{ResourceType: s.rt.Name, Created: now, LastModified: now}
@@ -243,12 +254,14 @@ func (s *part) Create(ctx context.Context, r *schema.Resource) (*schema.Resource
 }
 
 // own returns a copy of r for the store to keep.
-func own(r *schema.Resource) *schema.Resource {
-	c := r.Clone()
-	if c.Attributes == nil {
-		c.Attributes = map[string]any{}
+func own(r *schema.Resource) *schema.Resource { return adopt(r.Clone()) }
+
+// adopt returns r, handed over to the store, ready to keep.
+func adopt(r *schema.Resource) *schema.Resource {
+	if r.Attributes == nil {
+		r.Attributes = map[string]any{}
 	}
-	return c
+	return r
 }
 
 // Get implements store.Store.
@@ -269,12 +282,11 @@ func (s *part) Get(ctx context.Context, id string) (*schema.Resource, error) {
 	return r, nil // stored resources are never changed: no lock, no copy
 }
 
-// Replace implements store.Store.
-func (s *part) Replace(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
+// replace stores c, which the store owns, as the new state of c.ID.
+func (s *part) replace(ctx context.Context, c *schema.Resource, ifVersion string) (*schema.Resource, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	c := own(r)
 	s.shared.intern(s.rt, c.Attributes)
 	now := s.now()
 	s.mu.Lock()

@@ -11,7 +11,8 @@
 // Run builds a fresh store for each subtest, for the User resource type
 // (schema.Users(), with the EnterpriseUser extension) and, for membership
 // tests, the Group resource type (schema.Groups()). It checks create, read,
-// replace and delete round trips, not-found, version mismatches, uniqueness
+// replace and delete round trips (also through store.CreateAdopted and
+// store.ReplaceAdopted), not-found, version mismatches, uniqueness
 // conflicts, that Search (when the store is a store.Searcher) answers
 // exactly what store.Evaluate answers over Scan for a table of filters,
 // sorts and pages, and concurrent writers: one winner per version and no
@@ -43,6 +44,7 @@ type NewStore func(t *testing.T, rt *schema.ResourceType) store.Store
 func Run(t *testing.T, newStore NewStore) {
 	t.Run("CRUD", func(t *testing.T) { testCRUD(t, newStore) })
 	t.Run("Copies", func(t *testing.T) { testCopies(t, newStore) })
+	t.Run("Adopt", func(t *testing.T) { testAdopt(t, newStore) })
 	t.Run("NotFound", func(t *testing.T) { testNotFound(t, newStore) })
 	t.Run("Versions", func(t *testing.T) { testVersions(t, newStore) })
 	t.Run("Uniqueness", func(t *testing.T) { testUniqueness(t, newStore) })
@@ -155,6 +157,51 @@ func testCopies(t *testing.T, newStore NewStore) {
 }
 
 func must(v any, _ bool) any { return v }
+
+// testAdopt checks that store.CreateAdopted and store.ReplaceAdopted (the
+// store's own methods when it is a store.Adopter) keep the contract of
+// Create and Replace: what was handed over is what is stored, versions and
+// uniqueness are checked, and a failed write stores nothing.
+func testAdopt(t *testing.T, newStore NewStore) {
+	ctx := context.Background()
+	s := newStore(t, schema.Users())
+	in := user("adopt@example.com", map[string]any{
+		"name":   map[string]any{"givenName": "A"},
+		"emails": []any{map[string]any{"value": "adopt@example.com", "type": "work"}},
+		ent:      map[string]any{"department": "Sales", "manager": map[string]any{"value": "m1"}},
+	})
+	want := schema.CloneMap(in.Attributes)
+	created, err := store.CreateAdopted(ctx, s, in)
+	require.NoError(t, err)
+	assert.NotEmpty(t, created.ID)
+	assert.NotEmpty(t, created.Meta.Version)
+	assert.Equal(t, want, created.Attributes)
+	got, err := s.Get(ctx, created.ID)
+	require.NoError(t, err)
+	assert.Equal(t, created, got, "Get returns what CreateAdopted stored")
+
+	_, err = store.CreateAdopted(ctx, s, user("ADOPT@example.com", nil))
+	assert.ErrorIs(t, err, store.ErrConflict, "RFC 7643 §4.1.1: userName is unique")
+
+	next := &schema.Resource{ID: created.ID, Attributes: map[string]any{"userName": "adopt@example.com", "displayName": "Adopted"}}
+	_, err = store.ReplaceAdopted(ctx, s, next, "not-"+created.Meta.Version)
+	assert.ErrorIs(t, err, store.ErrVersionMismatch)
+	next = &schema.Resource{ID: created.ID, Attributes: map[string]any{"userName": "adopt@example.com", "displayName": "Adopted"}}
+	replaced, err := store.ReplaceAdopted(ctx, s, next, created.Meta.Version)
+	require.NoError(t, err)
+	assert.NotEqual(t, created.Meta.Version, replaced.Meta.Version)
+	assert.Equal(t, map[string]any{"userName": "adopt@example.com", "displayName": "Adopted"}, replaced.Attributes)
+	assert.Equal(t, "A", created.String("name.givenName"), "a returned resource is never changed")
+
+	other := create(t, s, user("other@example.com", nil))
+	_, err = store.ReplaceAdopted(ctx, s, &schema.Resource{ID: other.ID, Attributes: map[string]any{"userName": "Adopt@Example.com"}}, "")
+	assert.ErrorIs(t, err, store.ErrConflict)
+	got, err = s.Get(ctx, other.ID)
+	require.NoError(t, err)
+	assert.Equal(t, other, got, "a failed ReplaceAdopted stores nothing")
+	_, err = store.ReplaceAdopted(ctx, s, &schema.Resource{ID: "no-such-id", Attributes: map[string]any{"userName": "x@example.com"}}, "")
+	assert.ErrorIs(t, err, store.ErrNotFound)
+}
 
 func testNotFound(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
