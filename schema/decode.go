@@ -58,6 +58,16 @@ func ParseJSON(data []byte) (any, error) {
 // Decode checks values one by one; ValidateCreate and ValidateReplace check
 // the resource as a whole.
 func Decode(rt *ResourceType, data []byte, opts DecodeOptions) (*Resource, error) {
+	if utf8.Valid(data) {
+		d := directDecoder{parser: parser{data: data}, rt: rt, opts: opts}
+		if r, ok := d.resource(); ok {
+			if d.space(); d.i == len(data) {
+				return r, nil
+			}
+		}
+	}
+	// The generic path: parse, then decode. It is the reference for the
+	// direct decoder above, and it reports errors in their exact form.
 	v, err := ParseJSON(data)
 	if err != nil {
 		return nil, err

@@ -138,3 +138,62 @@ func FuzzParseJSON(f *testing.F) {
 		}
 	})
 }
+
+// decodeGeneric is the generic path of Decode: ParseJSON, then
+// DecodeObject.
+func decodeGeneric(rt *schema.ResourceType, data []byte, opts schema.DecodeOptions) (*schema.Resource, error) {
+	v, err := schema.ParseJSON(data)
+	if err != nil {
+		return nil, err
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, errors.New("not an object")
+	}
+	return schema.DecodeObject(rt, obj, opts)
+}
+
+// directSeeds are bodies for FuzzDecodeDirect: what Entra ID and Okta
+// send, their quirks, and the repetitions and escapes that the direct
+// decoder leaves to the generic path.
+var directSeeds = []string{
+	fullUser,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"externalId":"e1","userName":"u@x","active":true,"displayName":"U","title":"T","name":{"givenName":"G","familyName":"F","formatted":"G F"},"emails":[{"value":"u@x","type":"work","primary":true}],"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"1","department":"D","manager":{"value":"m"}}}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","active":"True","emails":[{"value":"a","primary":"true"}]}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager":"m","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"d"}}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":["m"]}}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"USERNAME":"u","urn:ietf:params:scim:schemas:core:2.0:User:displayName":"d","x509Certificates":[{"value":"aGk="}]}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","UserName":"b"}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":null,"userName":"b","schemas":[]}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","name":{"givenName":"a","givenname":"b"},"emails":[null]}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","emails":[],"phoneNumbers":[{}],"name":{},"nickName":""}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"\u0075serName":"u\u00e9","ſchemas":1,"id":"x","meta":{"a":[1,2]},"shoe":{"size":9}}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","active":1,"emails":"a","name":"n"}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","password":"p","groups":[{"value":"g"}],"addresses":[{"type":"work","primary":true,"postalCode":"1"}]}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u"} x`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u",}`,
+	`[]`,
+}
+
+// FuzzDecodeDirect checks that Decode, which reads common bodies straight
+// into canonical values, answers exactly what its generic path (ParseJSON,
+// then DecodeObject) answers: the same resource, or the same error.
+func FuzzDecodeDirect(f *testing.F) {
+	for _, s := range directSeeds {
+		f.Add([]byte(s), false)
+	}
+	users, groups := schema.Users(), schema.Groups()
+	f.Fuzz(func(t *testing.T, body []byte, strict bool) {
+		opts := schema.DecodeOptions{Strict: strict}
+		for _, rt := range []*schema.ResourceType{users, groups} {
+			got, err := schema.Decode(rt, body, opts)
+			want, wantErr := decodeGeneric(rt, body, opts)
+			if (err == nil) != (wantErr == nil) {
+				t.Fatalf("%s %q: Decode error %v, generic error %v", rt.Name, body, err, wantErr)
+			}
+			if err == nil && !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s %q:\nDecode  %#v\ngeneric %#v", rt.Name, body, got, want)
+			}
+		}
+	})
+}

@@ -1,0 +1,370 @@
+package schema
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// directDecoder reads a resource straight from JSON into canonical values,
+// with the schema in hand, so that no intermediate maps are built: the
+// common case of Decode. It handles the usual shapes (objects for complex
+// values and resources, arrays for multi-valued attributes, strings for
+// string attributes) itself and hands every other value to decodeAt after a
+// generic parse, exactly as the generic path does. It reports only whether
+// it succeeded: on a failure, or anything it is not sure of (a member
+// repeated, which the generic path resolves by its own order), Decode takes
+// the generic path, which gives the errors their exact form.
+type directDecoder struct {
+	parser
+	rt   *ResourceType
+	opts DecodeOptions
+}
+
+// seen records the attributes an object has set, to notice repetitions.
+// Objects hold a handful of members: a linear search over an array on the
+// stack costs less than a map.
+type seen struct {
+	n    int
+	buf  [16]*Attribute
+	more []*Attribute // beyond len(buf)
+}
+
+// add records a and reports whether it is new.
+func (s *seen) add(a *Attribute) bool {
+	for _, x := range s.buf[:s.n] {
+		if x == a {
+			return false
+		}
+	}
+	for _, x := range s.more {
+		if x == a {
+			return false
+		}
+	}
+	if s.n < len(s.buf) {
+		s.buf[s.n] = a
+		s.n++
+	} else {
+		s.more = append(s.more, a)
+	}
+	return true
+}
+
+// peek returns the next non-space byte, or 0 at the end.
+func (d *directDecoder) peek() byte {
+	d.space()
+	if d.i >= len(d.data) {
+		return 0
+	}
+	return d.data[d.i]
+}
+
+// members calls member for each member of the object at d.i, with the
+// member's name, leaving d.i after the object. The name is valid only
+// during the call: it may share the input's bytes.
+func (d *directDecoder) members(member func(name []byte) bool) bool {
+	if d.peek() != '{' || d.nest() != nil {
+		return false
+	}
+	d.i++
+	if d.peek() == '}' {
+		d.i++
+		d.depth--
+		return true
+	}
+	for {
+		if d.peek() != '"' {
+			return false
+		}
+		name, ok := d.name()
+		if !ok || d.peek() != ':' {
+			return false
+		}
+		d.i++
+		if !member(name) {
+			return false
+		}
+		switch d.peek() {
+		case ',':
+			d.i++
+		case '}':
+			d.i++
+			d.depth--
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// name reads a member name. A name without escapes is returned as the
+// input's bytes, so that reading it allocates nothing.
+func (d *directDecoder) name() ([]byte, bool) {
+	start := d.i + 1
+	for j := start; j < len(d.data); j++ {
+		switch c := d.data[j]; {
+		case c == '"':
+			d.i = j + 1
+			return d.data[start:j], true
+		case c == '\\' || c < 0x20:
+			s, err := d.str()
+			return []byte(s), err == nil
+		}
+	}
+	return nil, false
+}
+
+// foldEqual reports whether name equals s under Unicode case folding, as
+// strings.EqualFold does, without allocating when both are ASCII.
+func foldEqual(name []byte, s string) bool {
+	ascii := true
+	for _, c := range name {
+		ascii = ascii && c < utf8.RuneSelf
+	}
+	for i := 0; i < len(s); i++ {
+		ascii = ascii && s[i] < utf8.RuneSelf
+	}
+	if !ascii {
+		return strings.EqualFold(string(name), s)
+	}
+	if len(name) != len(s) {
+		return false
+	}
+	for i, c := range name {
+		if c == s[i] {
+			continue
+		}
+		if c|0x20 != s[i]|0x20 || c|0x20 < 'a' || c|0x20 > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// findAttrName is findAttr for a name in bytes.
+func findAttrName(attrs []*Attribute, name []byte) *Attribute {
+	for _, a := range attrs {
+		if foldEqual(name, a.Name) {
+			return a
+		}
+	}
+	return nil
+}
+
+// isURN reports whether a member name starts with "urn:", in any case.
+func isURN(name []byte) bool { return len(name) >= 4 && foldEqual(name[:4], "urn:") }
+
+// skip reads a value and drops it.
+func (d *directDecoder) skip() bool {
+	_, err := d.value()
+	return err == nil
+}
+
+// resource reads the resource object that is the whole body.
+func (d *directDecoder) resource() (*Resource, bool) {
+	r := &Resource{Attributes: make(map[string]any, 8)}
+	var schemas []string
+	var sawSchemas, sawExternalID bool
+	var set seen
+	ok := d.members(func(k []byte) bool {
+		switch {
+		case foldEqual(k, "schemas"):
+			if sawSchemas {
+				return false
+			}
+			sawSchemas = true
+			v, err := d.value()
+			if err == nil {
+				schemas, err = schemaList(v)
+			}
+			return err == nil
+		case foldEqual(k, "id"), foldEqual(k, "meta"):
+			return d.skip() // readOnly: ignored (RFC 7644 §3.5.1)
+		case foldEqual(k, "externalId"):
+			if sawExternalID {
+				return false
+			}
+			sawExternalID = true
+			v, ok := d.attr(commonAttrs[1])
+			r.ExternalID, _ = v.(string)
+			return ok
+		}
+		for i := range d.rt.Extensions {
+			if ext := &d.rt.Extensions[i]; foldEqual(k, ext.Schema.ID) {
+				return d.extension(r, ext, &set)
+			}
+		}
+		s, target := d.rt.Schema, r.Attributes
+		var a *Attribute
+		extID := ""
+		if isURN(k) {
+			ks := string(k)
+			name := ks
+			if urn, rest, ok := d.rt.SplitURN(ks); ok {
+				name = rest
+				if ext := d.rt.Extension(urn); ext != nil {
+					s, extID = ext.Schema, ext.Schema.ID
+					if target, _ = r.Attributes[extID].(map[string]any); target == nil {
+						target = make(map[string]any, 4)
+					}
+				}
+			}
+			a = s.Attribute(name)
+		} else {
+			a = findAttrName(s.Attributes, k)
+		}
+		if a == nil {
+			return !d.opts.Strict && d.skip()
+		}
+		if !set.add(a) {
+			return false
+		}
+		v, ok := d.attr(a)
+		if ok && v != nil {
+			target[a.Name] = v
+			if extID != "" {
+				r.Attributes[extID] = target
+			}
+		}
+		return ok
+	})
+	if !ok || !sawSchemas || checkSchemas(d.rt, r, schemas, d.opts) != nil {
+		return nil, false
+	}
+	return r, true
+}
+
+// extension reads the object of extension ext into r.
+func (d *directDecoder) extension(r *Resource, ext *Extension, set *seen) bool {
+	if d.peek() != '{' {
+		v, err := d.value()
+		return err == nil && decodeExtension(r, ext, v, d.opts) == nil
+	}
+	m, _ := r.Attributes[ext.Schema.ID].(map[string]any)
+	if m == nil {
+		m = make(map[string]any, 4)
+	}
+	ok := d.members(func(k []byte) bool {
+		a := findAttrName(ext.Schema.Attributes, k)
+		if a == nil {
+			return !d.opts.Strict && d.skip()
+		}
+		if !set.add(a) {
+			return false
+		}
+		v, ok := d.attr(a)
+		if ok && v != nil {
+			m[a.Name] = v
+		}
+		return ok
+	})
+	if ok && len(m) > 0 {
+		r.Attributes[ext.Schema.ID] = m
+	}
+	return ok
+}
+
+// attr reads a value of attribute a; nil means unassigned.
+func (d *directDecoder) attr(a *Attribute) (any, bool) {
+	switch c := d.peek(); {
+	case c == '[' && a.MultiValued:
+		return d.multi(a)
+	case c == '{' && a.Type == Complex && !a.MultiValued:
+		return d.complex(a)
+	case c == '"' && (a.Type == String || a.Type == Reference) && !a.MultiValued:
+		s, err := d.str()
+		if err != nil {
+			return nil, false
+		}
+		if s == "" {
+			return nil, true
+		}
+		return s, true
+	}
+	v, err := d.value()
+	if err != nil {
+		return nil, false
+	}
+	v, err = decodeAt(a, v, d.opts, a.Name)
+	return v, err == nil
+}
+
+// multi reads the array of multi-valued attribute a.
+func (d *directDecoder) multi(a *Attribute) (any, bool) {
+	if d.nest() != nil {
+		return nil, false
+	}
+	d.i++ // [
+	var out []any
+	if d.peek() == ']' {
+		d.i++
+		d.depth--
+		return nil, true
+	}
+	for {
+		var v any
+		switch c := d.peek(); {
+		case c == 'n':
+			return nil, false // a null element is an error
+		case c == '{' && a.Type == Complex:
+			var ok bool
+			if v, ok = d.complex(a); !ok {
+				return nil, false
+			}
+		default:
+			e, err := d.value()
+			if err != nil {
+				return nil, false
+			}
+			if v, err = decodeSingle(a, e, d.opts, a.Name); err != nil {
+				return nil, false
+			}
+		}
+		if v != nil {
+			if out == nil {
+				out = make([]any, 0, 2)
+			}
+			out = append(out, v)
+		}
+		switch d.peek() {
+		case ',':
+			d.i++
+		case ']':
+			d.i++
+			d.depth--
+			if len(out) == 0 {
+				return nil, true
+			}
+			return out, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+// complex reads the object of a complex value of attribute a.
+func (d *directDecoder) complex(a *Attribute) (any, bool) {
+	out := make(map[string]any, len(a.SubAttributes))
+	var set seen
+	ok := d.members(func(k []byte) bool {
+		sub := findAttrName(a.SubAttributes, k)
+		if sub == nil {
+			return !d.opts.Strict && d.skip()
+		}
+		if !set.add(sub) {
+			return false
+		}
+		v, ok := d.attr(sub)
+		if ok && v != nil {
+			out[sub.Name] = v
+		}
+		return ok
+	})
+	if !ok {
+		return nil, false
+	}
+	if len(out) == 0 {
+		return nil, true
+	}
+	return out, true
+}

@@ -1,0 +1,32 @@
+package schema
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// TestDirectDecoderTakesCommonBodies checks that the bodies identity
+// providers send every day are read by the direct decoder, not handed to
+// the generic path (which would still answer correctly, only slower).
+func TestDirectDecoderTakesCommonBodies(t *testing.T) {
+	users, groups := Users(), Groups()
+	tests := []struct {
+		name string
+		rt   *ResourceType
+		body string
+	}{
+		{"Entra ID user", users, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"externalId":"e1","userName":"u@x","active":true,"displayName":"U","title":"T","name":{"givenName":"G","familyName":"F","formatted":"G F"},"emails":[{"value":"u@x","type":"work","primary":true}],"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"1","department":"D","manager":{"value":"m"}}}`},
+		{"Entra ID's manager as a string", users, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager":"m"}`},
+		{"Okta user with password, id and meta", users, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"1","userName":"u","password":"p","name":{"givenName":"G","familyName":"F"},"emails":[{"primary":true,"value":"u@x","type":"work"}],"displayName":"G F","locale":"en-US","externalId":"00u1","groups":[],"active":true,"meta":{"resourceType":"User"}}`},
+		{"group with members", groups, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G","members":[{"value":"1","display":"a"},{"value":"2"}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := directDecoder{parser: parser{data: []byte(tt.body)}, rt: tt.rt}
+			r, ok := d.resource()
+			assert.True(t, ok, "the direct decoder declined")
+			assert.NotNil(t, r)
+		})
+	}
+}
