@@ -15,12 +15,13 @@ import (
 // readBody reads the request body, at most limit bytes of it.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt := strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
+		mt, _, _ := strings.Cut(ct, ";")
+		mt = strings.ToLower(strings.TrimSpace(mt))
 		if mt != "application/scim+json" && mt != "application/json" && !strings.HasSuffix(mt, "+json") {
 			return nil, &schema.Error{Status: http.StatusUnsupportedMediaType, Detail: "send application/scim+json (or application/json), not " + mt}
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	body, err := readAll(http.MaxBytesReader(w, r.Body, limit), min(r.ContentLength, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -32,6 +33,29 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, limit int64) 
 		return nil, err
 	}
 	return body, nil
+}
+
+// readAll is io.ReadAll for a body of about size bytes (the request's
+// Content-Length; -1 when unknown): the buffer is allocated once, with room
+// for the end of the body to be seen without growing it.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	if size < 0 {
+		size = 512
+	}
+	b := make([]byte, 0, size+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow
+		}
+	}
 }
 
 // projection reads "attributes" and "excludedAttributes" from the query
@@ -82,6 +106,12 @@ func (h *Handler) location(r *http.Request, rt *schema.ResourceType, id string) 
 // meta.location and meta.version as the ETag, projected by p. res is not
 // changed: it may be the store's.
 func (h *Handler) appendResource(dst []byte, r *http.Request, rt *schema.ResourceType, res *schema.Resource, p *schema.Projection) []byte {
+	return schema.AppendJSON(dst, rt, h.view(r, rt, res), p)
+}
+
+// view returns res as the client sees it: with meta.location, and with
+// meta.version as the ETag. res is not changed: it may be the store's.
+func (h *Handler) view(r *http.Request, rt *schema.ResourceType, res *schema.Resource) *schema.Resource {
 	view := *res
 	view.Meta.Location = h.location(r, rt, res.ID)
 	if view.Meta.Version != "" {
@@ -90,7 +120,7 @@ func (h *Handler) appendResource(dst []byte, r *http.Request, rt *schema.Resourc
 	if view.Meta.ResourceType == "" {
 		view.Meta.ResourceType = rt.Name
 	}
-	return schema.AppendJSON(dst, rt, &view, p)
+	return &view
 }
 
 // writeResource answers with one resource, its ETag and, for creates, its
@@ -98,13 +128,14 @@ func (h *Handler) appendResource(dst []byte, r *http.Request, rt *schema.Resourc
 func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, rt *schema.ResourceType, res *schema.Resource, status int) {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
-	b := h.appendResource((*bp)[:0], r, rt, res, projection(rt, r))
+	view := h.view(r, rt, res)
+	b := schema.AppendJSON((*bp)[:0], rt, view, projection(rt, r))
 	*bp = b
-	if res.Meta.Version != "" {
-		w.Header().Set("ETag", etag(res.Meta.Version))
+	if view.Meta.Version != "" {
+		w.Header().Set("ETag", view.Meta.Version)
 	}
 	if status == http.StatusCreated {
-		w.Header().Set("Location", h.location(r, rt, res.ID))
+		w.Header().Set("Location", view.Meta.Location)
 	}
 	writeJSON(w, status, b)
 }

@@ -1,0 +1,32 @@
+package handler
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestReadAll checks readAll against bodies shorter than, as long as and
+// longer than their Content-Length, and of unknown length.
+func TestReadAll(t *testing.T) {
+	for _, n := range []int{0, 1, 511, 512, 513, 4096, 100_000} {
+		body := strings.Repeat("x", n)
+		for _, size := range []int64{-1, 0, int64(n) / 2, int64(n), int64(n) + 10} {
+			got, err := readAll(iotest.OneByteReader(strings.NewReader(body)), size)
+			require.NoError(t, err)
+			assert.Equal(t, n, len(got), "n=%d size=%d", n, size)
+			got, err = readAll(strings.NewReader(body), size)
+			require.NoError(t, err)
+			assert.True(t, bytes.Equal([]byte(body), got), "n=%d size=%d", n, size)
+		}
+	}
+	boom := errors.New("boom")
+	_, err := readAll(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(boom)), 3)
+	assert.ErrorIs(t, err, boom)
+}
