@@ -517,6 +517,9 @@ func (h *Handler) checkQuery(r *http.Request) error {
 	if r.URL.RawQuery == "" {
 		return nil // most writes and reads by id
 	}
+	if plainQuery(r.URL.RawQuery) {
+		return nil
+	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return schema.InvalidValueError("the query string is not valid: %v", err)
@@ -528,6 +531,43 @@ func (h *Handler) checkQuery(r *http.Request) error {
 	}
 	return nil
 }
+
+// plainQuery reports, without allocating, that url.ParseQuery accepts raw
+// and finds neither "attributes" nor "excludedAttributes" in it: the
+// common case, such as a filter, which checkQuery need not parse.
+func plainQuery(raw string) bool {
+	for n := 0; raw != ""; n++ {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		if n == 100 || strings.Contains(part, ";") {
+			return false // many parameters, or an error: ParseQuery decides
+		}
+		key, value, _ := strings.Cut(part, "=")
+		if !validEscapes(key) || !validEscapes(value) {
+			return false
+		}
+		if strings.ContainsAny(key, "%+") || strings.EqualFold(key, "attributes") || strings.EqualFold(key, "excludedAttributes") {
+			return false
+		}
+	}
+	return true
+}
+
+// validEscapes reports whether every '%' in s starts a %XX escape, which
+// is what url.QueryUnescape requires.
+func validEscapes(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' {
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return false
+			}
+			i += 2
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
 func (h *Handler) checkAttributeCount(param string, names []string) error {
 	if len(names) > h.cfg.MaxAttributes {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net/url"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -29,4 +30,20 @@ func TestReadAll(t *testing.T) {
 	boom := errors.New("boom")
 	_, err := readAll(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(boom)), 3)
 	assert.ErrorIs(t, err, boom)
+}
+
+// FuzzPlainQuery checks that plainQuery claims only what url.ParseQuery
+// confirms: the query parses and names no attribute list.
+func FuzzPlainQuery(f *testing.F) {
+	for _, s := range []string{"", "filter=userName%20eq%20%22a%22", "filter=a%2", "a;b", "attributes=userName", "%61ttributes=x", "count=5&startIndex=1", "a+b=c", "x=%zz", "=&&="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		if !plainQuery(raw) {
+			return
+		}
+		q, err := url.ParseQuery(raw)
+		require.NoError(t, err, "%q", raw)
+		assert.False(t, q.Has("attributes") || q.Has("excludedAttributes"), "%q", raw)
+	})
 }

@@ -117,28 +117,17 @@ func (d *directDecoder) name() ([]byte, bool) {
 // foldEqual reports whether name equals s under Unicode case folding, as
 // strings.EqualFold does, without allocating when both are ASCII.
 func foldEqual(name []byte, s string) bool {
-	ascii := true
-	for _, c := range name {
-		ascii = ascii && c < utf8.RuneSelf
-	}
-	for i := 0; i < len(s); i++ {
-		ascii = ascii && s[i] < utf8.RuneSelf
-	}
-	if !ascii {
-		return strings.EqualFold(string(name), s)
-	}
-	if len(name) != len(s) {
-		return false
-	}
-	for i, c := range name {
-		if c == s[i] {
-			continue
+	n := min(len(name), len(s))
+	for i := range n {
+		c, d := name[i], s[i]
+		if c|d >= utf8.RuneSelf {
+			return strings.EqualFold(string(name), s)
 		}
-		if c|0x20 != s[i]|0x20 || c|0x20 < 'a' || c|0x20 > 'z' {
-			return false
+		if c != d && (c|0x20 != d|0x20 || c|0x20 < 'a' || c|0x20 > 'z') {
+			return false // two ASCII runes that differ: so do the strings
 		}
 	}
-	return true
+	return len(name) == len(s) // else one has runes the other lacks
 }
 
 // findAttrName is findAttr for a name in bytes.

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,4 +30,16 @@ func TestDirectDecoderTakesCommonBodies(t *testing.T) {
 			assert.NotNil(t, r)
 		})
 	}
+}
+
+// FuzzFoldEqual checks foldEqual against strings.EqualFold.
+func FuzzFoldEqual(f *testing.F) {
+	for _, p := range [][2]string{{"userName", "USERNAME"}, {"userName", "userNam"}, {"\u212Aey", "key"}, {"ſchemas", "schemas"}, {"a@", "A`"}, {"[", "{"}, {"", ""}, {"é", "É"}} {
+		f.Add(p[0], p[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if got, want := foldEqual([]byte(a), b), strings.EqualFold(a, b); got != want {
+			t.Fatalf("foldEqual(%q, %q) = %v, strings.EqualFold says %v", a, b, got, want)
+		}
+	})
 }

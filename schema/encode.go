@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
@@ -72,17 +73,31 @@ func appendMeta(dst []byte, m Meta, p *Projection, s *Schema, meta *Attribute) [
 	mark := len(dst)
 	dst = append(dst, `,"meta":{`...)
 	inner := len(dst)
+	name := func(i int) bool {
+		if !p.Includes(s, meta, meta.SubAttributes[i]) {
+			return false
+		}
+		dst = append(dst, ',')
+		dst = appendString(dst, meta.SubAttributes[i].Name)
+		dst = append(dst, ':')
+		return true
+	}
 	field := func(i int, v string) {
-		if v != "" && p.Includes(s, meta, meta.SubAttributes[i]) {
-			dst = append(dst, ',')
-			dst = appendString(dst, meta.SubAttributes[i].Name)
-			dst = append(dst, ':')
+		if v != "" && name(i) {
 			dst = appendString(dst, v)
 		}
 	}
+	timeField := func(i int, t time.Time) {
+		if !t.IsZero() && name(i) {
+			// As formatTime writes it; RFC 3339 needs no JSON escaping.
+			dst = append(dst, '"')
+			dst = t.UTC().AppendFormat(dst, time.RFC3339Nano)
+			dst = append(dst, '"')
+		}
+	}
 	field(0, m.ResourceType)
-	field(1, formatTime(m.Created))
-	field(2, formatTime(m.LastModified))
+	timeField(1, m.Created)
+	timeField(2, m.LastModified)
 	field(3, m.Location)
 	field(4, m.Version)
 	if len(dst) == inner {
