@@ -311,7 +311,7 @@ func (d *directDecoder) multi(a *Attribute) (any, bool) {
 		}
 		if v != nil {
 			if out == nil {
-				out = make([]any, 0, 2)
+				out = make([]any, 0, 1) // most hold one value: keep it exact
 			}
 			out = append(out, v)
 		}

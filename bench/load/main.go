@@ -1,10 +1,10 @@
 // Command load drives a running SCIM server over HTTP with concurrent
 // keep-alive clients, one workload after another, and prints requests per
-// second, p50 and p99 latency for each. With -floor it then replays every
-// workload against a bare net/http server, started in this process, that
+// second, p50 and p99 latency for each. With -floor it also runs every
+// workload against a bare net/http server, in a process of its own, that
 // answers each request with the bytes the SCIM server answered (the floor),
-// and prints the ratio: what the SCIM layer costs next to serving the same
-// bytes at all. It works against any SCIM 2.0 server, so two servers can be
+// alternating between the two (-rounds), and prints the ratio: what the
+// SCIM layer costs next to serving the same bytes at all. It works against any SCIM 2.0 server, so two servers can be
 // compared on one machine.
 //
 //	go run ./examples/server -token s3cr3t &
@@ -45,6 +45,7 @@ func main() {
 	users := flag.Int("users", 1000, "users to create first, for the workloads to read and patch")
 	only := flag.String("workloads", "get,usernameeq,post,patch,page", "workloads to run, in order")
 	floor := flag.Bool("floor", false, "also run every workload against a bare net/http server answering the same bytes")
+	rounds := flag.Int("rounds", 4, "with -floor, alternate between the server and the floor this many times per workload, so that a machine whose speed drifts slows both alike")
 	serveFloor := flag.String("serve-floor", "", "internal: serve the answer in this file as the floor, in a process of its own")
 	flag.Parse()
 	if *serveFloor != "" {
@@ -54,7 +55,10 @@ func main() {
 		}
 		return
 	}
-	if err := run(*base, *token, *clients, *duration, *users, strings.Split(*only, ","), *floor); err != nil {
+	if *rounds < 1 || !*floor {
+		*rounds = 1
+	}
+	if err := run(*base, *token, *clients, *duration, *users, strings.Split(*only, ","), *floor, *rounds); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
@@ -74,7 +78,34 @@ type result struct {
 	p50, p99  time.Duration
 }
 
-func run(base, token string, clients int, d time.Duration, users int, names []string, floor bool) error {
+// sample is what one or more runs of a workload recorded.
+type sample struct {
+	lat     []time.Duration
+	errors  int
+	elapsed time.Duration
+}
+
+// add adds another run's record to s.
+func (s *sample) add(o sample) {
+	s.lat = append(s.lat, o.lat...)
+	s.errors += o.errors
+	s.elapsed += o.elapsed
+}
+
+// result summarises the runs.
+func (s *sample) result() result {
+	slices.Sort(s.lat)
+	r := result{requests: len(s.lat), errors: s.errors}
+	if s.elapsed > 0 {
+		r.perSecond = float64(len(s.lat)) / s.elapsed.Seconds()
+	}
+	if len(s.lat) > 0 {
+		r.p50, r.p99 = s.lat[len(s.lat)/2], s.lat[len(s.lat)*99/100]
+	}
+	return r
+}
+
+func run(base, token string, clients int, d time.Duration, users int, names []string, floor bool, rounds int) error {
 	client := &http.Client{Transport: &http.Transport{
 		MaxIdleConns: clients, MaxIdleConnsPerHost: clients, DisableCompression: true,
 		DialContext: (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -86,8 +117,11 @@ func run(base, token string, clients int, d time.Duration, users int, names []st
 		return err
 	}
 	all := workloads(auth, prefix, ids, users)
-	fmt.Printf("%d clients, %s per workload, %d users seeded at %s\n\n", clients, d, users, base)
-	fmt.Printf("%-12s %12s %10s %10s", "workload", "req/s", "p50", "p99")
+	fmt.Printf("%d clients, %s per workload, %d users seeded at %s", clients, d, users, base)
+	if floor {
+		fmt.Printf(", %d rounds of server then floor", rounds)
+	}
+	fmt.Printf("\n\n%-12s %12s %10s %10s", "workload", "req/s", "p50", "p99")
 	if floor {
 		fmt.Printf(" %12s %10s %10s %7s", "floor req/s", "p50", "p99", "ratio")
 	}
@@ -98,12 +132,26 @@ func run(base, token string, clients int, d time.Duration, users int, names []st
 			return fmt.Errorf("no workload %q", name)
 		}
 		w := all[i]
-		r := drive(client, base, w, clients, d)
+		floorBase, stop := "", func() {}
+		if floor {
+			if floorBase, stop, err = startFloor(client, base, w); err != nil {
+				return err
+			}
+		}
+		var rs, fs sample
+		for range rounds {
+			rs.add(drive(client, base, w, clients, d/time.Duration(rounds)))
+			if floor {
+				fs.add(drive(client, floorBase, w, clients, d/time.Duration(rounds)))
+			}
+		}
+		stop()
+		r := rs.result()
 		fmt.Printf("%-12s %12.0f %10s %10s", w.name, r.perSecond, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond))
 		if floor {
-			f, err := againstFloor(client, base, w, clients, d)
-			if err != nil {
-				return err
+			f := fs.result()
+			if f.requests == 0 {
+				return errors.New("the floor answered nothing")
 			}
 			fmt.Printf(" %12.0f %10s %10s %7.2f", f.perSecond, f.p50.Round(time.Microsecond), f.p99.Round(time.Microsecond), r.perSecond/f.perSecond)
 		}
@@ -217,7 +265,7 @@ func workloads(auth, prefix string, ids []string, users int) []workload {
 }
 
 // drive runs w against base with c clients for d.
-func drive(client *http.Client, base string, w workload, c int, d time.Duration) result {
+func drive(client *http.Client, base string, w workload, c int, d time.Duration) sample {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var n atomic.Int64
@@ -251,14 +299,7 @@ func drive(client *http.Client, base string, w workload, c int, d time.Duration)
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	r := result{requests: len(all), errors: int(errs.Load()), perSecond: float64(len(all)) / elapsed.Seconds()}
-	if len(all) > 0 {
-		r.p50, r.p99 = all[len(all)/2], all[len(all)*99/100]
-	}
-	return r
+	return sample{lat: slices.Concat(lat...), errors: int(errs.Load()), elapsed: time.Since(start)}
 }
 
 // answer is one captured response.
@@ -268,63 +309,62 @@ type answer struct {
 	Body   []byte      `json:"body"`
 }
 
-// againstFloor captures one answer of w from the SCIM server, serves it
+// startFloor captures one answer of w from the SCIM server and serves it
 // from a bare net/http server in a process of its own, as the SCIM server
-// runs in its own, and drives that as w drove the server.
-func againstFloor(client *http.Client, base string, w workload, c int, d time.Duration) (result, error) {
+// runs in its own. It returns the floor's base URL and a function that
+// stops it.
+func startFloor(client *http.Client, base string, w workload) (floorBase string, stop func(), err error) {
 	req, err := w.req(base, -1)
 	if err != nil {
-		return result{}, err
+		return "", nil, err
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return result{}, err
+		return "", nil, err
 	}
 	a := answer{Status: resp.StatusCode, Header: resp.Header.Clone()}
 	a.Body, err = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if err != nil {
-		return result{}, err
+		return "", nil, err
 	}
 	a.Header.Del("Date")
 	a.Header.Del("Content-Length")
 	f, err := os.CreateTemp("", "scimkit-floor-*.json")
 	if err != nil {
-		return result{}, err
+		return "", nil, err
 	}
 	defer os.Remove(f.Name())
 	if err := json.NewEncoder(f).Encode(a); err != nil {
-		return result{}, err
+		return "", nil, err
 	}
 	f.Close()
 	self, err := os.Executable()
 	if err != nil {
-		return result{}, err
+		return "", nil, err
 	}
 	cmd := exec.Command(self, "-serve-floor", f.Name())
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return result{}, err
+		return "", nil, err
 	}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return result{}, err
+		return "", nil, err
 	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	stop = func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
 	addr, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
-		return result{}, fmt.Errorf("starting the floor: %w", err)
+		stop()
+		return "", nil, fmt.Errorf("starting the floor: %w", err)
 	}
 	u, err := url.Parse(base)
 	if err != nil {
-		return result{}, err
+		stop()
+		return "", nil, err
 	}
 	u.Host = strings.TrimSpace(addr)
-	r := drive(client, u.String(), w, c, d)
-	if r.requests == 0 {
-		return r, errors.New("the floor answered nothing")
-	}
-	return r, nil
+	return u.String(), stop, nil
 }
 
 // floorServer serves the answer in file to every request, on a loopback
