@@ -202,18 +202,9 @@ func (d *directDecoder) resource() (*Resource, bool) {
 		} else {
 			a = findAttrName(s.Attributes, k)
 		}
-		if a == nil {
-			return !d.opts.Strict && d.skip()
-		}
-		if !set.add(a) {
-			return false
-		}
-		v, ok := d.attr(a)
-		if ok && v != nil {
-			target[a.Name] = v
-			if extID != "" {
-				r.Attributes[extID] = target
-			}
+		ok := d.member(a, target, &set)
+		if ok && extID != "" && len(target) > 0 {
+			r.Attributes[extID] = target
 		}
 		return ok
 	})
@@ -233,22 +224,31 @@ func (d *directDecoder) extension(r *Resource, ext *Extension, set *seen) bool {
 	if m == nil {
 		m = make(map[string]any, 4)
 	}
-	ok := d.members(func(k []byte) bool {
-		a := findAttrName(ext.Schema.Attributes, k)
-		if a == nil {
-			return !d.opts.Strict && d.skip()
-		}
-		if !set.add(a) {
-			return false
-		}
-		v, ok := d.attr(a)
-		if ok && v != nil {
-			m[a.Name] = v
-		}
-		return ok
-	})
+	ok := d.object(ext.Schema.Attributes, m, set)
 	if ok && len(m) > 0 {
 		r.Attributes[ext.Schema.ID] = m
+	}
+	return ok
+}
+
+// object reads the members of the object at d.i, attributes among attrs,
+// into m; set records the attributes read.
+func (d *directDecoder) object(attrs []*Attribute, m map[string]any, set *seen) bool {
+	return d.members(func(k []byte) bool { return d.member(findAttrName(attrs, k), m, set) })
+}
+
+// member reads the value of attribute a into m; a nil a is an attribute
+// the schema does not define, skipped unless in strict mode.
+func (d *directDecoder) member(a *Attribute, m map[string]any, set *seen) bool {
+	if a == nil {
+		return !d.opts.Strict && d.skip()
+	}
+	if !set.add(a) {
+		return false
+	}
+	v, ok := d.attr(a)
+	if ok && v != nil {
+		m[a.Name] = v
 	}
 	return ok
 }
@@ -335,21 +335,7 @@ func (d *directDecoder) multi(a *Attribute) (any, bool) {
 func (d *directDecoder) complex(a *Attribute) (any, bool) {
 	out := make(map[string]any, len(a.SubAttributes))
 	var set seen
-	ok := d.members(func(k []byte) bool {
-		sub := findAttrName(a.SubAttributes, k)
-		if sub == nil {
-			return !d.opts.Strict && d.skip()
-		}
-		if !set.add(sub) {
-			return false
-		}
-		v, ok := d.attr(sub)
-		if ok && v != nil {
-			out[sub.Name] = v
-		}
-		return ok
-	})
-	if !ok {
+	if !d.object(a.SubAttributes, out, &set) {
 		return nil, false
 	}
 	if len(out) == 0 {
