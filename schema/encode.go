@@ -223,12 +223,42 @@ func appendFloat(dst []byte, f float64) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// plainJSON reports whether b is written as it is in a JSON string:
+// printable ASCII other than '"' and '\\'.
+func plainJSON(b byte) bool { return b >= 0x20 && b < utf8.RuneSelf && b != '"' && b != '\\' }
+
+// plainJSON8 is plainJSON for the eight bytes of x at once: no byte has
+// the high bit set, is below 0x20, or equals '"' or '\\'.
+func plainJSON8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	zeroByte := func(v uint64) uint64 { return (v - ones) &^ v & highs }
+	return x&highs == 0 && // all ASCII, so the subtractions below borrow only from zero bytes
+		(x-0x20*ones)&^x&highs == 0 && // no byte below 0x20
+		zeroByte(x^('"'*ones)) == 0 && zeroByte(x^('\\'*ones)) == 0
+}
+
 // appendString appends s as a JSON string, escaping as encoding/json does
 // but without HTML escaping; invalid UTF-8 becomes U+FFFD.
 func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
+	// Most strings are printable ASCII without quotes or backslashes:
+	// find where the first byte that is not starts, eight at a time.
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if !plainJSON8(x) {
+			break
+		}
+	}
+	for ; i < len(s) && plainJSON(s[i]); i++ {
+	}
+	if i == len(s) {
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
 	start := 0
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		b := s[i]
 		if b < utf8.RuneSelf {
 			if b >= 0x20 && b != '"' && b != '\\' {
