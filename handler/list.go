@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,27 +29,92 @@ type searchRequest struct {
 
 // parseQuery reads the query parameters of GET /{endpoint} and GET /.
 func (h *Handler) parseQuery(r *http.Request) (searchRequest, error) {
-	q := r.URL.Query()
+	q, err := readListParams(r.URL.RawQuery)
+	if err != nil {
+		return searchRequest{}, schema.InvalidValueError("the query string is not valid: %v", err)
+	}
 	req := searchRequest{
-		filter: q.Get("filter"), sortBy: q.Get("sortBy"), sortOrder: q.Get("sortOrder"),
-		attributes: splitList(q.Get("attributes")), excluded: splitList(q.Get("excludedAttributes")),
+		filter: q.get(pFilter), sortBy: q.get(pSortBy), sortOrder: q.get(pSortOrder),
+		attributes: splitList(q.get(pAttributes)), excluded: splitList(q.get(pExcluded)),
 	}
-	var err error
-	if req.startIndex, err = intParam(q.Get("startIndex"), 1); err != nil {
-		return req, schema.InvalidValueError("startIndex must be an integer, not %q", q.Get("startIndex"))
+	if req.startIndex, err = intParam(q.get(pStartIndex), 1); err != nil {
+		return req, schema.InvalidValueError("startIndex must be an integer, not %q", q.get(pStartIndex))
 	}
-	if req.count, err = intParam(q.Get("count"), 0); err != nil {
-		return req, schema.InvalidValueError("count must be an integer, not %q", q.Get("count"))
+	if req.count, err = intParam(q.get(pCount), 0); err != nil {
+		return req, schema.InvalidValueError("count must be an integer, not %q", q.get(pCount))
 	}
-	req.countSet = strings.TrimSpace(q.Get("count")) != ""
-	if q.Has("cursor") {
-		c := q.Get("cursor")
+	req.countSet = strings.TrimSpace(q.get(pCount)) != ""
+	if q.has(pCursor) {
+		c := q.get(pCursor)
 		req.cursor = &c
-		if q.Has("startIndex") {
+		if q.has(pStartIndex) {
 			return req, schema.InvalidValueError("give cursor or startIndex, not both (RFC 9865)")
 		}
 	}
 	return h.cursorStart(h.normalize(req))
+}
+
+// The query parameters of a search (RFC 7644 §3.4.2, RFC 9865), in
+// listParams.
+const (
+	pFilter = iota
+	pSortBy
+	pSortOrder
+	pAttributes
+	pExcluded
+	pStartIndex
+	pCount
+	pCursor
+	nParams
+)
+
+var paramNames = [nParams]string{"filter", "sortBy", "sortOrder", "attributes", "excludedAttributes", "startIndex", "count", "cursor"}
+
+// listParams holds the search parameters of a query string as
+// url.Values would: the first value of each name, and whether it is there.
+type listParams struct {
+	values [nParams]string
+	seen   [nParams]bool
+}
+
+func (p *listParams) get(i int) string { return p.values[i] }
+func (p *listParams) has(i int) bool   { return p.seen[i] }
+
+// readListParams reads the search parameters of a raw query string as
+// url.ParseQuery does, without building url.Values for the parameters a
+// search ignores.
+func readListParams(raw string) (listParams, error) {
+	var p listParams
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		if strings.Contains(part, ";") {
+			return p, errors.New("invalid semicolon separator in query")
+		}
+		if part == "" {
+			continue
+		}
+		key, value, _ := strings.Cut(part, "=")
+		if strings.ContainsAny(key, "%+") {
+			var err error
+			if key, err = url.QueryUnescape(key); err != nil {
+				return p, err
+			}
+		}
+		i := slices.Index(paramNames[:], key)
+		if i < 0 || p.seen[i] {
+			if !validEscapes(value) {
+				return p, url.EscapeError(value)
+			}
+			continue
+		}
+		v, err := url.QueryUnescape(value)
+		if err != nil {
+			return p, err
+		}
+		p.values[i], p.seen[i] = v, true
+	}
+	return p, nil
 }
 
 func intParam(s string, def int) (int, error) {
@@ -315,6 +381,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 			return
 		}
 		total += page.Total
+		hits = slices.Grow(hits, len(page.Resources))
 		for _, res := range page.Resources {
 			hits = append(hits, hit{t, res})
 		}
@@ -342,17 +409,18 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 		}
 	}
 	b = append(b, `,"Resources":[`...)
-	projections := map[*resourceType]*schema.Projection{}
+	base := h.baseURL(r)
+	// The projection of each type, made once: hits come type by type.
+	var pt *resourceType
+	var p *schema.Projection
 	for i, x := range hits {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		p, ok := projections[x.t]
-		if !ok {
-			p = schema.NewProjection(x.t.rt, req.attributes, req.excluded)
-			projections[x.t] = p
+		if x.t != pt {
+			pt, p = x.t, schema.NewProjection(x.t.rt, req.attributes, req.excluded)
 		}
-		b = h.appendResource(b, r, x.t.rt, x.res, p)
+		b = appendResource(b, base, x.t.rt, x.res, p)
 	}
 	b = append(b, "]}"...)
 	*bp = b

@@ -47,3 +47,24 @@ func FuzzPlainQuery(f *testing.F) {
 		assert.False(t, q.Has("attributes") || q.Has("excludedAttributes"), "%q", raw)
 	})
 }
+
+// FuzzReadListParams checks readListParams against url.ParseQuery: the
+// same errors, and for every search parameter the same first value and
+// presence.
+func FuzzReadListParams(f *testing.F) {
+	for _, s := range []string{"", "filter=userName%20eq%20%22a%22&count=5", "count=1&count=2", "cursor", "cursor=&startIndex=3", "f%69lter=x", "filter=a+b", "a;b", "x=%zz&filter=1", "%zz=1", "attributes=a,b&excludedAttributes=c", "sortBy=name.familyName&sortOrder=descending"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		got, err := readListParams(raw)
+		want, wantErr := url.ParseQuery(raw)
+		require.Equal(t, wantErr == nil, err == nil, "%q: %v, url.ParseQuery: %v", raw, err, wantErr)
+		if err != nil {
+			return
+		}
+		for i, name := range paramNames {
+			assert.Equal(t, want.Get(name), got.get(i), "%q: %s", raw, name)
+			assert.Equal(t, want.Has(name), got.has(i), "%q: %s", raw, name)
+		}
+	})
+}

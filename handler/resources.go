@@ -102,25 +102,27 @@ func (h *Handler) location(r *http.Request, rt *schema.ResourceType, id string) 
 	return h.baseURL(r) + rt.Endpoint + "/" + id
 }
 
-// appendResource appends the JSON of res as the client sees it: with
-// meta.location and meta.version as the ETag, projected by p. res is not
-// changed: it may be the store's.
-func (h *Handler) appendResource(dst []byte, r *http.Request, rt *schema.ResourceType, res *schema.Resource, p *schema.Projection) []byte {
-	return schema.AppendJSON(dst, rt, h.view(r, rt, res), p)
+// appendResource appends the JSON of res as the client sees it (see
+// view); base is h.baseURL(r), which a list computes once for all its
+// resources.
+func appendResource(dst []byte, base string, rt *schema.ResourceType, res *schema.Resource, p *schema.Projection) []byte {
+	v := view(base, rt, res)
+	return schema.AppendJSON(dst, rt, &v, p)
 }
 
-// view returns res as the client sees it: with meta.location, and with
-// meta.version as the ETag. res is not changed: it may be the store's.
-func (h *Handler) view(r *http.Request, rt *schema.ResourceType, res *schema.Resource) *schema.Resource {
-	view := *res
-	view.Meta.Location = h.location(r, rt, res.ID)
-	if view.Meta.Version != "" {
-		view.Meta.Version = etag(res.Meta.Version)
+// view returns res as the client sees it: with meta.location under base,
+// and with meta.version as the ETag. res is not changed: it may be the
+// store's.
+func view(base string, rt *schema.ResourceType, res *schema.Resource) schema.Resource {
+	v := *res
+	v.Meta.Location = base + rt.Endpoint + "/" + res.ID
+	if v.Meta.Version != "" {
+		v.Meta.Version = etag(res.Meta.Version)
 	}
-	if view.Meta.ResourceType == "" {
-		view.Meta.ResourceType = rt.Name
+	if v.Meta.ResourceType == "" {
+		v.Meta.ResourceType = rt.Name
 	}
-	return &view
+	return v
 }
 
 // writeResource answers with one resource, its ETag and, for creates, its
@@ -128,14 +130,14 @@ func (h *Handler) view(r *http.Request, rt *schema.ResourceType, res *schema.Res
 func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, rt *schema.ResourceType, res *schema.Resource, status int) {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
-	view := h.view(r, rt, res)
-	b := schema.AppendJSON((*bp)[:0], rt, view, projection(rt, r))
+	v := view(h.baseURL(r), rt, res)
+	b := schema.AppendJSON((*bp)[:0], rt, &v, projection(rt, r))
 	*bp = b
-	if view.Meta.Version != "" {
-		w.Header().Set("ETag", view.Meta.Version)
+	if v.Meta.Version != "" {
+		w.Header().Set("ETag", v.Meta.Version)
 	}
 	if status == http.StatusCreated {
-		w.Header().Set("Location", view.Meta.Location)
+		w.Header().Set("Location", v.Meta.Location)
 	}
 	writeJSON(w, status, b)
 }
