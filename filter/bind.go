@@ -502,10 +502,11 @@ func ordered(c int, op Op) bool {
 
 func stringTest(op Op, want string, caseExact bool) func(any) bool {
 	if !caseExact {
+		if op == Eq { // the common case, which needs no lower-case copy
+			return func(v any) bool { s, ok := v.(string); return ok && strings.EqualFold(s, want) }
+		}
 		lower := strings.ToLower(want)
 		switch op {
-		case Eq:
-			return func(v any) bool { s, ok := v.(string); return ok && strings.EqualFold(s, want) }
 		case Co:
 			return func(v any) bool { s, ok := v.(string); return ok && containsFold(s, lower) }
 		case Sw:

@@ -32,6 +32,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/patch"
@@ -534,7 +535,8 @@ func (s *part) lookupExpr(e filter.Expr) ([]*entry, bool) {
 			// By name: the filter may have been compiled for an equal
 			// resource type built separately.
 			if idx.attr.Name == a.Attr.Name && strings.EqualFold(idx.ext, ext) {
-				if en, ok := idx.keys[valueKey(idx.attr, v)]; ok {
+				var buf [128]byte
+				if en, ok := idx.keys[string(appendValueKey(buf[:0], idx.attr, v))]; ok {
 					return []*entry{en}, true
 				}
 				return nil, true
@@ -564,7 +566,8 @@ func (idx *uniqueIndex) values(r *schema.Resource) []any {
 func (s *part) checkUnique(c *schema.Resource, self *entry) error {
 	for _, idx := range s.unique {
 		for _, v := range idx.values(c) {
-			if holder, ok := idx.keys[valueKey(idx.attr, v)]; ok && holder != self {
+			var buf [128]byte
+			if holder, ok := idx.keys[string(appendValueKey(buf[:0], idx.attr, v))]; ok && holder != self {
 				path := idx.attr.Name
 				if idx.ext != "" {
 					path = idx.ext + ":" + path
@@ -633,41 +636,50 @@ func valueKey(a *schema.Attribute, v any) string {
 	return foldKey(s)
 }
 
+// appendValueKey appends the index key of a value (see valueKey) to b, so
+// that a lookup can build it on the stack: m[string(key)] allocates
+// nothing.
+func appendValueKey(b []byte, a *schema.Attribute, v any) []byte {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Appendf(b, "%T:%v", v, v)
+	}
+	if a.CaseExact {
+		return append(b, s...)
+	}
+	return appendFoldKey(b, s)
+}
+
 // foldKey maps every rune of s to the representative of its Unicode
 // simple case-folding orbit (see foldRune), so foldKey(a) == foldKey(b)
 // exactly when strings.EqualFold(a, b). A string already in lower-case
 // ASCII, as most userNames are, is its own key: indexing it allocates
 // nothing.
 func foldKey(s string) string {
-	ascii, upper := true, false
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c >= 'A' && c <= 'Z' {
+			return string(appendFoldKey(make([]byte, 0, len(s)), s))
+		}
+	}
+	return s
+}
+
+// appendFoldKey appends foldKey(s) to b.
+func appendFoldKey(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= 0x80 {
-			ascii = false
-			break
+			for _, r := range s[i:] {
+				b = utf8.AppendRune(b, foldRune(r))
+			}
+			return b
 		}
 		if c >= 'A' && c <= 'Z' {
-			upper = true
+			c += 'a' - 'A'
 		}
+		b = append(b, c)
 	}
-	if ascii {
-		if !upper {
-			return s
-		}
-		b := []byte(s)
-		for i, c := range b {
-			if c >= 'A' && c <= 'Z' {
-				b[i] = c + ('a' - 'A')
-			}
-		}
-		return string(b)
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		b.WriteRune(foldRune(r))
-	}
-	return b.String()
+	return b
 }
 
 // foldRune returns the representative of r's simple case-folding orbit:

@@ -201,3 +201,20 @@ func TestSharedValues(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "other", ga.String(schema.EnterpriseUserSchema+":manager.value"))
 }
+
+// FuzzFoldKey checks that foldKey agrees with strings.EqualFold, and that
+// the key a lookup builds on the stack is the key the index stores.
+func FuzzFoldKey(f *testing.F) {
+	f.Add("User0000001@Contoso.example.com", "user0000001@contoso.example.com")
+	f.Add("Straße\u212a", "STRASSEk")
+	f.Add("\xff", "\ufffd")
+	exact := &schema.Attribute{Name: "x", Type: schema.String, CaseExact: true}
+	folded := &schema.Attribute{Name: "x", Type: schema.String}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		assert.Equal(t, strings.EqualFold(a, b), memory.FoldKey(a) == memory.FoldKey(b), "%q %q", a, b)
+		for _, attr := range []*schema.Attribute{exact, folded} {
+			assert.Equal(t, memory.ValueKey(attr, a), memory.LookupKey(attr, a), "%q", a)
+		}
+		assert.Equal(t, memory.ValueKey(folded, int64(len(a))), memory.LookupKey(folded, int64(len(a))))
+	})
+}
