@@ -99,7 +99,13 @@ func versionOf(header string) string {
 
 // location returns the URL of resource id of type rt.
 func (h *Handler) location(r *http.Request, rt *schema.ResourceType, id string) string {
-	return h.baseURL(r) + rt.Endpoint + "/" + id
+	return resourceURL(h.baseURL(r), rt, id)
+}
+
+// resourceURL is the URL of resource id of type rt under base, the
+// service provider's base URL.
+func resourceURL(base string, rt *schema.ResourceType, id string) string {
+	return base + rt.Endpoint + "/" + id
 }
 
 // appendResource appends the JSON of res as the client sees it (see
@@ -115,7 +121,7 @@ func appendResource(dst []byte, base string, rt *schema.ResourceType, res *schem
 // store's.
 func view(base string, rt *schema.ResourceType, res *schema.Resource) schema.Resource {
 	v := *res
-	v.Meta.Location = base + rt.Endpoint + "/" + res.ID
+	v.Meta.Location = resourceURL(base, rt, res.ID)
 	if v.Meta.Version != "" {
 		v.Meta.Version = etag(res.Meta.Version)
 	}

@@ -192,10 +192,7 @@ func (d *directDecoder) resource() (*Resource, bool) {
 			if urn, rest, ok := d.rt.SplitURN(ks); ok {
 				name = rest
 				if ext := d.rt.Extension(urn); ext != nil {
-					s, extID = ext.Schema, ext.Schema.ID
-					if target, _ = r.Attributes[extID].(map[string]any); target == nil {
-						target = make(map[string]any, 4)
-					}
+					s, extID, target = ext.Schema, ext.Schema.ID, extensionMap(r, ext)
 				}
 			}
 			a = s.Attribute(name)
@@ -220,15 +217,21 @@ func (d *directDecoder) extension(r *Resource, ext *Extension, set *seen) bool {
 		v, err := d.value()
 		return err == nil && decodeExtension(r, ext, v, d.opts) == nil
 	}
-	m, _ := r.Attributes[ext.Schema.ID].(map[string]any)
-	if m == nil {
-		m = make(map[string]any, 4)
-	}
+	m := extensionMap(r, ext)
 	ok := d.object(ext.Schema.Attributes, m, set)
 	if ok && len(m) > 0 {
 		r.Attributes[ext.Schema.ID] = m
 	}
 	return ok
+}
+
+// extensionMap returns r's map of extension ext, or a new one that the
+// caller adds to r once it holds a value.
+func extensionMap(r *Resource, ext *Extension) map[string]any {
+	if m, _ := r.Attributes[ext.Schema.ID].(map[string]any); m != nil {
+		return m
+	}
+	return make(map[string]any, 4)
 }
 
 // object reads the members of the object at d.i, attributes among attrs,

@@ -261,7 +261,7 @@ func appendString(dst []byte, s string) []byte {
 	for i < len(s) {
 		b := s[i]
 		if b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' {
+			if plainJSON(b) {
 				i++
 				continue
 			}

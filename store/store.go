@@ -74,10 +74,10 @@ func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 // which carries what the host put there (a tenant, a principal).
 //
 // Resources passed in stay the caller's: a store must not keep a reference
-// to a resource it is given (but see Adopter). Resources returned are read-only: a store may
-// share them with its own state (the memory store does, so a read costs no
-// copy), so callers must not change them (Clone first), and a store must
-// never change a resource once it has returned it. scimkit never changes a
+// to a resource it is given (but see Adopter). Resources returned are
+// read-only: a store may share them with its own state (the memory store
+// does, so a read costs no copy), so callers must not change them (Clone
+// first), and a store must never change a resource once it has returned it. scimkit never changes a
 // resource a store returns.
 type Store interface {
 	// Create stores a new resource and returns it as stored. The store

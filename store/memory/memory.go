@@ -535,8 +535,7 @@ func (s *part) lookupExpr(e filter.Expr) ([]*entry, bool) {
 			// By name: the filter may have been compiled for an equal
 			// resource type built separately.
 			if idx.attr.Name == a.Attr.Name && strings.EqualFold(idx.ext, ext) {
-				var buf [128]byte
-				if en, ok := idx.keys[string(appendValueKey(buf[:0], idx.attr, v))]; ok {
+				if en, ok := idx.holder(v); ok {
 					return []*entry{en}, true
 				}
 				return nil, true
@@ -544,6 +543,14 @@ func (s *part) lookupExpr(e filter.Expr) ([]*entry, bool) {
 		}
 	}
 	return nil, false
+}
+
+// holder returns the resource that holds value v, building the key on the
+// stack: a lookup allocates nothing.
+func (idx *uniqueIndex) holder(v any) (*entry, bool) {
+	var buf [128]byte
+	e, ok := idx.keys[string(appendValueKey(buf[:0], idx.attr, v))]
+	return e, ok
 }
 
 // values returns the values of the index's attribute in r.
@@ -566,8 +573,7 @@ func (idx *uniqueIndex) values(r *schema.Resource) []any {
 func (s *part) checkUnique(c *schema.Resource, self *entry) error {
 	for _, idx := range s.unique {
 		for _, v := range idx.values(c) {
-			var buf [128]byte
-			if holder, ok := idx.keys[string(appendValueKey(buf[:0], idx.attr, v))]; ok && holder != self {
+			if holder, ok := idx.holder(v); ok && holder != self {
 				path := idx.attr.Name
 				if idx.ext != "" {
 					path = idx.ext + ":" + path
@@ -627,18 +633,17 @@ func (s *part) unindex(e *entry) {
 // strings.EqualFold holds, as filters compare them (RFC 7643 §2.3.1).
 func valueKey(a *schema.Attribute, v any) string {
 	s, ok := v.(string)
-	if !ok {
-		return fmt.Sprintf("%T:%v", v, v)
-	}
-	if a.CaseExact {
+	switch {
+	case !ok:
+		return string(appendValueKey(nil, a, v))
+	case a.CaseExact:
 		return s
 	}
-	return foldKey(s)
+	return foldKey(s) // shares s when it is its own key
 }
 
 // appendValueKey appends the index key of a value (see valueKey) to b, so
-// that a lookup can build it on the stack: m[string(key)] allocates
-// nothing.
+// that a lookup can build it on the stack (see uniqueIndex.holder).
 func appendValueKey(b []byte, a *schema.Attribute, v any) []byte {
 	s, ok := v.(string)
 	if !ok {
