@@ -326,6 +326,7 @@ func (h *Handler) searchAll(w http.ResponseWriter, r *http.Request) {
 type hit struct {
 	t   *resourceType
 	res *schema.Resource
+	enc *store.Encoded // instead of res, from a store.JSONReader
 }
 
 // answer runs req over types and writes the ListResponse. Across several
@@ -375,6 +376,21 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 		if skip {
 			continue
 		}
+		if jr, ok := t.store.(store.JSONReader); ok && len(req.attributes) == 0 && len(req.excluded) == 0 {
+			encs, n, err := jr.SearchJSON(r.Context(), q)
+			if !errors.Is(err, errors.ErrUnsupported) {
+				if err != nil {
+					h.fail(w, r, err)
+					return
+				}
+				total += n
+				hits = slices.Grow(hits, len(encs))
+				for i := range encs {
+					hits = append(hits, hit{t: t, enc: &encs[i]})
+				}
+				continue
+			}
+		}
 		page, err := store.Search(r.Context(), t.store, q)
 		if err != nil {
 			h.fail(w, r, err)
@@ -383,7 +399,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 		total += page.Total
 		hits = slices.Grow(hits, len(page.Resources))
 		for _, res := range page.Resources {
-			hits = append(hits, hit{t, res})
+			hits = append(hits, hit{t: t, res: res})
 		}
 	}
 	if across {
@@ -416,6 +432,10 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 	for i, x := range hits {
 		if i > 0 {
 			b = append(b, ',')
+		}
+		if x.enc != nil {
+			b = appendEncoded(b, base, x.t.rt, x.enc)
+			continue
 		}
 		if x.t != pt {
 			pt, p = x.t, schema.NewProjection(x.t.rt, req.attributes, req.excluded)

@@ -116,19 +116,31 @@ func appendResource(dst []byte, base string, rt *schema.ResourceType, res *schem
 	return schema.AppendJSON(dst, rt, &v, p)
 }
 
-// view returns res as the client sees it: with meta.location under base,
-// and with meta.version as the ETag. res is not changed: it may be the
-// store's.
+// view returns res as the client sees it: with meta as viewMeta writes it.
+// res is not changed: it may be the store's.
 func view(base string, rt *schema.ResourceType, res *schema.Resource) schema.Resource {
 	v := *res
-	v.Meta.Location = resourceURL(base, rt, res.ID)
-	if v.Meta.Version != "" {
-		v.Meta.Version = etag(res.Meta.Version)
-	}
-	if v.Meta.ResourceType == "" {
-		v.Meta.ResourceType = rt.Name
-	}
+	v.Meta = viewMeta(base, rt, res.ID, res.Meta)
 	return v
+}
+
+// viewMeta returns the meta of resource id as the client sees it: with
+// meta.location under base, and with meta.version as the ETag.
+func viewMeta(base string, rt *schema.ResourceType, id string, m schema.Meta) schema.Meta {
+	m.Location = resourceURL(base, rt, id)
+	if m.Version != "" {
+		m.Version = etag(m.Version)
+	}
+	if m.ResourceType == "" {
+		m.ResourceType = rt.Name
+	}
+	return m
+}
+
+// appendEncoded appends the JSON of a resource a store.JSONReader kept,
+// as appendResource appends it with the default projection.
+func appendEncoded(dst []byte, base string, rt *schema.ResourceType, enc *store.Encoded) []byte {
+	return schema.AppendEncoded(dst, rt, enc.JSON, viewMeta(base, rt, enc.ID, enc.Meta))
 }
 
 // writeResource answers with one resource, its ETag and, for creates, its
@@ -179,20 +191,59 @@ func (h *Handler) createResource(ctx context.Context, t *resourceType, body []by
 }
 
 // get serves GET /{endpoint}/{id} (RFC 7644 §3.4.1), with If-None-Match
-// (RFC 7644 §3.14).
+// (RFC 7644 §3.14). With the default projection it reads through
+// store.JSONReader when the store is one, writing the JSON the store keeps.
 func (h *Handler) get(w http.ResponseWriter, r *http.Request, t *resourceType, id string) {
+	if jr, ok := t.store.(store.JSONReader); ok && !projects(r) {
+		enc, err := jr.GetJSON(r.Context(), id)
+		if !errors.Is(err, errors.ErrUnsupported) {
+			if err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			if notModified(w, r, enc.Meta.Version) {
+				return
+			}
+			bp := bufPool.Get().(*[]byte)
+			defer bufPool.Put(bp)
+			b := appendEncoded((*bp)[:0], h.baseURL(r), t.rt, &enc)
+			*bp = b
+			if enc.Meta.Version != "" {
+				w.Header().Set("ETag", etag(enc.Meta.Version))
+			}
+			writeJSON(w, http.StatusOK, b)
+			return
+		}
+	}
 	res, err := t.store.Get(r.Context(), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if inm := r.Header.Get("If-None-Match"); inm != "" && res.Meta.Version != "" &&
-		(strings.TrimSpace(inm) == "*" || versionOf(inm) == res.Meta.Version) {
-		w.Header().Set("ETag", etag(res.Meta.Version))
-		w.WriteHeader(http.StatusNotModified)
+	if notModified(w, r, res.Meta.Version) {
 		return
 	}
 	h.writeResource(w, r, t.rt, res, http.StatusOK)
+}
+
+// notModified answers 304 when the request's If-None-Match names version
+// or "*" (RFC 7644 §3.14), and reports whether it did.
+func notModified(w http.ResponseWriter, r *http.Request, version string) bool {
+	inm := r.Header.Get("If-None-Match")
+	if inm == "" || version == "" || strings.TrimSpace(inm) != "*" && versionOf(inm) != version {
+		return false
+	}
+	w.Header().Set("ETag", etag(version))
+	w.WriteHeader(http.StatusNotModified)
+	return true
+}
+
+// projects reports whether the request's query string may name attributes
+// to return or exclude (RFC 7644 §3.4.2.5), without parsing it: when it
+// names them, or escapes anything, it reports true.
+func projects(r *http.Request) bool {
+	q := r.URL.RawQuery
+	return q != "" && (strings.Contains(q, "ttributes") || strings.Contains(q, "%"))
 }
 
 // replace serves PUT /{endpoint}/{id} (RFC 7644 §3.5.1).

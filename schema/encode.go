@@ -58,6 +58,25 @@ func AppendJSON(dst []byte, rt *ResourceType, r *Resource, p *Projection) []byte
 	return append(dst, '}')
 }
 
+// AppendEncoded appends the JSON of a resource kept encoded, with meta m,
+// to dst and returns the extended slice. enc is what AppendJSON wrote for
+// the resource (of type rt) with the default projection and a zero Meta,
+// which writes no "meta"; the result is what AppendJSON writes for the
+// resource with Meta m and the default projection. Stores that keep
+// resources as JSON (see store.JSONReader) answer reads with it, neither
+// decoding nor encoding the resource.
+func AppendEncoded(dst []byte, rt *ResourceType, enc string, m Meta) []byte {
+	if len(enc) < 2 || enc[len(enc)-1] != '}' {
+		return append(dst, enc...) // not AppendJSON's: written as it is
+	}
+	dst = append(dst, enc[:len(enc)-1]...)
+	var p *Projection // the default
+	if p.Includes(rt.Schema, nil, commonAttrs[2]) {
+		dst = appendMeta(dst, m, p, rt.Schema, commonAttrs[2])
+	}
+	return append(dst, '}')
+}
+
 // writesAny reports whether p writes any attribute of s that m holds, so
 // that "schemas" lists only the extensions the response carries.
 func writesAny(s *Schema, m map[string]any, p *Projection) bool {

@@ -25,6 +25,10 @@
 // [Evaluate] is the generic path of Search, exported for stores that push
 // down only part of a query. The conformance kit in store/storetest checks
 // that a store's answers equal the generic ones.
+//
+// A store that keeps resources as JSON may implement [JSONReader], so that
+// reads neither decode nor encode them, and [Adopter], so that writes do
+// not copy what the handler hands over.
 package store
 
 import (
@@ -285,6 +289,30 @@ func ReplaceAdopted(ctx context.Context, s Store, r *schema.Resource, ifVersion 
 		return a.ReplaceAdopted(ctx, r, ifVersion)
 	}
 	return s.Replace(ctx, r, ifVersion)
+}
+
+// Encoded is a resource as a JSONReader keeps it.
+type Encoded struct {
+	ID   string
+	Meta schema.Meta
+	// JSON is what schema.AppendJSON writes for the resource with the
+	// default projection and a zero Meta; schema.AppendEncoded writes the
+	// resource with its Meta from it.
+	JSON string
+}
+
+// JSONReader is a Store that keeps resources encoded and can answer reads
+// with the JSON it keeps, neither decoding nor encoding the resources. The
+// handler reads through it for responses with the default projection
+// (no "attributes" or "excludedAttributes"); the memory store keeps users
+// this way. GetJSON answers what Get answers, and SearchJSON what Search
+// answers (the page's resources and the total), encoded; storetest checks
+// it. Either may decline a call by returning an error wrapping
+// errors.ErrUnsupported, and the handler then reads through Get or Search.
+type JSONReader interface {
+	Store
+	GetJSON(ctx context.Context, id string) (Encoded, error)
+	SearchJSON(ctx context.Context, q *Query) (page []Encoded, total int, err error)
 }
 
 // MaxPatchAttempts bounds how often Patch tries a PATCH without If-Match

@@ -22,6 +22,7 @@ package memory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"maps"
@@ -64,7 +65,8 @@ type Store struct {
 type part struct {
 	shared  *interner // values shared by all partitions
 	rt      *schema.ResourceType
-	members *schema.Attribute // a Group's "members": patched by value
+	members *schema.Attribute // a Group's "members": patched by value, kept in map form
+	hide    []hiddenAttr      // compact form: attributes the JSON does not hold in full
 	now     func() time.Time
 	newID   func() string
 
@@ -77,13 +79,39 @@ type part struct {
 	sorted  []*entry // every resource, by id once tidy
 	untidy  bool     // sorted needs sorting
 	removed int      // deleted entries still in sorted
+	buf     []byte   // the encoder's buffer, under the write lock
 }
 
-// entry is one stored resource. r is replaced, never changed, on writes.
+// entry is one stored resource. Its state is replaced, never changed, on
+// writes, so a reader that took it under the read lock may use it after.
 type entry struct {
-	r       *schema.Resource
+	st      *state
 	deleted bool
-	mem     *memberList // built by the first PATCH of members by value
+	mem     *memberList // map form: built by the first PATCH of members by value
+}
+
+// state is one version of a stored resource, in one of two forms. The
+// compact form keeps the resource's JSON (see store.JSONReader): one
+// string the garbage collector does not scan instead of a map per complex
+// value, which a read writes out without decoding. The map form keeps the
+// Resource; it is kept for types with a member list, so that adding one
+// member to a large group does not write all the others.
+type state struct {
+	id, version       string
+	ext               string // externalId
+	created, modified time.Time
+
+	enc    string         // compact form: schema.AppendJSON, default projection, zero Meta
+	hidden map[string]any // compact form: the values enc leaves out (see part.hide), or nil
+	r      *schema.Resource
+}
+
+// hiddenAttr is a top-level attribute that the default projection does not
+// write in full (such as "password", returned "never"): the compact form
+// keeps its values beside the JSON.
+type hiddenAttr struct {
+	ext  string // the extension URN, "" for the core schema
+	attr *schema.Attribute
 }
 
 // memberList indexes the member attribute of an entry's resource: the
@@ -103,11 +131,15 @@ type uniqueIndex struct {
 }
 
 var (
-	_ store.Store    = (*Store)(nil)
-	_ store.Searcher = (*Store)(nil)
-	_ store.Patcher  = (*Store)(nil)
-	_ store.Adopter  = (*Store)(nil)
+	_ store.Store      = (*Store)(nil)
+	_ store.Searcher   = (*Store)(nil)
+	_ store.Patcher    = (*Store)(nil)
+	_ store.Adopter    = (*Store)(nil)
+	_ store.JSONReader = (*Store)(nil)
 )
+
+// errMapForm declines JSON reads of a type kept in map form.
+var errMapForm = fmt.Errorf("memory: resources with a member list are kept decoded: %w", errors.ErrUnsupported)
 
 // New returns an empty store for resource type rt with the default Config.
 func New(rt *schema.ResourceType) *Store { return NewWithConfig(rt, Config{}) }
@@ -124,7 +156,33 @@ func NewWithConfig(rt *schema.ResourceType, c Config) *Store {
 	if m := rt.Schema.Attribute("members"); m != nil && m.MultiValued && m.Type == schema.Complex && m.SubAttribute("value") != nil {
 		s.tmpl.members = m
 	}
+	hide := func(ext string, attrs []*schema.Attribute) {
+		for _, a := range attrs {
+			if !writtenInFull(a) {
+				s.tmpl.hide = append(s.tmpl.hide, hiddenAttr{ext, a})
+			}
+		}
+	}
+	hide("", rt.Schema.Attributes)
+	for _, e := range rt.Extensions {
+		hide(e.Schema.ID, e.Schema.Attributes)
+	}
 	return s
+}
+
+// writtenInFull reports whether the default projection writes every value
+// of a, sub-attributes included.
+func writtenInFull(a *schema.Attribute) bool {
+	var def *schema.Projection
+	if !def.Includes(nil, nil, a) {
+		return false
+	}
+	for _, sub := range a.SubAttributes {
+		if !def.Includes(nil, a, sub) {
+			return false
+		}
+	}
+	return true
 }
 
 // part returns the partition of ctx's tenant, making it on first use.
@@ -139,7 +197,7 @@ func (s *Store) part(ctx context.Context) *part {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if p = s.parts[tenant]; p == nil {
-		p = &part{shared: s.tmpl.shared, rt: s.tmpl.rt, members: s.tmpl.members, now: s.tmpl.now, newID: s.tmpl.newID,
+		p = &part{shared: s.tmpl.shared, rt: s.tmpl.rt, members: s.tmpl.members, hide: s.tmpl.hide, now: s.tmpl.now, newID: s.tmpl.newID,
 			byID: map[string]*entry{}, byExt: map[string]*entry{}, extMore: map[string][]*entry{}}
 		add := func(ext string, attrs []*schema.Attribute) {
 			for _, a := range attrs {
@@ -173,7 +231,12 @@ func (s *Store) Len() int {
 
 // Create implements store.Store.
 func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resource, error) {
-	return s.part(ctx).create(ctx, own(r))
+	p := s.part(ctx)
+	c, err := p.own(r)
+	if err != nil {
+		return nil, err
+	}
+	return p.create(ctx, c)
 }
 
 // CreateAdopted implements store.Adopter: Create without copying r.
@@ -186,9 +249,20 @@ func (s *Store) Get(ctx context.Context, id string) (*schema.Resource, error) {
 	return s.part(ctx).Get(ctx, id)
 }
 
+// GetJSON implements store.JSONReader. It declines (errors.ErrUnsupported)
+// for resource types with a member list, which the store keeps decoded.
+func (s *Store) GetJSON(ctx context.Context, id string) (store.Encoded, error) {
+	return s.part(ctx).GetJSON(ctx, id)
+}
+
 // Replace implements store.Store.
 func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
-	return s.part(ctx).replace(ctx, own(r), ifVersion)
+	p := s.part(ctx)
+	c, err := p.own(r)
+	if err != nil {
+		return nil, err
+	}
+	return p.replace(ctx, c, ifVersion)
 }
 
 // ReplaceAdopted implements store.Adopter: Replace without copying r.
@@ -225,37 +299,35 @@ func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 	return s.part(ctx).Search(ctx, q)
 }
 
-// create stores c, which the store owns.
-func (s *part) create(ctx context.Context, c *schema.Resource) (*schema.Resource, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s.shared.intern(s.rt, c.Attributes)
-	now := s.now()
-	c.Meta = schema.Meta{ResourceType: s.rt.Name, Created: now, LastModified: now}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c.ID = s.newID()
-	if _, taken := s.byID[c.ID]; taken || c.ID == "" {
-		return nil, fmt.Errorf("memory: NewID returned %q, which is empty or in use", c.ID)
-	}
-	if err := s.checkUnique(c, nil); err != nil {
-		return nil, err
-	}
-	s.version++
-	c.Meta.Version = strconv.FormatUint(s.version, 10)
-	e := &entry{r: c}
-	s.byID[c.ID] = e
-	s.index(e)
-	if n := len(s.sorted); n > 0 && s.sorted[n-1].r.ID > c.ID {
-		s.untidy = true
-	}
-	s.sorted = append(s.sorted, e)
-	return c, nil
+// SearchJSON implements store.JSONReader. It declines
+// (errors.ErrUnsupported) for resource types with a member list, which the
+// store keeps decoded.
+func (s *Store) SearchJSON(ctx context.Context, q *store.Query) ([]store.Encoded, int, error) {
+	return s.part(ctx).SearchJSON(ctx, q)
 }
 
-// own returns a copy of r for the store to keep.
-func own(r *schema.Resource) *schema.Resource { return adopt(r.Clone()) }
+// compact reports whether the partition keeps its resources as JSON.
+func (s *part) compact() bool { return s.members == nil }
+
+// own returns a resource equal to r for the store to keep. In map form it
+// is a deep copy; in compact form it is r as its JSON reads back, so that
+// what a write returns is what reads will return: attributes that the
+// schema does not define are dropped, values are canonical, and a value of
+// the wrong type is refused.
+func (s *part) own(r *schema.Resource) (*schema.Resource, error) {
+	if !s.compact() {
+		return adopt(r.Clone()), nil
+	}
+	v := *r
+	v.ID, v.Meta = "", schema.Meta{}
+	c, err := schema.Decode(s.rt, schema.AppendJSON(nil, s.rt, &v, nil), schema.DecodeOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("memory: the %s cannot be stored as JSON: %w", s.rt.Name, err)
+	}
+	c.ID = r.ID
+	mergeHidden(c.Attributes, s.hiddenOf(r.Attributes))
+	return c, nil
+}
 
 // adopt returns r, handed over to the store, ready to keep.
 func adopt(r *schema.Resource) *schema.Resource {
@@ -265,22 +337,172 @@ func adopt(r *schema.Resource) *schema.Resource {
 	return r
 }
 
-// Get implements store.Store.
-func (s *part) Get(ctx context.Context, id string) (*schema.Resource, error) {
+// keep returns the state that stores c, which the store owns, as resource
+// id at version: c itself in map form, its JSON in compact form. It sets
+// c's id and meta, for the caller to return c. It needs the write lock.
+func (s *part) keep(c *schema.Resource, id, version string, created, modified time.Time) *state {
+	st := &state{id: id, version: version, ext: c.ExternalID, created: created, modified: modified}
+	c.ID, c.Meta = id, st.meta(s.rt)
+	if !s.compact() {
+		st.r = c
+		return st
+	}
+	s.buf = schema.AppendJSON(s.buf[:0], s.rt, &schema.Resource{ID: id, ExternalID: c.ExternalID, Attributes: c.Attributes}, nil)
+	st.enc = string(s.buf)
+	st.ext = within(st.enc, st.ext)
+	st.hidden = s.hiddenOf(c.Attributes)
+	return st
+}
+
+// within returns a string equal to v that shares enc's memory when enc
+// holds v's bytes, so that index keys cost no memory of their own.
+func within(enc, v string) string {
+	if i := strings.Index(enc, v); i >= 0 && v != "" {
+		return enc[i : i+len(v)]
+	}
+	return v
+}
+
+// meta returns the state's meta for resource type rt.
+func (st *state) meta(rt *schema.ResourceType) schema.Meta {
+	return schema.Meta{ResourceType: rt.Name, Created: st.created, LastModified: st.modified, Version: st.version}
+}
+
+// resource returns the resource st keeps: the stored one in map form, a
+// new one decoded from its JSON in compact form.
+func (s *part) resource(st *state) (*schema.Resource, error) {
+	if st.r != nil {
+		return st.r, nil
+	}
+	r, err := schema.Decode(s.rt, []byte(st.enc), schema.DecodeOptions{})
+	if err != nil { // the store wrote enc: never expected
+		return nil, fmt.Errorf("memory: stored %s %s does not decode: %w", s.rt.Name, st.id, err)
+	}
+	r.ID, r.Meta = st.id, st.meta(s.rt)
+	mergeHidden(r.Attributes, st.hidden)
+	return r, nil
+}
+
+// encoded returns st as store.JSONReader hands it out.
+func (s *part) encoded(st *state) store.Encoded {
+	return store.Encoded{ID: st.id, Meta: st.meta(s.rt), JSON: st.enc}
+}
+
+// hiddenOf returns copies of the values of attrs that the compact form's
+// JSON does not hold in full (see part.hide), laid out as attrs, or nil.
+func (s *part) hiddenOf(attrs map[string]any) map[string]any {
+	var out map[string]any
+	for _, h := range s.hide {
+		m := attrs
+		if h.ext != "" {
+			m, _ = attrs[h.ext].(map[string]any)
+		}
+		v, ok := m[h.attr.Name]
+		if !ok {
+			continue
+		}
+		if out == nil {
+			out = map[string]any{}
+		}
+		if h.ext == "" {
+			out[h.attr.Name] = schema.CloneValue(v)
+			continue
+		}
+		em, _ := out[h.ext].(map[string]any)
+		if em == nil {
+			em = map[string]any{}
+			out[h.ext] = em
+		}
+		em[h.attr.Name] = schema.CloneValue(v)
+	}
+	return out
+}
+
+// mergeHidden puts the values hiddenOf kept back into attrs, which the
+// caller owns; extension maps are copied, hidden values shared.
+func mergeHidden(attrs, hidden map[string]any) {
+	for k, v := range hidden {
+		hm, isExt := v.(map[string]any)
+		if !isExt || !strings.HasPrefix(k, "urn:") {
+			attrs[k] = v
+			continue
+		}
+		em, _ := attrs[k].(map[string]any)
+		em = maps.Clone(em)
+		if em == nil {
+			em = map[string]any{}
+		}
+		maps.Copy(em, hm)
+		attrs[k] = em
+	}
+}
+
+// create stores c, which the store owns.
+func (s *part) create(ctx context.Context, c *schema.Resource) (*schema.Resource, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if !s.compact() {
+		s.shared.intern(s.rt, c.Attributes)
+	}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.newID()
+	if _, taken := s.byID[id]; taken || id == "" {
+		return nil, fmt.Errorf("memory: NewID returned %q, which is empty or in use", id)
+	}
+	if err := s.checkUnique(c, nil); err != nil {
+		return nil, err
+	}
+	s.version++
+	e := &entry{st: s.keep(c, id, strconv.FormatUint(s.version, 10), now, now)}
+	s.byID[id] = e
+	s.index(e, c)
+	if n := len(s.sorted); n > 0 && s.sorted[n-1].st.id > id {
+		s.untidy = true
+	}
+	s.sorted = append(s.sorted, e)
+	return c, nil
+}
+
+// state returns the current state of resource id.
+func (s *part) state(ctx context.Context, id string) (*state, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	e, ok := s.byID[id]
-	var r *schema.Resource
+	var st *state
 	if ok {
-		r = e.r
+		st = e.st
 	}
 	s.mu.RUnlock()
 	if !ok {
 		return nil, store.ErrNotFound
 	}
-	return r, nil // stored resources are never changed: no lock, no copy
+	return st, nil
+}
+
+// Get implements store.Store.
+func (s *part) Get(ctx context.Context, id string) (*schema.Resource, error) {
+	st, err := s.state(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.resource(st) // states are never changed: no lock, no copy
+}
+
+// GetJSON implements store.JSONReader.
+func (s *part) GetJSON(ctx context.Context, id string) (store.Encoded, error) {
+	if !s.compact() {
+		return store.Encoded{}, errMapForm
+	}
+	st, err := s.state(ctx, id)
+	if err != nil {
+		return store.Encoded{}, err
+	}
+	return s.encoded(st), nil
 }
 
 // replace stores c, which the store owns, as the new state of c.ID.
@@ -288,7 +510,9 @@ func (s *part) replace(ctx context.Context, c *schema.Resource, ifVersion string
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.shared.intern(s.rt, c.Attributes)
+	if !s.compact() {
+		s.shared.intern(s.rt, c.Attributes)
+	}
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -296,27 +520,29 @@ func (s *part) replace(ctx context.Context, c *schema.Resource, ifVersion string
 	if !ok {
 		return nil, store.ErrNotFound
 	}
-	if ifVersion != "" && e.r.Meta.Version != ifVersion {
+	if ifVersion != "" && e.st.version != ifVersion {
 		return nil, store.ErrVersionMismatch
 	}
-	if err := s.update(e, c, now); err != nil {
+	if err := s.update(e, c, nil, now); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-// update makes next the stored state of e, with a new version, unless
-// it takes another resource's unique value. It needs the write lock.
-func (s *part) update(e *entry, next *schema.Resource, now time.Time) error {
+// update makes next, which the store owns, the stored state of e, with a
+// new version, unless it takes another resource's unique value; cur is e's
+// resource when the caller has read it, or nil. It needs the write lock.
+func (s *part) update(e *entry, next, cur *schema.Resource, now time.Time) error {
 	if err := s.checkUnique(next, e); err != nil {
 		return err
 	}
+	if err := s.unindex(e, cur); err != nil {
+		return err
+	}
 	s.version++
-	next.Meta = schema.Meta{ResourceType: s.rt.Name, Created: e.r.Meta.Created, LastModified: now, Version: strconv.FormatUint(s.version, 10)}
-	s.unindex(e)
-	e.r = next
+	e.st = s.keep(next, e.st.id, strconv.FormatUint(s.version, 10), e.st.created, now)
 	e.mem = nil
-	s.index(e)
+	s.index(e, next)
 	return nil
 }
 
@@ -331,10 +557,12 @@ func (s *part) Delete(ctx context.Context, id, ifVersion string) error {
 	if !ok {
 		return store.ErrNotFound
 	}
-	if ifVersion != "" && e.r.Meta.Version != ifVersion {
+	if ifVersion != "" && e.st.version != ifVersion {
 		return store.ErrVersionMismatch
 	}
-	s.unindex(e)
+	if err := s.unindex(e, nil); err != nil {
+		return err
+	}
 	delete(s.byID, id)
 	e.deleted = true
 	s.removed++
@@ -358,7 +586,7 @@ func (s *part) Patch(ctx context.Context, id string, ops []patch.Operation, ifVe
 	if !ok {
 		return nil, store.ErrNotFound
 	}
-	if ifVersion != "" && e.r.Meta.Version != ifVersion {
+	if ifVersion != "" && e.st.version != ifVersion {
 		return nil, store.ErrVersionMismatch
 	}
 	if s.members != nil {
@@ -366,14 +594,18 @@ func (s *part) Patch(ctx context.Context, id string, ops []patch.Operation, ifVe
 			return s.patchMembers(e, values, ops, opts, now)
 		}
 	}
-	next, changed, err := patch.Apply(s.rt, e.r, ops, opts)
+	cur, err := s.resource(e.st)
+	if err != nil {
+		return nil, err
+	}
+	next, changed, err := patch.Apply(s.rt, cur, ops, opts)
 	if err != nil {
 		return nil, err
 	}
 	if !changed {
-		return e.r, nil
+		return cur, nil
 	}
-	if err := s.update(e, next, now); err != nil {
+	if err := s.update(e, next, cur, now); err != nil {
 		return nil, err
 	}
 	return next, nil
@@ -385,65 +617,119 @@ func (s *part) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
 	return func(yield func(*schema.Resource, error) bool) {
 		s.mu.Lock()
 		s.tidy()
-		snapshot := make([]*schema.Resource, len(s.sorted))
+		snapshot := make([]*state, len(s.sorted))
 		for i, e := range s.sorted {
-			snapshot[i] = e.r
+			snapshot[i] = e.st
 		}
 		s.mu.Unlock()
-		for _, r := range snapshot {
+		for _, st := range snapshot {
 			if err := ctx.Err(); err != nil {
 				yield(nil, err)
 				return
 			}
-			if !yield(r, nil) {
+			r, err := s.resource(st)
+			if !yield(r, err) || err != nil {
 				return
 			}
 		}
 	}
 }
 
-// Search implements store.Searcher. An equality on id, externalId or a
-// unique attribute (also inside "and", and on both sides of "or") is
-// answered from an index; other filters read every resource.
+// Search implements store.Searcher.
 func (s *part) Search(ctx context.Context, q *store.Query) (*store.Page, error) {
-	if err := ctx.Err(); err != nil {
+	hits, total, err := s.find(ctx, q)
+	if err != nil {
 		return nil, err
 	}
+	rs := make([]*schema.Resource, len(hits))
+	for i, h := range hits {
+		if rs[i] = h.r; h.r == nil {
+			if rs[i], err = s.resource(h.st); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return &store.Page{Resources: rs, Total: total}, nil
+}
+
+// SearchJSON implements store.JSONReader.
+func (s *part) SearchJSON(ctx context.Context, q *store.Query) ([]store.Encoded, int, error) {
+	if !s.compact() {
+		return nil, 0, errMapForm
+	}
+	hits, total, err := s.find(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]store.Encoded, len(hits))
+	for i, h := range hits {
+		out[i] = s.encoded(h.st)
+	}
+	return out, total, nil
+}
+
+// hit is a resource a search found: its state, and the resource when the
+// search had to read it.
+type hit struct {
+	st *state
+	r  *schema.Resource
+}
+
+// find answers q: the page of hits, and how many matched in all. An
+// equality on id, externalId or a unique attribute (also inside "and",
+// and on both sides of "or") is answered from an index; other filters
+// read every resource. The states are taken under the read lock and read
+// after it: they never change.
+func (s *part) find(ctx context.Context, q *store.Query) ([]hit, int, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
 	if q.Filter != nil && q.Filter.ResourceType().Name != s.rt.Name {
-		return nil, fmt.Errorf("memory: the filter was compiled for resource type %s, not %s", q.Filter.ResourceType().Name, s.rt.Name)
+		return nil, 0, fmt.Errorf("memory: the filter was compiled for resource type %s, not %s", q.Filter.ResourceType().Name, s.rt.Name)
 	}
 	if q.Filter == nil && q.Sort == nil {
-		return s.page(q), nil
+		return s.page(q)
 	}
 	s.mu.RLock()
-	cands, indexed := s.lookup(q.Filter)
+	cands, indexed, exact := s.lookup(q.Filter)
 	if !indexed && (s.untidy || s.removed > 0) {
 		s.mu.RUnlock()
 		s.rlockTidy() // only a scan reads the id order
 	}
-	var matched []*schema.Resource
 	if !indexed {
 		cands = s.sorted
 	} else {
-		slices.SortFunc(cands, func(a, b *entry) int { return strings.Compare(a.r.ID, b.r.ID) })
+		slices.SortFunc(cands, func(a, b *entry) int { return strings.Compare(a.st.id, b.st.id) })
 	}
-	for i, e := range cands {
-		if e.deleted {
-			continue
-		}
-		if i%4096 == 4095 && ctx.Err() != nil {
-			s.mu.RUnlock()
-			return nil, ctx.Err()
-		}
-		if q.Filter == nil || q.Filter.Match(e.r) {
-			matched = append(matched, e.r)
+	hits := make([]hit, 0, len(cands))
+	for _, e := range cands {
+		if !e.deleted {
+			hits = append(hits, hit{st: e.st})
 		}
 	}
 	s.mu.RUnlock()
-	if q.Sort != nil { // otherwise matched is in id order already
-		store.SortResources(matched, q.Sort)
+	read := q.Sort != nil || q.Filter != nil && !exact
+	matched := hits[:0]
+	for i, h := range hits {
+		if i%4096 == 4095 && ctx.Err() != nil {
+			return nil, 0, ctx.Err()
+		}
+		if read {
+			r, err := s.resource(h.st)
+			if err != nil {
+				return nil, 0, err
+			}
+			if q.Filter != nil && !exact && !q.Filter.Match(r) {
+				continue
+			}
+			h.r = r
+		}
+		matched = append(matched, h)
 	}
-	return &store.Page{Resources: store.PageOf(matched, q.StartIndex, q.Count), Total: len(matched)}, nil
+	if q.Sort != nil { // otherwise matched is in id order already
+		slices.SortFunc(matched, func(a, b hit) int { return q.Sort.Compare(a.r, b.r) })
+	}
+	return store.PageOf(matched, q.StartIndex, q.Count), len(matched), nil
 }
 
 // tidy sorts s.sorted by id and drops deleted entries. It needs the write
@@ -454,7 +740,7 @@ func (s *part) tidy() {
 		s.removed = 0
 	}
 	if s.untidy {
-		slices.SortFunc(s.sorted, func(a, b *entry) int { return strings.Compare(a.r.ID, b.r.ID) })
+		slices.SortFunc(s.sorted, func(a, b *entry) int { return strings.Compare(a.st.id, b.st.id) })
 		s.untidy = false
 	}
 }
@@ -473,12 +759,18 @@ func (s *part) rlockTidy() {
 }
 
 // lookup returns the entries an indexed equality in f selects: a superset
-// of the matches, which the caller then filters.
-func (s *part) lookup(f *filter.Matcher) ([]*entry, bool) {
+// of the matches, which the caller then filters, unless exact reports that
+// they are the matches (f is one equality on an indexed string).
+func (s *part) lookup(f *filter.Matcher) (found []*entry, indexed, exact bool) {
 	if f == nil {
-		return nil, false
+		return nil, false, false
 	}
-	return s.lookupExpr(f.Expr())
+	found, indexed = s.lookupExpr(f.Expr())
+	if c, ok := f.Expr().(*filter.Compare); ok && indexed {
+		a, err := filter.ResolvePath(s.rt, c.Path)
+		exact = err == nil && (a.Common || a.Attr.Type == schema.String || a.Attr.Type == schema.Reference)
+	}
+	return found, indexed, exact
 }
 
 func (s *part) lookupExpr(e filter.Expr) ([]*entry, bool) {
@@ -585,13 +877,15 @@ func (s *part) checkUnique(c *schema.Resource, self *entry) error {
 	return nil
 }
 
-func (s *part) index(e *entry) {
+// index adds e, whose resource is r, to the indexes. Keys share the
+// memory of e's JSON where they can. It needs the write lock.
+func (s *part) index(e *entry, r *schema.Resource) {
 	for _, idx := range s.unique {
-		for _, v := range idx.values(e.r) {
-			idx.keys[valueKey(idx.attr, v)] = e
+		for _, v := range idx.values(r) {
+			idx.keys[within(e.st.enc, valueKey(idx.attr, v))] = e
 		}
 	}
-	if x := e.r.ExternalID; x != "" {
+	if x := e.st.ext; x != "" {
 		if _, taken := s.byExt[x]; taken {
 			s.extMore[x] = append(s.extMore[x], e)
 		} else {
@@ -600,21 +894,29 @@ func (s *part) index(e *entry) {
 	}
 }
 
-func (s *part) unindex(e *entry) {
+// unindex removes e from the indexes; cur is e's resource when the caller
+// has read it, or nil. It needs the write lock.
+func (s *part) unindex(e *entry, cur *schema.Resource) error {
+	if cur == nil && len(s.unique) > 0 {
+		var err error
+		if cur, err = s.resource(e.st); err != nil {
+			return err
+		}
+	}
 	for _, idx := range s.unique {
-		for _, v := range idx.values(e.r) {
+		for _, v := range idx.values(cur) {
 			k := valueKey(idx.attr, v)
 			if idx.keys[k] == e {
 				delete(idx.keys, k)
 			}
 		}
 	}
-	if x := e.r.ExternalID; x != "" {
+	if x := e.st.ext; x != "" {
 		more := s.extMore[x]
 		if s.byExt[x] == e {
 			if len(more) == 0 {
 				delete(s.byExt, x)
-				return
+				return nil
 			}
 			s.byExt[x], more = more[0], more[1:]
 		} else {
@@ -626,6 +928,7 @@ func (s *part) unindex(e *entry) {
 			s.extMore[x] = more
 		}
 	}
+	return nil
 }
 
 // valueKey returns the index key of a value: strings of attributes that are
@@ -708,7 +1011,7 @@ func (s *part) memberList(e *entry) *memberList {
 	if e.mem != nil {
 		return e.mem
 	}
-	cur, _ := e.r.Attributes[s.members.Name].([]any)
+	cur, _ := e.st.r.Attributes[s.members.Name].([]any)
 	pos := make(map[string]int, len(cur))
 	for i, m := range cur {
 		v, _ := m.(map[string]any)["value"].(string)
@@ -730,8 +1033,8 @@ func (s *part) patchMembers(e *entry, values []string, ops []patch.Operation, op
 	name, ml := s.members.Name, e.mem
 	cur := ml.buf
 	before := map[string]any{}
-	sparse := *e.r
-	sparse.Attributes = maps.Clone(e.r.Attributes)
+	sparse := *e.st.r
+	sparse.Attributes = maps.Clone(e.st.r.Attributes)
 	var some []any
 	for _, v := range values {
 		if i, ok := ml.pos[v]; ok && before[v] == nil {
@@ -749,7 +1052,7 @@ func (s *part) patchMembers(e *entry, values []string, ops []patch.Operation, op
 		return nil, err
 	}
 	if !changed {
-		return e.r, nil
+		return e.st.r, nil
 	}
 	after := map[string]any{}
 	var added []any
@@ -793,7 +1096,7 @@ func (s *part) patchMembers(e *entry, values []string, ops []patch.Operation, op
 	} else {
 		delete(next.Attributes, name)
 	}
-	if err := s.update(e, next, now); err != nil {
+	if err := s.update(e, next, e.st.r, now); err != nil {
 		return nil, err
 	}
 	if index != nil {
@@ -808,13 +1111,13 @@ func (s *part) patchMembers(e *entry, values []string, ops []patch.Operation, op
 
 // page answers a query without filter or sort from the id order, reading
 // only the page.
-func (s *part) page(q *store.Query) *store.Page {
+func (s *part) page(q *store.Query) ([]hit, int, error) {
 	s.rlockTidy()
 	defer s.mu.RUnlock()
 	out := store.PageOf(s.sorted, q.StartIndex, q.Count)
-	rs := make([]*schema.Resource, len(out))
+	hits := make([]hit, len(out))
 	for i, e := range out {
-		rs[i] = e.r
+		hits[i].st = e.st
 	}
-	return &store.Page{Resources: rs, Total: len(s.sorted)}
+	return hits, len(s.sorted), nil
 }

@@ -3,10 +3,10 @@ package memory_test
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -174,32 +174,34 @@ func TestSharedExternalID(t *testing.T) {
 }
 
 // TestSharedValues checks that equal values of low-cardinality attributes
-// are stored once, and that sharing them changes nothing a reader sees.
+// of resources kept in map form (groups) are stored once, and that sharing
+// them changes nothing a reader sees.
 func TestSharedValues(t *testing.T) {
 	ctx := context.Background()
-	users := schema.Users()
-	s := memory.New(users)
+	groups := schema.Groups()
+	s := memory.New(groups)
 	mk := func(n string) *schema.Resource {
-		return &schema.Resource{Attributes: map[string]any{"userName": n, "title": "Engineer",
-			"emails":                    []any{map[string]any{"value": n + "@x", "type": "work"}},
-			schema.EnterpriseUserSchema: map[string]any{"department": "R&D", "manager": map[string]any{"value": "boss"}}}}
+		return &schema.Resource{Attributes: map[string]any{"displayName": n,
+			"members": []any{map[string]any{"value": n + "-m", "type": strings.Clone("User")}}}}
+	}
+	typeOf := func(r *schema.Resource) string {
+		return r.Attributes["members"].([]any)[0].(map[string]any)["type"].(string)
 	}
 	a, err := s.Create(ctx, mk("a"))
 	require.NoError(t, err)
 	b, err := s.Create(ctx, mk("b"))
 	require.NoError(t, err)
-	ma := a.Attributes[schema.EnterpriseUserSchema].(map[string]any)["manager"].(map[string]any)
-	mb := b.Attributes[schema.EnterpriseUserSchema].(map[string]any)["manager"].(map[string]any)
-	assert.Equal(t, reflect.ValueOf(ma).UnsafePointer(), reflect.ValueOf(mb).UnsafePointer(), "one manager value for both")
-	// A PATCH of one user's manager leaves the other's alone.
-	_, err = store.Patch(ctx, s, users, a.ID, []patch.Operation{{Op: patch.Replace, Path: &filter.Path{URN: schema.EnterpriseUserSchema, Name: "manager", Sub: "value"}, Value: []byte(`"other"`)}}, "", patch.Options{})
+	assert.Equal(t, unsafe.StringData(typeOf(a)), unsafe.StringData(typeOf(b)), "one \"User\" for both")
+	// A PATCH of one group's member leaves the other's alone.
+	_, err = store.Patch(ctx, s, groups, a.ID, []patch.Operation{{Op: patch.Replace, Path: &filter.Path{Name: "members", Sub: "type",
+		Filter: &filter.Compare{Path: filter.Path{Name: "value"}, Op: filter.Eq, Value: "a-m"}}, Value: []byte(`"Group"`)}}, "", patch.Options{})
 	require.NoError(t, err)
 	got, err := s.Get(ctx, b.ID)
 	require.NoError(t, err)
-	assert.Equal(t, "boss", got.String(schema.EnterpriseUserSchema+":manager.value"))
+	assert.Equal(t, "User", typeOf(got))
 	ga, err := s.Get(ctx, a.ID)
 	require.NoError(t, err)
-	assert.Equal(t, "other", ga.String(schema.EnterpriseUserSchema+":manager.value"))
+	assert.Equal(t, "Group", typeOf(ga))
 }
 
 // FuzzFoldKey checks that foldKey agrees with strings.EqualFold, and that
