@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -60,21 +61,33 @@ func AppendJSON(dst []byte, rt *ResourceType, r *Resource, p *Projection) []byte
 
 // AppendEncoded appends the JSON of a resource kept encoded, with meta m,
 // to dst and returns the extended slice. enc is what AppendJSON wrote for
-// the resource (of type rt) with the default projection and a zero Meta,
-// which writes no "meta"; the result is what AppendJSON writes for the
-// resource with Meta m and the default projection. Stores that keep
+// the resource (of type rt) with the default projection and a Meta holding
+// m's ResourceType, Created and LastModified but no Location or Version;
+// AppendEncoded adds m's Location and Version, so that the result is what
+// AppendJSON writes for the resource with Meta m. Stores that keep
 // resources as JSON (see store.JSONReader) answer reads with it, neither
-// decoding nor encoding the resource.
+// decoding nor encoding the resource, nor formatting its times.
 func AppendEncoded(dst []byte, rt *ResourceType, enc string, m Meta) []byte {
-	if len(enc) < 2 || enc[len(enc)-1] != '}' {
+	var p *Projection // the default
+	meta := commonAttrs[2]
+	if m.Location == "" && m.Version == "" || !p.Includes(rt.Schema, nil, meta) {
+		return append(dst, enc...)
+	}
+	// enc ends with its meta object when m has what it holds.
+	kept := m.ResourceType != "" || !m.Created.IsZero() || !m.LastModified.IsZero()
+	cut := "}"
+	if kept {
+		cut = "}}"
+	}
+	if !strings.HasSuffix(enc, cut) {
 		return append(dst, enc...) // not AppendJSON's: written as it is
 	}
-	dst = append(dst, enc[:len(enc)-1]...)
-	var p *Projection // the default
-	if p.Includes(rt.Schema, nil, commonAttrs[2]) {
-		dst = appendMeta(dst, m, p, rt.Schema, commonAttrs[2])
+	dst = append(dst, enc[:len(enc)-len(cut)]...)
+	if kept {
+		dst = appendMetaMembers(dst, Meta{Location: m.Location, Version: m.Version}, p, rt.Schema, meta)
+		return append(dst, "}}"...)
 	}
-	return append(dst, '}')
+	return append(appendMeta(dst, Meta{Location: m.Location, Version: m.Version}, p, rt.Schema, meta), '}')
 }
 
 // writesAny reports whether p writes any attribute of s that m holds, so
@@ -92,6 +105,16 @@ func appendMeta(dst []byte, m Meta, p *Projection, s *Schema, meta *Attribute) [
 	mark := len(dst)
 	dst = append(dst, `,"meta":{`...)
 	inner := len(dst)
+	dst = appendMetaMembers(dst, m, p, s, meta)
+	if len(dst) == inner {
+		return dst[:mark]
+	}
+	return append(dropComma(dst, inner), '}')
+}
+
+// appendMetaMembers appends ,"name":value for each member of m that is
+// set and included by p.
+func appendMetaMembers(dst []byte, m Meta, p *Projection, s *Schema, meta *Attribute) []byte {
 	name := func(i int) bool {
 		if !p.Includes(s, meta, meta.SubAttributes[i]) {
 			return false
@@ -119,10 +142,7 @@ func appendMeta(dst []byte, m Meta, p *Projection, s *Schema, meta *Attribute) [
 	timeField(2, m.LastModified)
 	field(3, m.Location)
 	field(4, m.Version)
-	if len(dst) == inner {
-		return dst[:mark]
-	}
-	return append(dropComma(dst, inner), '}')
+	return dst
 }
 
 // appendAttrs appends ,"name":value for each attribute of s present in m

@@ -246,3 +246,34 @@ func BenchmarkAppendJSON(b *testing.B) {
 	}
 	b.SetBytes(int64(len(buf)))
 }
+
+// TestAppendEncoded checks that AppendEncoded, given what AppendJSON wrote
+// without Location and Version, writes what AppendJSON writes with them,
+// whether or not the kept JSON has a meta object, and whether or not it
+// ends with an extension's object.
+func TestAppendEncoded(t *testing.T) {
+	users := schema.Users()
+	at := time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.FixedZone("x", 3600))
+	ext := map[string]any{"userName": "u", schema.EnterpriseUserSchema: map[string]any{"department": "D"}}
+	plain := map[string]any{"userName": "u\"\u00e9"}
+	for _, attrs := range []map[string]any{ext, plain} {
+		for _, m := range []schema.Meta{
+			{ResourceType: "User", Created: at, LastModified: at, Location: "https://x/Users/1", Version: `W/"3"`},
+			{ResourceType: "User", Location: "https://x/Users/1"},
+			{Created: at, Version: `W/"3"`},
+			{Location: "https://x/Users/1", Version: `W/"3"`},
+			{Version: `W/"3"`},
+			{ResourceType: "User", LastModified: at},
+			{},
+		} {
+			r := &schema.Resource{ID: "1", ExternalID: "e", Attributes: attrs, Meta: m}
+			kept := *r
+			kept.Meta.Location, kept.Meta.Version = "", ""
+			enc := string(schema.AppendJSON(nil, users, &kept, nil))
+			want := string(schema.AppendJSON(nil, users, r, nil))
+			assert.Equal(t, want, string(schema.AppendEncoded(nil, users, enc, m)), "meta %+v", m)
+		}
+	}
+	// JSON that AppendJSON did not write is written as it is.
+	assert.Equal(t, `{}x`, string(schema.AppendEncoded([]byte(`{}`), users, "x", schema.Meta{Version: "1"})))
+}

@@ -296,8 +296,8 @@ type Encoded struct {
 	ID   string
 	Meta schema.Meta
 	// JSON is what schema.AppendJSON writes for the resource with the
-	// default projection and a zero Meta; schema.AppendEncoded writes the
-	// resource with its Meta from it.
+	// default projection and a Meta holding only ResourceType, Created and
+	// LastModified; schema.AppendEncoded adds Location and Version.
 	JSON string
 }
 

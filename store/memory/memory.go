@@ -101,7 +101,7 @@ type state struct {
 	ext               string // externalId
 	created, modified time.Time
 
-	enc    string         // compact form: schema.AppendJSON, default projection, zero Meta
+	enc    string         // compact form: as store.Encoded.JSON
 	hidden map[string]any // compact form: the values enc leaves out (see part.hide), or nil
 	r      *schema.Resource
 }
@@ -347,7 +347,9 @@ func (s *part) keep(c *schema.Resource, id, version string, created, modified ti
 		st.r = c
 		return st
 	}
-	s.buf = schema.AppendJSON(s.buf[:0], s.rt, &schema.Resource{ID: id, ExternalID: c.ExternalID, Attributes: c.Attributes}, nil)
+	kept := schema.Resource{ID: id, ExternalID: c.ExternalID, Attributes: c.Attributes,
+		Meta: schema.Meta{ResourceType: s.rt.Name, Created: created, LastModified: modified}}
+	s.buf = schema.AppendJSON(s.buf[:0], s.rt, &kept, nil)
 	st.enc = string(s.buf)
 	st.ext = within(st.enc, st.ext)
 	st.hidden = s.hiddenOf(c.Attributes)
@@ -765,27 +767,23 @@ func (s *part) lookup(f *filter.Matcher) (found []*entry, indexed, exact bool) {
 	if f == nil {
 		return nil, false, false
 	}
-	found, indexed = s.lookupExpr(f.Expr())
-	if c, ok := f.Expr().(*filter.Compare); ok && indexed {
-		a, err := filter.ResolvePath(s.rt, c.Path)
-		exact = err == nil && (a.Common || a.Attr.Type == schema.String || a.Attr.Type == schema.Reference)
-	}
-	return found, indexed, exact
+	return s.lookupExpr(f.Expr())
 }
 
-func (s *part) lookupExpr(e filter.Expr) ([]*entry, bool) {
+func (s *part) lookupExpr(e filter.Expr) (found []*entry, indexed, exact bool) {
 	switch e := e.(type) {
 	case *filter.Logical:
-		l, lok := s.lookupExpr(e.Left)
+		l, lok, _ := s.lookupExpr(e.Left)
 		if e.Op == filter.And {
 			if lok {
-				return l, true
+				return l, true, false
 			}
-			return s.lookupExpr(e.Right)
+			r, rok, _ := s.lookupExpr(e.Right)
+			return r, rok, false
 		}
-		r, rok := s.lookupExpr(e.Right)
+		r, rok, _ := s.lookupExpr(e.Right)
 		if !lok || !rok {
-			return nil, false
+			return nil, false, false
 		}
 		out := slices.Clone(l)
 		for _, x := range r {
@@ -793,48 +791,50 @@ func (s *part) lookupExpr(e filter.Expr) ([]*entry, bool) {
 				out = append(out, x)
 			}
 		}
-		return out, true
+		return out, true, false
 	case *filter.Compare:
 		v, ok := e.Value.(string)
 		if e.Op != filter.Eq || !ok || e.Path.Filter != nil || e.Path.Sub != "" {
-			return nil, false
+			return nil, false, false
 		}
 		a, err := filter.ResolvePath(s.rt, e.Path)
 		if err != nil {
-			return nil, false
+			return nil, false, false
 		}
 		if a.Common {
 			switch a.Attr.Name {
 			case "id":
 				if en, ok := s.byID[v]; ok {
-					return []*entry{en}, true
+					return []*entry{en}, true, true
 				}
-				return nil, true
+				return nil, true, true
 			case "externalId":
 				var out []*entry
 				if en, ok := s.byExt[v]; ok {
 					out = append(out, en)
 				}
-				return append(out, s.extMore[v]...), true
+				return append(out, s.extMore[v]...), true, true
 			}
-			return nil, false
+			return nil, false, false
 		}
 		ext := ""
 		if a.Ext != nil {
 			ext = a.Ext.Schema.ID
 		}
+		// The index keys strings as the filter compares them.
+		exact := a.Attr.Type == schema.String || a.Attr.Type == schema.Reference
 		for _, idx := range s.unique {
 			// By name: the filter may have been compiled for an equal
 			// resource type built separately.
 			if idx.attr.Name == a.Attr.Name && strings.EqualFold(idx.ext, ext) {
 				if en, ok := idx.holder(v); ok {
-					return []*entry{en}, true
+					return []*entry{en}, true, exact
 				}
-				return nil, true
+				return nil, true, exact
 			}
 		}
 	}
-	return nil, false
+	return nil, false, false
 }
 
 // holder returns the resource that holds value v, building the key on the

@@ -16,7 +16,8 @@
 // conflicts, that Search (when the store is a store.Searcher) answers
 // exactly what store.Evaluate answers over Scan for a table of filters,
 // sorts and pages, and concurrent writers: one winner per version and no
-// lost update.
+// lost update. A store.JSONReader's answers must equal Get's and Search's,
+// encoded.
 package storetest
 
 import (
@@ -55,6 +56,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("ConcurrentPatchGeneric", func(t *testing.T) { testConcurrentPatch(t, newStore, true) })
 	t.Run("ConcurrentCreate", func(t *testing.T) { testConcurrentCreate(t, newStore) })
 	t.Run("Tenants", func(t *testing.T) { testTenants(t, newStore) })
+	t.Run("JSON", func(t *testing.T) { testJSON(t, newStore) })
 }
 
 const ent = schema.EnterpriseUserSchema
@@ -411,9 +413,90 @@ func testSearch(t *testing.T, newStore NewStore) {
 				if len(got.Resources) > 0 {
 					assert.Equal(t, want.Resources[0], got.Resources[0], "resources are returned whole")
 				}
+				checkSearchJSON(t, s, users, q, got, fmt.Sprintf("filter %q sort %v page %v", f, so, pg))
 			}
 		}
 	}
+}
+
+// checkSearchJSON checks that a store.JSONReader's SearchJSON answers q
+// as Search answered it (want), encoded.
+func checkSearchJSON(t *testing.T, s store.Store, rt *schema.ResourceType, q *store.Query, want *store.Page, msg string) {
+	t.Helper()
+	jr, ok := s.(store.JSONReader)
+	if !ok {
+		return
+	}
+	encs, total, err := jr.SearchJSON(context.Background(), q)
+	if errors.Is(err, errors.ErrUnsupported) {
+		return
+	}
+	require.NoError(t, err, msg)
+	assert.Equal(t, want.Total, total, "SearchJSON's total: %s", msg)
+	require.Len(t, encs, len(want.Resources), "SearchJSON's page: %s", msg)
+	for i, r := range want.Resources {
+		checkEncoded(t, rt, r, encs[i], msg)
+	}
+}
+
+// checkEncoded checks that enc is r as a store.JSONReader hands it out.
+func checkEncoded(t *testing.T, rt *schema.ResourceType, r *schema.Resource, enc store.Encoded, msg string) {
+	t.Helper()
+	assert.Equal(t, r.ID, enc.ID, msg)
+	assert.Equal(t, r.Meta, enc.Meta, msg)
+	assert.JSONEq(t, string(schema.AppendJSON(nil, rt, r, nil)), string(schema.AppendEncoded(nil, rt, enc.JSON, enc.Meta)), msg)
+	assert.Equal(t, string(schema.AppendJSON(nil, rt, r, nil)), string(schema.AppendEncoded(nil, rt, enc.JSON, enc.Meta)), "byte for byte: %s", msg)
+}
+
+// testJSON checks a store.JSONReader's GetJSON against Get, through
+// writes, and that values the default projection leaves out (password)
+// stay readable through Get.
+func testJSON(t *testing.T, newStore NewStore) {
+	ctx := context.Background()
+	users := schema.Users()
+	s := newStore(t, users)
+	jr, ok := s.(store.JSONReader)
+	if !ok {
+		t.Skip("the store is not a store.JSONReader")
+	}
+	in := user("json@example.com", map[string]any{
+		"password":    "t1meMachine!",
+		"displayName": "Quote \" and \u00e9 and <tag>",
+		"emails":      []any{map[string]any{"value": "json@example.com", "type": "work", "primary": true}},
+		ent:           map[string]any{"employeeNumber": "7", "manager": map[string]any{"value": "m1"}},
+	})
+	in.ExternalID = "ext-json"
+	created := create(t, s, in)
+	check := func(msg string) *schema.Resource {
+		t.Helper()
+		r, err := s.Get(ctx, created.ID)
+		require.NoError(t, err, msg)
+		enc, err := jr.GetJSON(ctx, created.ID)
+		if errors.Is(err, errors.ErrUnsupported) {
+			t.Skip("the store declines GetJSON for users")
+		}
+		require.NoError(t, err, msg)
+		checkEncoded(t, users, r, enc, msg)
+		return r
+	}
+	got := check("after create")
+	assert.Equal(t, "t1meMachine!", got.Attributes["password"], "a value never returned is kept")
+	next := got.Clone()
+	next.Attributes["title"] = "Engineer"
+	delete(next.Attributes, ent)
+	_, err := s.Replace(ctx, next, "")
+	require.NoError(t, err)
+	got = check("after replace")
+	assert.Equal(t, "Engineer", got.Attributes["title"])
+	assert.Nil(t, got.Attributes[ent])
+	_, err = store.Patch(ctx, s, users, created.ID, []patch.Operation{{Op: patch.Replace, Path: &filter.Path{Name: "displayName"}, Value: []byte(`"Patched"`)}}, "", patch.Options{})
+	require.NoError(t, err)
+	got = check("after patch")
+	assert.Equal(t, "Patched", got.Attributes["displayName"])
+	assert.Equal(t, "t1meMachine!", got.Attributes["password"], "a patch keeps the password")
+	require.NoError(t, s.Delete(ctx, created.ID, ""))
+	_, err = jr.GetJSON(ctx, created.ID)
+	assert.ErrorIs(t, err, store.ErrNotFound)
 }
 
 func ids(rs []*schema.Resource) []string {

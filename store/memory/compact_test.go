@@ -1,0 +1,100 @@
+package memory_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store/memory"
+)
+
+// thing is a resource type with an attribute of every type, and values
+// the default projection leaves out (returned "never" and "request", also
+// as sub-attributes), for the compact form's round trips.
+func thing() *schema.ResourceType {
+	return &schema.ResourceType{Name: "Thing", Endpoint: "/Things",
+		Schema: &schema.Schema{ID: "urn:example:Thing", Attributes: []*schema.Attribute{
+			{Name: "name", Uniqueness: schema.UniquenessServer},
+			{Name: "count", Type: schema.Integer},
+			{Name: "ratio", Type: schema.Decimal},
+			{Name: "flag", Type: schema.Boolean},
+			{Name: "at", Type: schema.DateTime},
+			{Name: "blob", Type: schema.Binary},
+			{Name: "link", Type: schema.Reference, ReferenceTypes: []string{"external"}},
+			{Name: "tags", MultiValued: true},
+			{Name: "secret", Returned: schema.ReturnedNever},
+			{Name: "extra", Returned: schema.ReturnedRequest},
+			{Name: "parts", Type: schema.Complex, MultiValued: true, SubAttributes: []*schema.Attribute{
+				{Name: "value"}, {Name: "weight", Type: schema.Decimal}, {Name: "key", Returned: schema.ReturnedNever},
+			}},
+		}},
+		Extensions: []schema.Extension{{Schema: &schema.Schema{ID: "urn:example:Extra", Attributes: []*schema.Attribute{
+			{Name: "note"}, {Name: "pin", Returned: schema.ReturnedNever},
+		}}}},
+	}
+}
+
+// FuzzCompact checks the compact form's round trip: whatever a body
+// decodes to, stored by the handler's path (CreateAdopted) or a host's
+// (Create), reads back through Get as the write returned it, and GetJSON
+// writes the JSON AppendJSON writes for it.
+func FuzzCompact(f *testing.F) {
+	f.Add(`{"schemas":["urn:example:Thing","urn:example:Extra"],"name":"a","count":-7,"ratio":0.1,"flag":true,"at":"2024-01-02T03:04:05.5+01:00",
+"blob":"aGk=","link":"https://x/y","tags":["t1","t2"],"secret":"s","extra":"e","parts":[{"value":"p","weight":1e21,"key":"k"},{"value":"q"}],
+"urn:example:Extra":{"note":"n\u00e9\"\\","pin":"1234"}}`, 0)
+	f.Add(`{"schemas":["urn:example:Thing"],"name":"b","parts":[{"key":"only hidden"}],"urn:example:Extra":{"pin":"1"}}`, 1)
+	f.Add(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"U","password":"p","name":{"givenName":"\u2028"},
+"emails":[{"value":"u@x","type":"work","primary":true}],"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":{"value":"m"}}}`, 2)
+	f.Add(`{"schemas":["urn:example:Thing"],"ratio":1.0,"count":9007199254740993}`, 3)
+	types := []*schema.ResourceType{thing(), schema.Users(), schema.Groups()}
+	f.Fuzz(func(t *testing.T, body string, pick int) {
+		rt := types[uint(pick)%uint(len(types))]
+		r, err := schema.Decode(rt, []byte(body), schema.DecodeOptions{})
+		if err != nil {
+			return
+		}
+		ctx := context.Background()
+		for _, adopted := range []bool{true, false} {
+			s := memory.New(rt)
+			in := r.Clone()
+			var out *schema.Resource
+			if adopted {
+				out, err = s.CreateAdopted(ctx, in)
+			} else {
+				out, err = s.Create(ctx, in)
+				assert.Equal(t, r, in, "Create leaves its input alone")
+			}
+			require.NoError(t, err)
+			got, err := s.Get(ctx, out.ID)
+			require.NoError(t, err)
+			assert.Equal(t, out, got, "Get returns what the write returned")
+			want := r.Clone()
+			want.ID, want.Meta = out.ID, out.Meta
+			assert.Equal(t, want, got, "what was stored is what was given")
+			enc, err := s.GetJSON(ctx, out.ID)
+			if rt.Name == "Group" {
+				assert.ErrorContains(t, err, "decoded", "groups are kept in map form")
+				continue
+			}
+			require.NoError(t, err)
+			assert.Equal(t, string(schema.AppendJSON(nil, rt, got, nil)), string(schema.AppendEncoded(nil, rt, enc.JSON, enc.Meta)))
+		}
+	})
+}
+
+// TestCompactRefusesWhatItCannotKeep checks that a host's resource whose
+// values do not read back from JSON is refused, and nothing is stored.
+func TestCompactRefusesWhatItCannotKeep(t *testing.T) {
+	ctx := context.Background()
+	s := memory.New(thing())
+	_, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"name": "a", "count": "seven"}})
+	assert.ErrorContains(t, err, "cannot be stored")
+	assert.Equal(t, 0, s.Len())
+	// Canonical values of another Go type read back canonical.
+	r, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"name": "a", "count": 7, "undefined": "x"}})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"name": "a", "count": int64(7)}, r.Attributes)
+}
