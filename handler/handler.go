@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/patch"
@@ -305,7 +306,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		h.route(w, r, map[string]func(){http.MethodPost: func() { h.searchAll(w, r) }})
 		return
 	}
-	switch strings.ToLower(segs[0]) {
+	var lb [64]byte
+	first := lowerKey(lb[:0], segs[0]) // the endpoint, lower-cased on the stack
+	switch string(first) {
 	case "serviceproviderconfig", "resourcetypes", "schemas":
 		if r.URL.Query().Has("filter") {
 			// RFC 7644 §4: discovery endpoints do not filter, and say so
@@ -314,7 +317,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	switch strings.ToLower(segs[0]) {
+	switch string(first) {
 	case "serviceproviderconfig":
 		if len(segs) == 1 {
 			h.route(w, r, map[string]func(){http.MethodGet: func() { h.serviceProviderConfig(w, r) }})
@@ -341,7 +344,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rt, ok := h.byEndpoint[strings.ToLower(segs[0])]
+	rt, ok := h.byEndpoint[string(first)]
 	if !ok {
 		writeError(w, &schema.Error{Status: http.StatusNotFound, Detail: fmt.Sprintf("no endpoint %q", "/"+segs[0])})
 		return
@@ -379,6 +382,24 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, &schema.Error{Status: http.StatusNotFound, Detail: fmt.Sprintf("no resource at %q", r.URL.Path)})
 	}
+}
+
+// lowerKey appends strings.ToLower(s) to b: without allocating when s is
+// ASCII and fits b's capacity.
+func lowerKey(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return append(b, strings.ToLower(s)...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 // route calls the function for the request's method, or answers 405 with

@@ -750,3 +750,40 @@ func TestCustomResourceType(t *testing.T) {
 	r = s.do(http.MethodGet, "/Devices?filter=serial%20eq%20%22S-1%22", "")
 	assert.Equal(t, float64(1), r.body["totalResults"])
 }
+
+// TestReturnedRequestFromCompactStore checks that an attribute returned
+// only on request (RFC 7643 §7) is written when named, and only then, by
+// a store that keeps resources as JSON without it (the memory store).
+func TestReturnedRequestFromCompactStore(t *testing.T) {
+	users := schema.Users()
+	users.Schema.Attributes = append(users.Schema.Attributes, &schema.Attribute{Name: "recoveryHint", Returned: schema.ReturnedRequest})
+	h, err := handler.New(handler.Config{ResourceTypes: []handler.ResourceType{{Type: users, Store: memory.New(users)}}})
+	require.NoError(t, err)
+	serve := func(method, target, body string) map[string]any {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(method, target, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/scim+json")
+		h.ServeHTTP(rec, req)
+		require.Less(t, rec.Code, 300, rec.Body.String())
+		var out map[string]any
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out))
+		return out
+	}
+	created := serve(http.MethodPost, "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","recoveryHint":"blue","password":"p4ss!word"}`)
+	id, _ := created["id"].(string)
+	require.NotEmpty(t, id)
+	assert.NotContains(t, serve(http.MethodGet, "/Users/"+id, ""), "recoveryHint", "not returned by default")
+	assert.Equal(t, "blue", serve(http.MethodGet, "/Users/"+id+"?attributes=recoveryHint", "")["recoveryHint"])
+	got := serve(http.MethodGet, "/Users/"+id+"?attributes=userName", "")
+	assert.Equal(t, "u", got["userName"])
+	assert.NotContains(t, got, "recoveryHint")
+	list := serve(http.MethodGet, "/Users?attributes=recoveryHint,userName", "")
+	require.Len(t, list["Resources"], 1)
+	assert.Equal(t, "blue", list["Resources"].([]any)[0].(map[string]any)["recoveryHint"])
+	list = serve(http.MethodGet, "/Users?excludedAttributes=userName", "")
+	require.Len(t, list["Resources"], 1)
+	assert.NotContains(t, list["Resources"].([]any)[0], "recoveryHint")
+	assert.NotContains(t, list["Resources"].([]any)[0], "userName")
+	assert.NotContains(t, list["Resources"].([]any)[0], "password", "never returned")
+}

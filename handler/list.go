@@ -108,13 +108,49 @@ func readListParams(raw string) (listParams, error) {
 			}
 			continue
 		}
-		v, err := url.QueryUnescape(value)
+		v, err := queryUnescape(value)
 		if err != nil {
 			return p, err
 		}
 		p.values[i], p.seen[i] = v, true
 	}
 	return p, nil
+}
+
+// queryUnescape is url.QueryUnescape in one pass: s itself when it escapes
+// nothing, otherwise one allocation.
+func queryUnescape(s string) (string, error) {
+	if !strings.ContainsAny(s, "%+") {
+		return s, nil
+	}
+	if !validEscapes(s) {
+		return url.QueryUnescape(s) // for its error
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '%':
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+		case '+':
+			b.WriteByte(' ')
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), nil
+}
+
+// unhex returns the value of hex digit c.
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
 }
 
 func intParam(s string, def int) (int, error) {
@@ -325,8 +361,9 @@ func (h *Handler) searchAll(w http.ResponseWriter, r *http.Request) {
 
 type hit struct {
 	t   *resourceType
+	p   *schema.Projection // t's
 	res *schema.Resource
-	enc *store.Encoded // instead of res, from a store.JSONReader
+	enc *schema.Encoded // instead of res, from a store.JSONReader
 }
 
 // answer runs req over types and writes the ListResponse. Across several
@@ -376,7 +413,8 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 		if skip {
 			continue
 		}
-		if jr, ok := t.store.(store.JSONReader); ok && len(req.attributes) == 0 && len(req.excluded) == 0 {
+		p := schema.NewProjection(t.rt, req.attributes, req.excluded)
+		if jr, ok := t.store.(store.JSONReader); ok && !p.Requests() {
 			encs, n, err := jr.SearchJSON(r.Context(), q)
 			if !errors.Is(err, errors.ErrUnsupported) {
 				if err != nil {
@@ -386,7 +424,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 				total += n
 				hits = slices.Grow(hits, len(encs))
 				for i := range encs {
-					hits = append(hits, hit{t: t, enc: &encs[i]})
+					hits = append(hits, hit{t: t, p: p, enc: &encs[i]})
 				}
 				continue
 			}
@@ -399,7 +437,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 		total += page.Total
 		hits = slices.Grow(hits, len(page.Resources))
 		for _, res := range page.Resources {
-			hits = append(hits, hit{t: t, res: res})
+			hits = append(hits, hit{t: t, p: p, res: res})
 		}
 	}
 	if across {
@@ -426,21 +464,15 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 	}
 	b = append(b, `,"Resources":[`...)
 	base := h.baseURL(r)
-	// The projection of each type, made once: hits come type by type.
-	var pt *resourceType
-	var p *schema.Projection
 	for i, x := range hits {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		if x.enc != nil {
-			b = appendEncoded(b, base, x.t.rt, x.enc)
+			b = appendEncoded(b, base, x.t.rt, x.enc, x.p)
 			continue
 		}
-		if x.t != pt {
-			pt, p = x.t, schema.NewProjection(x.t.rt, req.attributes, req.excluded)
-		}
-		b = appendResource(b, base, x.t.rt, x.res, p)
+		b = appendResource(b, base, x.t.rt, x.res, x.p)
 	}
 	b = append(b, "]}"...)
 	*bp = b

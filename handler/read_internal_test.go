@@ -68,3 +68,19 @@ func FuzzReadListParams(f *testing.F) {
 		}
 	})
 }
+
+// FuzzQueryUnescape checks queryUnescape against url.QueryUnescape, and
+// lowerKey against strings.ToLower.
+func FuzzQueryUnescape(f *testing.F) {
+	for _, s := range []string{"", "userName+eq+%22User%40X%22", "%", "%4", "%zz", "a+b", "%C3%A9", "%ff", "Users", "SCHEMAS", "İx", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := queryUnescape(s)
+		want, wantErr := url.QueryUnescape(s)
+		assert.Equal(t, wantErr, err, "%q", s)
+		assert.Equal(t, want, got, "%q", s)
+		var buf [8]byte
+		assert.Equal(t, strings.ToLower(s), string(lowerKey(buf[:0], s)), "%q", s)
+	})
+}

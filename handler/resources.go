@@ -138,9 +138,11 @@ func viewMeta(base string, rt *schema.ResourceType, id string, m schema.Meta) sc
 }
 
 // appendEncoded appends the JSON of a resource a store.JSONReader kept,
-// as appendResource appends it with the default projection.
-func appendEncoded(dst []byte, base string, rt *schema.ResourceType, enc *store.Encoded) []byte {
-	return schema.AppendEncoded(dst, rt, enc.JSON, viewMeta(base, rt, enc.ID, enc.Meta))
+// as appendResource appends it.
+func appendEncoded(dst []byte, base string, rt *schema.ResourceType, enc *schema.Encoded, p *schema.Projection) []byte {
+	v := *enc
+	v.Meta = viewMeta(base, rt, enc.ID, enc.Meta)
+	return schema.AppendEncoded(dst, rt, &v, p)
 }
 
 // writeResource answers with one resource, its ETag and, for creates, its
@@ -191,10 +193,14 @@ func (h *Handler) createResource(ctx context.Context, t *resourceType, body []by
 }
 
 // get serves GET /{endpoint}/{id} (RFC 7644 §3.4.1), with If-None-Match
-// (RFC 7644 §3.14). With the default projection it reads through
-// store.JSONReader when the store is one, writing the JSON the store keeps.
+// (RFC 7644 §3.14). It reads through store.JSONReader when the store is
+// one, writing the JSON the store keeps.
 func (h *Handler) get(w http.ResponseWriter, r *http.Request, t *resourceType, id string) {
-	if jr, ok := t.store.(store.JSONReader); ok && !projects(r) {
+	var p *schema.Projection
+	if projects(r) {
+		p = projection(t.rt, r)
+	}
+	if jr, ok := t.store.(store.JSONReader); ok && !p.Requests() {
 		enc, err := jr.GetJSON(r.Context(), id)
 		if !errors.Is(err, errors.ErrUnsupported) {
 			if err != nil {
@@ -206,7 +212,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, t *resourceType, i
 			}
 			bp := bufPool.Get().(*[]byte)
 			defer bufPool.Put(bp)
-			b := appendEncoded((*bp)[:0], h.baseURL(r), t.rt, &enc)
+			b := appendEncoded((*bp)[:0], h.baseURL(r), t.rt, &enc, p)
 			*bp = b
 			if enc.Meta.Version != "" {
 				w.Header().Set("ETag", etag(enc.Meta.Version))

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -57,37 +56,6 @@ func AppendJSON(dst []byte, rt *ResourceType, r *Resource, p *Projection) []byte
 		dst = appendMeta(dst, r.Meta, p, rt.Schema, common[2])
 	}
 	return append(dst, '}')
-}
-
-// AppendEncoded appends the JSON of a resource kept encoded, with meta m,
-// to dst and returns the extended slice. enc is what AppendJSON wrote for
-// the resource (of type rt) with the default projection and a Meta holding
-// m's ResourceType, Created and LastModified but no Location or Version;
-// AppendEncoded adds m's Location and Version, so that the result is what
-// AppendJSON writes for the resource with Meta m. Stores that keep
-// resources as JSON (see store.JSONReader) answer reads with it, neither
-// decoding nor encoding the resource, nor formatting its times.
-func AppendEncoded(dst []byte, rt *ResourceType, enc string, m Meta) []byte {
-	var p *Projection // the default
-	meta := commonAttrs[2]
-	if m.Location == "" && m.Version == "" || !p.Includes(rt.Schema, nil, meta) {
-		return append(dst, enc...)
-	}
-	// enc ends with its meta object when m has what it holds.
-	kept := m.ResourceType != "" || !m.Created.IsZero() || !m.LastModified.IsZero()
-	cut := "}"
-	if kept {
-		cut = "}}"
-	}
-	if !strings.HasSuffix(enc, cut) {
-		return append(dst, enc...) // not AppendJSON's: written as it is
-	}
-	dst = append(dst, enc[:len(enc)-len(cut)]...)
-	if kept {
-		dst = appendMetaMembers(dst, Meta{Location: m.Location, Version: m.Version}, p, rt.Schema, meta)
-		return append(dst, "}}"...)
-	}
-	return append(appendMeta(dst, Meta{Location: m.Location, Version: m.Version}, p, rt.Schema, meta), '}')
 }
 
 // writesAny reports whether p writes any attribute of s that m holds, so

@@ -271,9 +271,19 @@ func TestAppendEncoded(t *testing.T) {
 			kept.Meta.Location, kept.Meta.Version = "", ""
 			enc := string(schema.AppendJSON(nil, users, &kept, nil))
 			want := string(schema.AppendJSON(nil, users, r, nil))
-			assert.Equal(t, want, string(schema.AppendEncoded(nil, users, enc, m)), "meta %+v", m)
+			e := &schema.Encoded{ID: "1", Meta: m, JSON: enc}
+			assert.Equal(t, want, string(schema.AppendEncoded(nil, users, e, nil)), "meta %+v", m)
+			for _, p := range []*schema.Projection{
+				schema.NewProjection(users, []string{"userName"}, nil),
+				schema.NewProjection(users, []string{schema.EnterpriseUserSchema + ":department", "meta.version"}, nil),
+				schema.NewProjection(users, nil, []string{"userName", "meta.created"}),
+				schema.NewProjection(users, nil, []string{schema.EnterpriseUserSchema}),
+			} {
+				assert.Equal(t, string(schema.AppendJSON(nil, users, r, p)), string(schema.AppendEncoded(nil, users, e, p)), "meta %+v", m)
+			}
 		}
 	}
 	// JSON that AppendJSON did not write is written as it is.
-	assert.Equal(t, `{}x`, string(schema.AppendEncoded([]byte(`{}`), users, "x", schema.Meta{Version: "1"})))
+	assert.Equal(t, `{}x`, string(schema.AppendEncoded([]byte(`{}`), users, &schema.Encoded{JSON: "x", Meta: schema.Meta{Version: "1"}}, nil)))
+	assert.Equal(t, `{}x`, string(schema.AppendEncoded([]byte(`{}`), users, &schema.Encoded{JSON: "x"}, schema.NewProjection(users, []string{"userName"}, nil))))
 }

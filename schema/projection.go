@@ -27,7 +27,14 @@ type Projection struct {
 	exts    map[*Schema]bool // whole extensions named in the list
 	// mode is 'a' with "attributes", 'x' with "excludedAttributes", 0 otherwise.
 	mode byte
+	// requests: an attribute returned only on request is written.
+	requests bool
 }
+
+// Requests reports whether p writes an attribute returned only on request
+// (RFC 7643 §7, "returned": "request"). Such attributes are not in the
+// JSON of an Encoded resource, so AppendEncoded cannot write them.
+func (p *Projection) Requests() bool { return p != nil && p.requests }
 
 type attrKey struct {
 	schema *Schema
@@ -85,7 +92,27 @@ func NewProjection(rt *ResourceType, attributes, excluded []string) *Projection 
 			}
 		}
 	}
+	p.requests = p.writesRequested(rt.Schema)
+	for _, e := range rt.Extensions {
+		p.requests = p.requests || p.writesRequested(e.Schema)
+	}
 	return p
+}
+
+// writesRequested reports whether p writes an attribute or sub-attribute
+// of s that is returned only on request.
+func (p *Projection) writesRequested(s *Schema) bool {
+	for _, a := range s.Attributes {
+		if a.Returned == ReturnedRequest && p.Includes(s, nil, a) {
+			return true
+		}
+		for _, sub := range a.SubAttributes {
+			if sub.Returned == ReturnedRequest && p.Includes(s, a, sub) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Includes reports whether attribute a of schema s is written. For a

@@ -291,28 +291,18 @@ func ReplaceAdopted(ctx context.Context, s Store, r *schema.Resource, ifVersion 
 	return s.Replace(ctx, r, ifVersion)
 }
 
-// Encoded is a resource as a JSONReader keeps it.
-type Encoded struct {
-	ID   string
-	Meta schema.Meta
-	// JSON is what schema.AppendJSON writes for the resource with the
-	// default projection and a Meta holding only ResourceType, Created and
-	// LastModified; schema.AppendEncoded adds Location and Version.
-	JSON string
-}
-
 // JSONReader is a Store that keeps resources encoded and can answer reads
-// with the JSON it keeps, neither decoding nor encoding the resources. The
-// handler reads through it for responses with the default projection
-// (no "attributes" or "excludedAttributes"); the memory store keeps users
-// this way. GetJSON answers what Get answers, and SearchJSON what Search
+// with the JSON it keeps (see schema.Encoded), neither decoding nor
+// encoding the resources. The handler reads through it unless the request
+// names attributes returned only on request (schema.Projection.Requests);
+// the memory store keeps users this way. GetJSON answers what Get answers, and SearchJSON what Search
 // answers (the page's resources and the total), encoded; storetest checks
 // it. Either may decline a call by returning an error wrapping
 // errors.ErrUnsupported, and the handler then reads through Get or Search.
 type JSONReader interface {
 	Store
-	GetJSON(ctx context.Context, id string) (Encoded, error)
-	SearchJSON(ctx context.Context, q *Query) (page []Encoded, total int, err error)
+	GetJSON(ctx context.Context, id string) (schema.Encoded, error)
+	SearchJSON(ctx context.Context, q *Query) (page []schema.Encoded, total int, err error)
 }
 
 // MaxPatchAttempts bounds how often Patch tries a PATCH without If-Match

@@ -80,9 +80,42 @@ func FuzzCompact(f *testing.F) {
 				continue
 			}
 			require.NoError(t, err)
-			assert.Equal(t, string(schema.AppendJSON(nil, rt, got, nil)), string(schema.AppendEncoded(nil, rt, enc.JSON, enc.Meta)))
+			for _, p := range projections(rt) {
+				if p.Requests() {
+					continue // not in the JSON: the handler reads through Get
+				}
+				assert.Equal(t, string(schema.AppendJSON(nil, rt, got, p)), string(schema.AppendEncoded(nil, rt, &enc, p)), "projection %v", p)
+			}
 		}
 	})
+}
+
+// projections returns the default projection and others that name
+// attributes, sub-attributes, extensions and common attributes of rt.
+func projections(rt *schema.ResourceType) []*schema.Projection {
+	out := []*schema.Projection{nil}
+	var names []string
+	add := func(prefix string, s *schema.Schema) {
+		for _, a := range s.Attributes {
+			names = append(names, prefix+a.Name)
+			for _, sub := range a.SubAttributes {
+				names = append(names, prefix+a.Name+"."+sub.Name)
+			}
+		}
+	}
+	add("", rt.Schema)
+	for _, e := range rt.Extensions {
+		names = append(names, e.Schema.ID)
+		add(e.Schema.ID+":", e.Schema)
+	}
+	names = append(names, "id", "externalId", "meta", "meta.version", "schemas")
+	for i, n := range names {
+		out = append(out, schema.NewProjection(rt, []string{n}, nil), schema.NewProjection(rt, nil, []string{n}))
+		if i > 0 {
+			out = append(out, schema.NewProjection(rt, []string{names[i-1], n}, nil), schema.NewProjection(rt, nil, []string{names[i-1], n}))
+		}
+	}
+	return out
 }
 
 // TestCompactRefusesWhatItCannotKeep checks that a host's resource whose
@@ -97,4 +130,24 @@ func TestCompactRefusesWhatItCannotKeep(t *testing.T) {
 	r, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"name": "a", "count": 7, "undefined": "x"}})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]any{"name": "a", "count": int64(7)}, r.Attributes)
+}
+
+// TestProjectionRequests checks which projections name what the compact
+// form's JSON does not hold: attributes returned only on request.
+func TestProjectionRequests(t *testing.T) {
+	rt := thing()
+	for _, tt := range []struct {
+		attrs, excluded []string
+		want            bool
+	}{
+		{nil, nil, false},
+		{[]string{"extra"}, nil, true},
+		{[]string{"name", "EXTRA"}, nil, true},
+		{[]string{"name"}, nil, false},
+		{[]string{"secret"}, nil, false}, // never returned: never written
+		{nil, []string{"name"}, false},
+		{nil, []string{"extra"}, false},
+	} {
+		assert.Equal(t, tt.want, schema.NewProjection(rt, tt.attrs, tt.excluded).Requests(), "%v %v", tt.attrs, tt.excluded)
+	}
 }

@@ -101,7 +101,7 @@ type state struct {
 	ext               string // externalId
 	created, modified time.Time
 
-	enc    string         // compact form: as store.Encoded.JSON
+	enc    string         // compact form: as schema.Encoded.JSON
 	hidden map[string]any // compact form: the values enc leaves out (see part.hide), or nil
 	r      *schema.Resource
 }
@@ -251,7 +251,7 @@ func (s *Store) Get(ctx context.Context, id string) (*schema.Resource, error) {
 
 // GetJSON implements store.JSONReader. It declines (errors.ErrUnsupported)
 // for resource types with a member list, which the store keeps decoded.
-func (s *Store) GetJSON(ctx context.Context, id string) (store.Encoded, error) {
+func (s *Store) GetJSON(ctx context.Context, id string) (schema.Encoded, error) {
 	return s.part(ctx).GetJSON(ctx, id)
 }
 
@@ -302,7 +302,7 @@ func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 // SearchJSON implements store.JSONReader. It declines
 // (errors.ErrUnsupported) for resource types with a member list, which the
 // store keeps decoded.
-func (s *Store) SearchJSON(ctx context.Context, q *store.Query) ([]store.Encoded, int, error) {
+func (s *Store) SearchJSON(ctx context.Context, q *store.Query) ([]schema.Encoded, int, error) {
 	return s.part(ctx).SearchJSON(ctx, q)
 }
 
@@ -386,8 +386,8 @@ func (s *part) resource(st *state) (*schema.Resource, error) {
 }
 
 // encoded returns st as store.JSONReader hands it out.
-func (s *part) encoded(st *state) store.Encoded {
-	return store.Encoded{ID: st.id, Meta: st.meta(s.rt), JSON: st.enc}
+func (s *part) encoded(st *state) schema.Encoded {
+	return schema.Encoded{ID: st.id, Meta: st.meta(s.rt), JSON: st.enc}
 }
 
 // hiddenOf returns copies of the values of attrs that the compact form's
@@ -496,13 +496,13 @@ func (s *part) Get(ctx context.Context, id string) (*schema.Resource, error) {
 }
 
 // GetJSON implements store.JSONReader.
-func (s *part) GetJSON(ctx context.Context, id string) (store.Encoded, error) {
+func (s *part) GetJSON(ctx context.Context, id string) (schema.Encoded, error) {
 	if !s.compact() {
-		return store.Encoded{}, errMapForm
+		return schema.Encoded{}, errMapForm
 	}
 	st, err := s.state(ctx, id)
 	if err != nil {
-		return store.Encoded{}, err
+		return schema.Encoded{}, err
 	}
 	return s.encoded(st), nil
 }
@@ -655,7 +655,7 @@ func (s *part) Search(ctx context.Context, q *store.Query) (*store.Page, error) 
 }
 
 // SearchJSON implements store.JSONReader.
-func (s *part) SearchJSON(ctx context.Context, q *store.Query) ([]store.Encoded, int, error) {
+func (s *part) SearchJSON(ctx context.Context, q *store.Query) ([]schema.Encoded, int, error) {
 	if !s.compact() {
 		return nil, 0, errMapForm
 	}
@@ -663,7 +663,7 @@ func (s *part) SearchJSON(ctx context.Context, q *store.Query) ([]store.Encoded,
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]store.Encoded, len(hits))
+	out := make([]schema.Encoded, len(hits))
 	for i, h := range hits {
 		out[i] = s.encoded(h.st)
 	}

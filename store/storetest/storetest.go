@@ -440,12 +440,12 @@ func checkSearchJSON(t *testing.T, s store.Store, rt *schema.ResourceType, q *st
 }
 
 // checkEncoded checks that enc is r as a store.JSONReader hands it out.
-func checkEncoded(t *testing.T, rt *schema.ResourceType, r *schema.Resource, enc store.Encoded, msg string) {
+func checkEncoded(t *testing.T, rt *schema.ResourceType, r *schema.Resource, enc schema.Encoded, msg string) {
 	t.Helper()
 	assert.Equal(t, r.ID, enc.ID, msg)
 	assert.Equal(t, r.Meta, enc.Meta, msg)
-	assert.JSONEq(t, string(schema.AppendJSON(nil, rt, r, nil)), string(schema.AppendEncoded(nil, rt, enc.JSON, enc.Meta)), msg)
-	assert.Equal(t, string(schema.AppendJSON(nil, rt, r, nil)), string(schema.AppendEncoded(nil, rt, enc.JSON, enc.Meta)), "byte for byte: %s", msg)
+	assert.JSONEq(t, string(schema.AppendJSON(nil, rt, r, nil)), string(schema.AppendEncoded(nil, rt, &enc, nil)), msg)
+	assert.Equal(t, string(schema.AppendJSON(nil, rt, r, nil)), string(schema.AppendEncoded(nil, rt, &enc, nil)), "byte for byte: %s", msg)
 }
 
 // testJSON checks a store.JSONReader's GetJSON against Get, through

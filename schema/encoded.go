@@ -1,0 +1,163 @@
+package schema
+
+import "strings"
+
+// Encoded is a resource kept as JSON, as a store that keeps resources
+// encoded hands it out (see store.JSONReader): writing it needs neither
+// decoding nor encoding it.
+type Encoded struct {
+	ID   string
+	Meta Meta
+	// JSON is what AppendJSON writes for the resource with the default
+	// projection and a Meta holding only Meta's ResourceType, Created and
+	// LastModified. Attributes returned only on request, or never, are
+	// not in it.
+	JSON string
+}
+
+// AppendEncoded appends the JSON of e, a resource of type rt, to dst and
+// returns the extended slice: what AppendJSON writes for the resource with
+// e.Meta and projection p, except attributes returned only on request,
+// which e does not hold (see Projection.Requests). With the default
+// projection it copies e.JSON and adds meta's location and version; with
+// another, it decodes only the attributes p writes.
+func AppendEncoded(dst []byte, rt *ResourceType, e *Encoded, p *Projection) []byte {
+	if p != nil {
+		return appendEncodedProjected(dst, rt, e, p)
+	}
+	enc, m := e.JSON, e.Meta
+	meta := commonAttrs[2]
+	if m.Location == "" && m.Version == "" || !p.Includes(rt.Schema, nil, meta) {
+		return append(dst, enc...)
+	}
+	// enc ends with its meta object when m has what it holds.
+	kept := m.ResourceType != "" || !m.Created.IsZero() || !m.LastModified.IsZero()
+	cut := "}"
+	if kept {
+		cut = "}}"
+	}
+	if !strings.HasSuffix(enc, cut) {
+		return append(dst, enc...) // not AppendJSON's: written as it is
+	}
+	dst = append(dst, enc[:len(enc)-len(cut)]...)
+	if kept {
+		dst = appendMetaMembers(dst, Meta{Location: m.Location, Version: m.Version}, p, rt.Schema, meta)
+		return append(dst, "}}"...)
+	}
+	return append(appendMeta(dst, Meta{Location: m.Location, Version: m.Version}, p, rt.Schema, meta), '}')
+}
+
+// appendEncodedProjected is AppendEncoded with projection p: it copies the
+// members of e.JSON that p writes into dst's spare room, decodes them, and
+// writes the result over them.
+func appendEncodedProjected(dst []byte, rt *ResourceType, e *Encoded, p *Projection) []byte {
+	start := len(dst)
+	picked, ok := pickMembers(dst, rt, e.JSON, p)
+	var r *Resource
+	var err error
+	if ok {
+		r, err = Decode(rt, picked[start:], DecodeOptions{})
+	}
+	dst = picked[:start] // Decode copied what it keeps
+	if !ok || err != nil {
+		return append(dst, e.JSON...) // not AppendJSON's: written as it is
+	}
+	r.ID, r.Meta = e.ID, e.Meta
+	return AppendJSON(dst, rt, r, p)
+}
+
+// pickMembers appends to dst a JSON object with the members of enc (as
+// AppendJSON writes it) that projection p writes, and "schemas"; "id" and
+// "meta" are left out. It reports false when enc is not as AppendJSON
+// writes it.
+func pickMembers(dst []byte, rt *ResourceType, enc string, p *Projection) ([]byte, bool) {
+	if !strings.HasPrefix(enc, "{") {
+		return dst, false
+	}
+	dst = append(dst, '{')
+	first := true
+	for i := 1; i < len(enc) && enc[i] != '}'; {
+		if enc[i] == ',' {
+			i++
+		}
+		// Names are attribute names and URNs: AppendJSON escapes none.
+		if i >= len(enc) || enc[i] != '"' {
+			return dst, false
+		}
+		n := strings.IndexByte(enc[i+1:], '"')
+		if n < 0 || i+n+2 >= len(enc) || enc[i+n+2] != ':' {
+			return dst, false
+		}
+		name := enc[i+1 : i+1+n]
+		from := i
+		i = skipJSON(enc, i+n+3)
+		if !wanted(rt, name, p) {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = append(dst, enc[from:i]...)
+	}
+	return append(dst, '}'), true
+}
+
+// wanted reports whether the member name of a resource's JSON is needed to
+// write it with projection p.
+func wanted(rt *ResourceType, name string, p *Projection) bool {
+	switch name {
+	case "schemas":
+		return true
+	case "id", "meta":
+		return false // from Encoded's fields
+	case "externalId":
+		return p.Includes(rt.Schema, nil, commonAttrs[1])
+	}
+	if ext := rt.Extension(name); ext != nil {
+		for _, a := range ext.Schema.Attributes {
+			if p.Includes(ext.Schema, nil, a) {
+				return true
+			}
+		}
+		return false
+	}
+	a := rt.Schema.Attribute(name)
+	return a != nil && p.Includes(rt.Schema, nil, a)
+}
+
+// skipJSON returns the end of the JSON value that starts at s[i], which is
+// valid JSON without white space, as AppendJSON writes it.
+func skipJSON(s string, i int) int {
+	depth := 0
+	for i < len(s) {
+		switch s[i] {
+		case '"':
+			for i++; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' {
+					i++
+				}
+			}
+			i++
+			if depth == 0 {
+				return i
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i // the end of a number or a literal
+			}
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		case ',':
+			if depth == 0 {
+				return i
+			}
+		}
+		i++
+	}
+	return i
+}
