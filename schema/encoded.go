@@ -47,10 +47,14 @@ func AppendEncoded(dst []byte, rt *ResourceType, e *Encoded, p *Projection) []by
 	return append(appendMeta(dst, Meta{Location: m.Location, Version: m.Version}, p, rt.Schema, meta), '}')
 }
 
-// appendEncodedProjected is AppendEncoded with projection p: it copies the
-// members of e.JSON that p writes into dst's spare room, decodes them, and
-// writes the result over them.
+// appendEncodedProjected is AppendEncoded with projection p. When p takes
+// or leaves whole attributes and extensions, it copies the members it
+// writes from e.JSON; otherwise it copies them into dst's spare room,
+// decodes only those, and writes the result over them.
 func appendEncodedProjected(dst []byte, rt *ResourceType, e *Encoded, p *Projection) []byte {
+	if out, ok := appendWholeMembers(dst, rt, e, p); ok {
+		return out
+	}
 	start := len(dst)
 	picked, ok := pickMembers(dst, rt, e.JSON, p)
 	var r *Resource
@@ -66,41 +70,135 @@ func appendEncodedProjected(dst []byte, rt *ResourceType, e *Encoded, p *Project
 	return AppendJSON(dst, rt, r, p)
 }
 
-// pickMembers appends to dst a JSON object with the members of enc (as
-// AppendJSON writes it) that projection p writes, and "schemas"; "id" and
-// "meta" are left out. It reports false when enc is not as AppendJSON
-// writes it.
-func pickMembers(dst []byte, rt *ResourceType, enc string, p *Projection) ([]byte, bool) {
-	if !strings.HasPrefix(enc, "{") {
+// member is the span enc[from:to] of one member ("name":value) of a JSON
+// object; ext is the extension schema when the member is one's object.
+type member struct {
+	from, to int
+	ext      *Schema
+}
+
+// appendWholeMembers writes e under p as AppendJSON would, copying from
+// e.JSON every member p writes, when p writes each of them whole. It
+// reports false, having written nothing, when p writes part of one.
+func appendWholeMembers(dst []byte, rt *ResourceType, e *Encoded, p *Projection) ([]byte, bool) {
+	var buf [32]member
+	picked := buf[:0]
+	whole := eachMember(e.JSON, func(name string, from, to int) bool {
+		switch name {
+		case "schemas", "id", "meta":
+			return true // written from rt and e's fields
+		case "externalId":
+			if p.Includes(rt.Schema, nil, commonAttrs[1]) {
+				picked = append(picked, member{from: from, to: to})
+			}
+			return true
+		}
+		if ext := rt.Extension(name); ext != nil {
+			all, none := true, true
+			for _, a := range ext.Schema.Attributes {
+				if p.Includes(ext.Schema, nil, a) {
+					none = false
+					all = all && (*Projection)(nil).Includes(ext.Schema, nil, a) && writesWhole(ext.Schema, a, p)
+				} else if (*Projection)(nil).Includes(ext.Schema, nil, a) {
+					all = false
+				}
+			}
+			if !none {
+				picked = append(picked, member{from: from, to: to, ext: ext.Schema})
+			}
+			return all || none
+		}
+		a := rt.Schema.Attribute(name)
+		if a == nil || !p.Includes(rt.Schema, nil, a) {
+			return true
+		}
+		picked = append(picked, member{from: from, to: to})
+		return writesWhole(rt.Schema, a, p)
+	})
+	if !whole {
 		return dst, false
 	}
-	dst = append(dst, '{')
-	first := true
+	dst = append(dst, `{"schemas":[`...)
+	dst = appendString(dst, rt.Schema.ID)
+	for _, m := range picked {
+		if m.ext != nil {
+			dst = append(dst, ',')
+			dst = appendString(dst, m.ext.ID)
+		}
+	}
+	dst = append(dst, ']')
+	if e.ID != "" && p.Includes(rt.Schema, nil, commonAttrs[0]) {
+		dst = append(dst, `,"id":`...)
+		dst = appendString(dst, e.ID)
+	}
+	for _, m := range picked {
+		dst = append(dst, ',')
+		dst = append(dst, e.JSON[m.from:m.to]...)
+	}
+	if p.Includes(rt.Schema, nil, commonAttrs[2]) {
+		dst = appendMeta(dst, e.Meta, p, rt.Schema, commonAttrs[2])
+	}
+	return append(dst, '}'), true
+}
+
+// writesWhole reports whether p writes every sub-attribute of a that the
+// default projection writes, and no other: then a's value in JSON the
+// default projection wrote is its value under p.
+func writesWhole(s *Schema, a *Attribute, p *Projection) bool {
+	for _, sub := range a.SubAttributes {
+		if p.Includes(s, a, sub) != (*Projection)(nil).Includes(s, a, sub) {
+			return false
+		}
+	}
+	return true
+}
+
+// eachMember calls f with the name and the span of each member of enc, a
+// JSON object as AppendJSON writes it, until f returns false. It reports
+// whether every call returned true and enc was as expected.
+func eachMember(enc string, f func(name string, from, to int) bool) bool {
+	if !strings.HasPrefix(enc, "{") {
+		return false
+	}
 	for i := 1; i < len(enc) && enc[i] != '}'; {
 		if enc[i] == ',' {
 			i++
 		}
 		// Names are attribute names and URNs: AppendJSON escapes none.
 		if i >= len(enc) || enc[i] != '"' {
-			return dst, false
+			return false
 		}
 		n := strings.IndexByte(enc[i+1:], '"')
 		if n < 0 || i+n+2 >= len(enc) || enc[i+n+2] != ':' {
-			return dst, false
+			return false
 		}
-		name := enc[i+1 : i+1+n]
 		from := i
 		i = skipJSON(enc, i+n+3)
-		if !wanted(rt, name, p) {
-			continue
+		if !f(enc[from+1:from+1+n], from, i) {
+			return false
 		}
-		if !first {
-			dst = append(dst, ',')
-		}
-		first = false
-		dst = append(dst, enc[from:i]...)
 	}
-	return append(dst, '}'), true
+	return true
+}
+
+// pickMembers appends to dst a JSON object with the members of enc (as
+// AppendJSON writes it) that projection p writes, and "schemas"; "id" and
+// "meta" are left out. It reports false when enc is not as AppendJSON
+// writes it.
+func pickMembers(dst []byte, rt *ResourceType, enc string, p *Projection) ([]byte, bool) {
+	dst = append(dst, '{')
+	first := true
+	ok := eachMember(enc, func(name string, from, to int) bool {
+		if wanted(rt, name, p) {
+			if !first {
+				dst = append(dst, ',')
+			}
+			first = false
+			dst = append(dst, enc[from:to]...)
+		}
+		return true
+	})
+	return append(dst, '}'), ok
 }
 
 // wanted reports whether the member name of a resource's JSON is needed to
