@@ -146,12 +146,20 @@ func appendEncoded(dst []byte, base string, rt *schema.ResourceType, enc *schema
 }
 
 // writeResource answers with one resource, its ETag and, for creates, its
-// Location.
-func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, rt *schema.ResourceType, res *schema.Resource, status int) {
+// Location. When t's store is a store.JSONReader that still holds res's
+// version, it writes the JSON the store keeps instead of encoding res.
+func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, t *resourceType, res *schema.Resource, status int) {
+	p := projection(t.rt, r)
+	if jr, ok := t.store.(store.JSONReader); ok && !p.Requests() && res.Meta.Version != "" {
+		if enc, err := jr.GetJSON(r.Context(), res.ID); err == nil && enc.Meta.Version == res.Meta.Version {
+			h.writeEncoded(w, r, t.rt, &enc, p, status)
+			return
+		}
+	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
-	v := view(h.baseURL(r), rt, res)
-	b := schema.AppendJSON((*bp)[:0], rt, &v, projection(rt, r))
+	v := view(h.baseURL(r), t.rt, res)
+	b := schema.AppendJSON((*bp)[:0], t.rt, &v, p)
 	*bp = b
 	if v.Meta.Version != "" {
 		w.Header().Set("ETag", v.Meta.Version)
@@ -162,13 +170,29 @@ func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, rt *sche
 	writeJSON(w, status, b)
 }
 
+// writeEncoded is writeResource for a resource a store.JSONReader kept.
+func (h *Handler) writeEncoded(w http.ResponseWriter, r *http.Request, rt *schema.ResourceType, enc *schema.Encoded, p *schema.Projection, status int) {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	base := h.baseURL(r)
+	b := appendEncoded((*bp)[:0], base, rt, enc, p)
+	*bp = b
+	if enc.Meta.Version != "" {
+		w.Header().Set("ETag", etag(enc.Meta.Version))
+	}
+	if status == http.StatusCreated {
+		w.Header().Set("Location", resourceURL(base, rt, enc.ID))
+	}
+	writeJSON(w, status, b)
+}
+
 // create serves POST /{endpoint} (RFC 7644 §3.3).
 func (h *Handler) create(w http.ResponseWriter, r *http.Request, t *resourceType) {
 	body, err := h.readBody(w, r, h.cfg.MaxBodyBytes)
 	if err == nil {
 		var res *schema.Resource
 		if res, err = h.createResource(r.Context(), t, body); err == nil {
-			h.writeResource(w, r, t.rt, res, http.StatusCreated)
+			h.writeResource(w, r, t, res, http.StatusCreated)
 			return
 		}
 	}
@@ -207,17 +231,9 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, t *resourceType, i
 				h.fail(w, r, err)
 				return
 			}
-			if notModified(w, r, enc.Meta.Version) {
-				return
+			if !notModified(w, r, enc.Meta.Version) {
+				h.writeEncoded(w, r, t.rt, &enc, p, http.StatusOK)
 			}
-			bp := bufPool.Get().(*[]byte)
-			defer bufPool.Put(bp)
-			b := appendEncoded((*bp)[:0], h.baseURL(r), t.rt, &enc, p)
-			*bp = b
-			if enc.Meta.Version != "" {
-				w.Header().Set("ETag", etag(enc.Meta.Version))
-			}
-			writeJSON(w, http.StatusOK, b)
 			return
 		}
 	}
@@ -229,7 +245,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, t *resourceType, i
 	if notModified(w, r, res.Meta.Version) {
 		return
 	}
-	h.writeResource(w, r, t.rt, res, http.StatusOK)
+	h.writeResource(w, r, t, res, http.StatusOK)
 }
 
 // notModified answers 304 when the request's If-None-Match names version
@@ -258,7 +274,7 @@ func (h *Handler) replace(w http.ResponseWriter, r *http.Request, t *resourceTyp
 	if err == nil {
 		var res *schema.Resource
 		if res, err = h.replaceResource(r.Context(), t, id, body, versionOf(r.Header.Get("If-Match"))); err == nil {
-			h.writeResource(w, r, t.rt, res, http.StatusOK)
+			h.writeResource(w, r, t, res, http.StatusOK)
 			return
 		}
 	}
@@ -319,7 +335,7 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, t *resourceType,
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	h.writeResource(w, r, t.rt, res, http.StatusOK)
+	h.writeResource(w, r, t, res, http.StatusOK)
 }
 
 // patchResource applies the PatchOp body to resource id (RFC 7644 §3.5.2).
