@@ -174,3 +174,25 @@ func BenchmarkMemoryPerUser(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSearchScan is a filter no index answers, which reads every
+// user: in the compact form each user read is decoded first.
+func BenchmarkSearchScan(b *testing.B) {
+	users := schema.Users()
+	s := storeWith(b, 100_000)
+	e, err := filter.Parse(`displayName sw "User 00012" and title eq "Software Engineer"`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := filter.Compile(users, e)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := s.Search(context.Background(), &store.Query{Filter: m, StartIndex: 1, Count: 100})
+		if err != nil || p.Total != 100 {
+			b.Fatal(err, p.Total)
+		}
+	}
+}

@@ -340,19 +340,29 @@ func adopt(r *schema.Resource) *schema.Resource {
 // keep returns the state that stores c, which the store owns, as resource
 // id at version: c itself in map form, its JSON in compact form. It sets
 // c's id and meta, for the caller to return c. It needs the write lock.
-func (s *part) keep(c *schema.Resource, id, version string, created, modified time.Time) *state {
-	st := &state{id: id, version: version, ext: c.ExternalID, created: created, modified: modified}
-	c.ID, c.Meta = id, st.meta(s.rt)
+//
+// In compact form the JSON, the version and, where the JSON holds them,
+// the id and externalId share one string: one object, which the garbage
+// collector does not scan, per stored version.
+func (s *part) keep(c *schema.Resource, id string, version uint64, created, modified time.Time) *state {
+	st := &state{id: id, ext: c.ExternalID, created: created, modified: modified}
 	if !s.compact() {
+		st.version = strconv.FormatUint(version, 10)
+		c.ID, c.Meta = id, st.meta(s.rt)
 		st.r = c
 		return st
 	}
 	kept := schema.Resource{ID: id, ExternalID: c.ExternalID, Attributes: c.Attributes,
 		Meta: schema.Meta{ResourceType: s.rt.Name, Created: created, LastModified: modified}}
 	s.buf = schema.AppendJSON(s.buf[:0], s.rt, &kept, nil)
-	st.enc = string(s.buf)
+	n := len(s.buf)
+	s.buf = strconv.AppendUint(s.buf, version, 10)
+	blob := string(s.buf)
+	st.enc, st.version = blob[:n], blob[n:]
+	st.id = within(st.enc, id)
 	st.ext = within(st.enc, st.ext)
 	st.hidden = s.hiddenOf(c.Attributes)
+	c.ID, c.Meta = id, st.meta(s.rt)
 	return st
 }
 
@@ -458,8 +468,8 @@ func (s *part) create(ctx context.Context, c *schema.Resource) (*schema.Resource
 		return nil, err
 	}
 	s.version++
-	e := &entry{st: s.keep(c, id, strconv.FormatUint(s.version, 10), now, now)}
-	s.byID[id] = e
+	e := &entry{st: s.keep(c, id, s.version, now, now)}
+	s.byID[e.st.id] = e
 	s.index(e, c)
 	if n := len(s.sorted); n > 0 && s.sorted[n-1].st.id > id {
 		s.untidy = true
@@ -542,7 +552,12 @@ func (s *part) update(e *entry, next, cur *schema.Resource, now time.Time) error
 		return err
 	}
 	s.version++
-	e.st = s.keep(next, e.st.id, strconv.FormatUint(s.version, 10), e.st.created, now)
+	id := e.st.id
+	e.st = s.keep(next, id, s.version, e.st.created, now)
+	// Key the entry by the new state's id, which shares its JSON, so that
+	// the old JSON is not kept alive by the key.
+	delete(s.byID, id)
+	s.byID[e.st.id] = e
 	e.mem = nil
 	s.index(e, next)
 	return nil
