@@ -151,3 +151,19 @@ func TestProjectionRequests(t *testing.T) {
 		assert.Equal(t, tt.want, schema.NewProjection(rt, tt.attrs, tt.excluded).Requests(), "%v %v", tt.attrs, tt.excluded)
 	}
 }
+
+// TestKeysFollowTheJSON checks that after a write the id map's key shares
+// the new version's JSON, not the old one's, which it would keep alive.
+func TestKeysFollowTheJSON(t *testing.T) {
+	ctx := context.Background()
+	users := schema.Users()
+	s := memory.New(users)
+	r, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": "a"}})
+	require.NoError(t, err)
+	assert.True(t, memory.KeyInJSON(s, ctx, r.ID), "after create")
+	next := r.Clone()
+	next.Attributes["displayName"] = "A"
+	_, err = s.Replace(ctx, next, "")
+	require.NoError(t, err)
+	assert.True(t, memory.KeyInJSON(s, ctx, r.ID), "after replace")
+}
