@@ -47,6 +47,27 @@ func AppendEncoded(dst []byte, rt *ResourceType, e *Encoded, p *Projection) []by
 	return append(appendMeta(dst, Meta{Location: m.Location, Version: m.Version}, p, rt.Schema, meta), '}')
 }
 
+// DecodeEncoded returns the resource e holds, of type rt, with e's ID and
+// Meta: every attribute its JSON holds when p is nil, otherwise at least
+// those p writes (a reader that needs a few attributes, such as a filter,
+// saves decoding the others). Attributes returned only on request are not
+// in the JSON (see Encoded).
+func DecodeEncoded(rt *ResourceType, e *Encoded, p *Projection) (*Resource, error) {
+	data := []byte(e.JSON)
+	if p != nil {
+		var ok bool
+		if data, ok = pickMembers(make([]byte, 0, 256), rt, e.JSON, p); !ok {
+			data = []byte(e.JSON)
+		}
+	}
+	r, err := Decode(rt, data, DecodeOptions{})
+	if err != nil {
+		return nil, err
+	}
+	r.ID, r.Meta = e.ID, e.Meta
+	return r, nil
+}
+
 // appendEncodedProjected is AppendEncoded with projection p. When p takes
 // or leaves whole attributes and extensions, it copies the members it
 // writes from e.JSON; otherwise it copies them into dst's spare room,

@@ -383,16 +383,50 @@ func (st *state) meta(rt *schema.ResourceType) schema.Meta {
 // resource returns the resource st keeps: the stored one in map form, a
 // new one decoded from its JSON in compact form.
 func (s *part) resource(st *state) (*schema.Resource, error) {
+	return s.resourceFor(st, nil)
+}
+
+// resourceFor is resource for a reader that needs only the attributes
+// projection p writes (nil: all of them): in compact form, only those are
+// decoded, with every value the JSON leaves out.
+func (s *part) resourceFor(st *state, p *schema.Projection) (*schema.Resource, error) {
 	if st.r != nil {
 		return st.r, nil
 	}
-	r, err := schema.Decode(s.rt, []byte(st.enc), schema.DecodeOptions{})
+	e := s.encoded(st)
+	r, err := schema.DecodeEncoded(s.rt, &e, p)
 	if err != nil { // the store wrote enc: never expected
 		return nil, fmt.Errorf("memory: stored %s %s does not decode: %w", s.rt.Name, st.id, err)
 	}
-	r.ID, r.Meta = st.id, st.meta(s.rt)
 	mergeHidden(r.Attributes, st.hidden)
 	return r, nil
+}
+
+// filterNeeds returns a projection of the top-level attributes filter f
+// reads, for resourceFor: a superset, since names inside value filters are
+// taken as top-level names too.
+func (s *part) filterNeeds(f *filter.Matcher) *schema.Projection {
+	var names []string
+	add := func(p filter.Path) {
+		if p.URN != "" {
+			names = append(names, p.URN+":"+p.Name)
+		} else {
+			names = append(names, p.Name)
+		}
+	}
+	filter.Walk(f.Expr(), func(e filter.Expr) bool {
+		switch e := e.(type) {
+		case *filter.Compare:
+			add(e.Path)
+		case *filter.ValuePath:
+			add(e.Path)
+		}
+		return true
+	})
+	if len(names) == 0 {
+		return nil
+	}
+	return schema.NewProjection(s.rt, names, nil)
 }
 
 // encoded returns st as store.JSONReader hands it out.
@@ -726,20 +760,28 @@ func (s *part) find(ctx context.Context, q *store.Query) ([]hit, int, error) {
 	}
 	s.mu.RUnlock()
 	read := q.Sort != nil || q.Filter != nil && !exact
+	// Without a sort, a compact resource is decoded only as far as the
+	// filter reads it.
+	var needs *schema.Projection
+	if q.Sort == nil && read && s.compact() {
+		needs = s.filterNeeds(q.Filter)
+	}
 	matched := hits[:0]
 	for i, h := range hits {
 		if i%4096 == 4095 && ctx.Err() != nil {
 			return nil, 0, ctx.Err()
 		}
 		if read {
-			r, err := s.resource(h.st)
+			r, err := s.resourceFor(h.st, needs)
 			if err != nil {
 				return nil, 0, err
 			}
 			if q.Filter != nil && !exact && !q.Filter.Match(r) {
 				continue
 			}
-			h.r = r
+			if needs == nil {
+				h.r = r // whole: Search returns it
+			}
 		}
 		matched = append(matched, h)
 	}
