@@ -33,3 +33,24 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSkipJSON checks that skipJSON finds the end of JSON values without
+// white space, whatever their strings hold.
+func FuzzSkipJSON(f *testing.F) {
+	for _, s := range []string{"", `"`, `\`, `\\"`, `a\"b`, "\u2028", "}]", `{"a":[1,"]"]}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, v := range []any{s, []any{s, 1.5, true, nil}, map[string]any{"k": s, "l": []any{map[string]any{s: s}}}} {
+			b, err := json.Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, next := range []string{",", "}"} {
+				if got := skipJSON(string(b)+next, 0); got != len(b) {
+					t.Fatalf("skipJSON(%s%s) = %d, want %d", b, next, got, len(b))
+				}
+			}
+		}
+	})
+}

@@ -105,36 +105,14 @@ func appendWholeMembers(dst []byte, rt *ResourceType, e *Encoded, p *Projection)
 	var buf [32]member
 	picked := buf[:0]
 	whole := eachMember(e.JSON, func(name string, from, to int) bool {
-		switch name {
-		case "schemas", "id", "meta":
-			return true // written from rt and e's fields
-		case "externalId":
-			if p.Includes(rt.Schema, nil, commonAttrs[1]) {
-				picked = append(picked, member{from: from, to: to})
-			}
+		switch p.memberRule(rt, name) {
+		case memberSkip:
+			return true
+		case memberWhole:
+			picked = append(picked, member{from: from, to: to, ext: extSchema(rt, name)})
 			return true
 		}
-		if ext := rt.Extension(name); ext != nil {
-			all, none := true, true
-			for _, a := range ext.Schema.Attributes {
-				if p.Includes(ext.Schema, nil, a) {
-					none = false
-					all = all && (*Projection)(nil).Includes(ext.Schema, nil, a) && writesWhole(ext.Schema, a, p)
-				} else if (*Projection)(nil).Includes(ext.Schema, nil, a) {
-					all = false
-				}
-			}
-			if !none {
-				picked = append(picked, member{from: from, to: to, ext: ext.Schema})
-			}
-			return all || none
-		}
-		a := rt.Schema.Attribute(name)
-		if a == nil || !p.Includes(rt.Schema, nil, a) {
-			return true
-		}
-		picked = append(picked, member{from: from, to: to})
-		return writesWhole(rt.Schema, a, p)
+		return false
 	})
 	if !whole {
 		return dst, false
@@ -160,6 +138,87 @@ func appendWholeMembers(dst []byte, rt *ResourceType, e *Encoded, p *Projection)
 		dst = appendMeta(dst, e.Meta, p, rt.Schema, commonAttrs[2])
 	}
 	return append(dst, '}'), true
+}
+
+// How AppendEncoded writes a member of the JSON of an Encoded resource
+// under a projection.
+const (
+	memberSkip  int8 = iota + 1 // not written, or written from Encoded's fields
+	memberWhole                 // copied as it is
+	memberPart                  // written in part: decoded
+)
+
+// memberRule returns how AppendEncoded writes the member name of a JSON
+// resource of type rt under p, from rules built once per projection.
+func (p *Projection) memberRule(rt *ResourceType, name string) int8 {
+	if p.rt != rt {
+		return memberRuleOf(rt, name, p)
+	}
+	p.once.Do(func() {
+		p.rules = map[string]int8{"externalId": memberRuleOf(rt, "externalId", p)}
+		for _, a := range rt.Schema.Attributes {
+			p.rules[a.Name] = memberRuleOf(rt, a.Name, p)
+		}
+		for _, e := range rt.Extensions {
+			p.rules[e.Schema.ID] = memberRuleOf(rt, e.Schema.ID, p)
+		}
+	})
+	if r, ok := p.rules[name]; ok {
+		return r
+	}
+	return memberRuleOf(rt, name, p)
+}
+
+// memberRuleOf is memberRule, worked out.
+func memberRuleOf(rt *ResourceType, name string, p *Projection) int8 {
+	var def *Projection
+	switch name {
+	case "schemas", "id", "meta":
+		return memberSkip // written from rt and Encoded's fields
+	case "externalId":
+		if p.Includes(rt.Schema, nil, commonAttrs[1]) {
+			return memberWhole
+		}
+		return memberSkip
+	}
+	if ext := rt.Extension(name); ext != nil {
+		all, none := true, true
+		for _, a := range ext.Schema.Attributes {
+			if p.Includes(ext.Schema, nil, a) {
+				none = false
+				all = all && def.Includes(ext.Schema, nil, a) && writesWhole(ext.Schema, a, p)
+			} else if def.Includes(ext.Schema, nil, a) {
+				all = false
+			}
+		}
+		switch {
+		case none:
+			return memberSkip
+		case all:
+			return memberWhole
+		}
+		return memberPart
+	}
+	a := rt.Schema.Attribute(name)
+	switch {
+	case a == nil || !p.Includes(rt.Schema, nil, a):
+		return memberSkip
+	case writesWhole(rt.Schema, a, p):
+		return memberWhole
+	}
+	return memberPart
+}
+
+// extSchema returns the schema of extension name of rt, or nil when name
+// is not an extension.
+func extSchema(rt *ResourceType, name string) *Schema {
+	if !strings.HasPrefix(name, "urn:") {
+		return nil
+	}
+	if e := rt.Extension(name); e != nil {
+		return e.Schema
+	}
+	return nil
 }
 
 // writesWhole reports whether p writes every sub-attribute of a that the
@@ -252,12 +311,7 @@ func skipJSON(s string, i int) int {
 	for i < len(s) {
 		switch s[i] {
 		case '"':
-			for i++; i < len(s) && s[i] != '"'; i++ {
-				if s[i] == '\\' {
-					i++
-				}
-			}
-			i++
+			i = skipString(s, i+1)
 			if depth == 0 {
 				return i
 			}
@@ -279,4 +333,25 @@ func skipJSON(s string, i int) int {
 		i++
 	}
 	return i
+}
+
+// skipString returns the index after the quote that closes the JSON string
+// whose contents start at s[i]. It finds quotes with strings.IndexByte: a
+// quote closes the string unless an odd run of backslashes precedes it.
+func skipString(s string, i int) int {
+	for {
+		j := strings.IndexByte(s[i:], '"')
+		if j < 0 {
+			return len(s)
+		}
+		i += j
+		k := i
+		for s[k-1] == '\\' {
+			k--
+		}
+		if (i-k)%2 == 0 {
+			return i + 1
+		}
+		i++
+	}
 }

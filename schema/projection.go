@@ -1,6 +1,9 @@
 package schema
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // Projection decides which attributes a response carries, from each
 // attribute's "returned" characteristic (RFC 7643 §7) and the request's
@@ -29,6 +32,10 @@ type Projection struct {
 	mode byte
 	// requests: an attribute returned only on request is written.
 	requests bool
+
+	rt    *ResourceType   // the type p was made for
+	once  sync.Once       // builds rules
+	rules map[string]int8 // how AppendEncoded writes each member, by name
 }
 
 // Requests reports whether p writes an attribute returned only on request
@@ -50,7 +57,7 @@ func NewProjection(rt *ResourceType, attributes, excluded []string) *Projection 
 	if len(attributes) == 0 && len(excluded) == 0 {
 		return nil
 	}
-	p := &Projection{}
+	p := &Projection{rt: rt}
 	names, set := excluded, &p.exclude
 	p.mode = 'x'
 	if len(attributes) > 0 {
