@@ -563,18 +563,24 @@ func (s *part) create(ctx context.Context, c *schema.Resource) (*schema.Resource
 	return c, nil
 }
 
+// current returns the entry of resource id and its state, taken under the
+// read lock.
+func (s *part) current(id string) (*entry, *state, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e, ok := s.byID[id]
+	if !ok {
+		return nil, nil, false
+	}
+	return e, e.st, true
+}
+
 // state returns the current state of resource id.
 func (s *part) state(ctx context.Context, id string) (*state, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
-	e, ok := s.byID[id]
-	var st *state
-	if ok {
-		st = e.st
-	}
-	s.mu.RUnlock()
+	_, st, ok := s.current(id)
 	if !ok {
 		return nil, store.ErrNotFound
 	}
@@ -653,13 +659,7 @@ func (s *part) write(id, ifVersion string, prepare func(st *state) (cur, next *s
 // and the current one.
 func (s *part) writeNext(id, ifVersion string, prepare func(st *state) (cur, next *schema.Resource, err error), now time.Time) ([2]*schema.Resource, error) {
 	for try := 0; s.compact() && try < maxOptimistic; try++ {
-		s.mu.RLock()
-		e, ok := s.byID[id]
-		var st *state
-		if ok {
-			st = e.st
-		}
-		s.mu.RUnlock()
+		e, st, ok := s.current(id)
 		if !ok {
 			return [2]*schema.Resource{}, store.ErrNotFound
 		}
