@@ -294,8 +294,11 @@ func ReplaceAdopted(ctx context.Context, s Store, r *schema.Resource, ifVersion 
 // JSONReader is a Store that keeps resources encoded and can answer reads
 // with the JSON it keeps (see schema.Encoded), neither decoding nor
 // encoding the resources. The handler reads through it unless the request
-// names attributes returned only on request (schema.Projection.Requests);
-// the memory store keeps users this way. GetJSON answers what Get answers, and SearchJSON what Search
+// names attributes returned only on request (schema.Projection.Requests),
+// and answers a write that returns the resource (POST, PUT, PATCH with a
+// body) from GetJSON when it holds the version written; so GetJSON should
+// cost less than encoding a resource, as it does for a store that keeps
+// the JSON in memory. The memory store keeps users this way. GetJSON answers what Get answers, and SearchJSON what Search
 // answers (the page's resources and the total), encoded; storetest checks
 // it. Either may decline a call by returning an error wrapping
 // errors.ErrUnsupported, and the handler then reads through Get or Search.
