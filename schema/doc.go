@@ -25,7 +25,10 @@
 // converting values by their attribute's type; [ValidateCreate] and
 // [ValidateReplace] apply mutability, required and primary rules and return
 // the resource to store; [Projection] and [AppendJSON] write responses that
-// honour "returned", "attributes" and "excludedAttributes".
+// honour "returned", "attributes" and "excludedAttributes". A store that
+// keeps resources as the JSON AppendJSON writes hands them out as
+// [Encoded]; [AppendEncoded] writes one under any projection without
+// decoding it whole, and [DecodeEncoded] reads it back.
 //
 // # Identity provider dialects
 //
