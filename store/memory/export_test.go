@@ -29,9 +29,9 @@ func KeyInJSON(s *Store, ctx context.Context, id string) bool {
 	defer p.mu.RUnlock()
 	for k, e := range p.byID {
 		if k == id {
-			base := uintptr(unsafe.Pointer(unsafe.StringData(e.st.enc)))
+			base := uintptr(unsafe.Pointer(unsafe.StringData(e.st.enc())))
 			at := uintptr(unsafe.Pointer(unsafe.StringData(k)))
-			return at >= base && at < base+uintptr(len(e.st.enc))
+			return at >= base && at < base+uintptr(len(e.st.enc()))
 		}
 	}
 	return false

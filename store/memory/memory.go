@@ -116,13 +116,69 @@ type entry struct {
 // Resource; it is kept for types with a member list, so that adding one
 // member to a large group does not write all the others.
 type state struct {
-	id, version       string
-	ext               string // externalId
+	blob              string // compact form: the JSON, then the version; map form: the version
+	jsonLen           int32  // compact form: the JSON's length in blob; -1 in map form
+	idAt, idLen       int32  // where blob holds the id, or -1
+	extAt, extLen     int32  // where blob holds the externalId, or -1
 	created, modified time.Time
+	x                 *stateExtra // what a typical compact state needs not, or nil
+}
 
-	enc    string         // compact form: as schema.Encoded.JSON
-	hidden map[string]any // compact form: the values enc leaves out (see part.hide), or nil
-	r      *schema.Resource
+// stateExtra holds what a state needs only in map form or unusually: the
+// collector has one pointer to follow in a typical compact state, into
+// its own JSON.
+type stateExtra struct {
+	id, ext string           // when blob does not hold them
+	hidden  map[string]any   // compact form: the values the JSON leaves out (see part.hide)
+	r       *schema.Resource // map form
+}
+
+func (st *state) id() string {
+	if st.idAt >= 0 {
+		return st.blob[st.idAt : st.idAt+st.idLen]
+	}
+	return st.x.id
+}
+
+func (st *state) ext() string {
+	switch {
+	case st.extAt >= 0:
+		return st.blob[st.extAt : st.extAt+st.extLen]
+	case st.x != nil:
+		return st.x.ext
+	}
+	return ""
+}
+
+func (st *state) version() string {
+	if st.jsonLen < 0 {
+		return st.blob
+	}
+	return st.blob[st.jsonLen:]
+}
+
+// enc returns the JSON of a compact state (as schema.Encoded.JSON).
+func (st *state) enc() string {
+	if st.jsonLen < 0 {
+		return ""
+	}
+	return st.blob[:st.jsonLen]
+}
+
+// res returns the resource of a state in map form, or nil.
+func (st *state) res() *schema.Resource {
+	if st.x == nil {
+		return nil
+	}
+	return st.x.r
+}
+
+// hidden returns the values a compact state's JSON leaves out, or nil.
+func (st *state) hidden() map[string]any {
+	if st.x == nil {
+		return nil
+	}
+	return st.x.hidden
 }
 
 // hiddenAttr is a top-level attribute that the default projection does not
@@ -368,11 +424,11 @@ func adopt(r *schema.Resource) *schema.Resource {
 // the id and externalId share one string: one object, which the garbage
 // collector does not scan, per stored version.
 func (s *part) keep(c *schema.Resource, id string, version uint64, created, modified time.Time, pre []byte) *state {
-	st := &state{id: id, ext: c.ExternalID, created: created, modified: modified}
+	st := &state{idAt: -1, extAt: -1, created: created, modified: modified}
 	if !s.compact() {
-		st.version = strconv.FormatUint(version, 10)
+		st.blob, st.jsonLen = strconv.FormatUint(version, 10), -1
+		st.x = &stateExtra{id: id, ext: c.ExternalID, r: c}
 		c.ID, c.Meta = id, st.meta(s.rt)
-		st.r = c
 		return st
 	}
 	if pre == nil {
@@ -380,11 +436,25 @@ func (s *part) keep(c *schema.Resource, id string, version uint64, created, modi
 		pre = s.buf
 	}
 	n := len(pre)
-	blob := string(strconv.AppendUint(pre, version, 10))
-	st.enc, st.version = blob[:n], blob[n:]
-	st.id = within(st.enc, id)
-	st.ext = within(st.enc, st.ext)
-	st.hidden = s.hiddenOf(c.Attributes)
+	st.blob = string(strconv.AppendUint(pre, version, 10))
+	st.jsonLen = int32(n)
+	var x stateExtra
+	if i := strings.Index(st.blob[:n], id); i >= 0 && id != "" {
+		st.idAt, st.idLen = int32(i), int32(len(id))
+	} else {
+		x.id = id
+	}
+	if ext := c.ExternalID; ext != "" {
+		if i := strings.Index(st.blob[:n], ext); i >= 0 {
+			st.extAt, st.extLen = int32(i), int32(len(ext))
+		} else {
+			x.ext = ext
+		}
+	}
+	x.hidden = s.hiddenOf(c.Attributes)
+	if x.id != "" || x.ext != "" || x.hidden != nil {
+		st.x = &x
+	}
 	c.ID, c.Meta = id, st.meta(s.rt)
 	return st
 }
@@ -416,7 +486,7 @@ func within(enc, v string) string {
 
 // meta returns the state's meta for resource type rt.
 func (st *state) meta(rt *schema.ResourceType) schema.Meta {
-	return schema.Meta{ResourceType: rt.Name, Created: st.created, LastModified: st.modified, Version: st.version}
+	return schema.Meta{ResourceType: rt.Name, Created: st.created, LastModified: st.modified, Version: st.version()}
 }
 
 // resource returns the resource st keeps: the stored one in map form, a
@@ -429,15 +499,15 @@ func (s *part) resource(st *state) (*schema.Resource, error) {
 // projection p writes (nil: all of them): in compact form, only those are
 // decoded, with every value the JSON leaves out.
 func (s *part) resourceFor(st *state, p *schema.Projection) (*schema.Resource, error) {
-	if st.r != nil {
-		return st.r, nil
+	if r := st.res(); r != nil {
+		return r, nil
 	}
 	e := s.encoded(st)
 	r, err := schema.DecodeEncoded(s.rt, &e, p)
 	if err != nil { // the store wrote enc: never expected
-		return nil, fmt.Errorf("memory: stored %s %s does not decode: %w", s.rt.Name, st.id, err)
+		return nil, fmt.Errorf("memory: stored %s %s does not decode: %w", s.rt.Name, st.id(), err)
 	}
-	mergeHidden(r.Attributes, st.hidden)
+	mergeHidden(r.Attributes, st.hidden())
 	return r, nil
 }
 
@@ -470,7 +540,7 @@ func (s *part) filterNeeds(f *filter.Matcher) *schema.Projection {
 
 // encoded returns st as store.JSONReader hands it out.
 func (s *part) encoded(st *state) schema.Encoded {
-	return schema.Encoded{ID: st.id, Meta: st.meta(s.rt), JSON: st.enc}
+	return schema.Encoded{ID: st.id(), Meta: st.meta(s.rt), JSON: st.enc()}
 }
 
 // hiddenOf returns copies of the values of attrs that the compact form's
@@ -554,9 +624,9 @@ func (s *part) create(ctx context.Context, c *schema.Resource) (*schema.Resource
 	}
 	s.version++
 	e := &entry{st: s.keep(c, id, s.version, now, now, pre)}
-	s.byID[e.st.id] = e
+	s.byID[e.st.id()] = e
 	s.index(e, c)
-	if n := len(s.sorted); n > 0 && s.sorted[n-1].st.id > id {
+	if n := len(s.sorted); n > 0 && s.sorted[n-1].st.id() > id {
 		s.untidy = true
 	}
 	s.sorted = append(s.sorted, e)
@@ -663,7 +733,7 @@ func (s *part) writeNext(id, ifVersion string, prepare func(st *state) (cur, nex
 		if !ok {
 			return [2]*schema.Resource{}, store.ErrNotFound
 		}
-		if ifVersion != "" && st.version != ifVersion {
+		if ifVersion != "" && st.version() != ifVersion {
 			return [2]*schema.Resource{}, store.ErrVersionMismatch
 		}
 		cur, next, err := prepare(st)
@@ -671,7 +741,7 @@ func (s *part) writeNext(id, ifVersion string, prepare func(st *state) (cur, nex
 			return [2]*schema.Resource{cur, nil}, err
 		}
 		bp := encBufs.Get().(*[]byte)
-		*bp = s.encode((*bp)[:0], next, st.id, st.created, now)
+		*bp = s.encode((*bp)[:0], next, st.id(), st.created, now)
 		s.mu.Lock()
 		if !e.deleted && e.st == st {
 			err = s.update(e, next, cur, now, *bp)
@@ -688,7 +758,7 @@ func (s *part) writeNext(id, ifVersion string, prepare func(st *state) (cur, nex
 	if !ok {
 		return [2]*schema.Resource{}, store.ErrNotFound
 	}
-	if ifVersion != "" && e.st.version != ifVersion {
+	if ifVersion != "" && e.st.version() != ifVersion {
 		return [2]*schema.Resource{}, store.ErrVersionMismatch
 	}
 	cur, next, err := prepare(e.st)
@@ -709,12 +779,12 @@ func (s *part) update(e *entry, next, cur *schema.Resource, now time.Time, pre [
 		return err
 	}
 	s.version++
-	id := e.st.id
+	id := e.st.id()
 	e.st = s.keep(next, id, s.version, e.st.created, now, pre)
 	// Key the entry by the new state's id, which shares its JSON, so that
 	// the old JSON is not kept alive by the key.
 	delete(s.byID, id)
-	s.byID[e.st.id] = e
+	s.byID[e.st.id()] = e
 	e.mem = nil
 	s.index(e, next)
 	return nil
@@ -731,7 +801,7 @@ func (s *part) Delete(ctx context.Context, id, ifVersion string) error {
 	if !ok {
 		return store.ErrNotFound
 	}
-	if ifVersion != "" && e.st.version != ifVersion {
+	if ifVersion != "" && e.st.version() != ifVersion {
 		return store.ErrVersionMismatch
 	}
 	if err := s.unindex(e, nil); err != nil {
@@ -756,20 +826,20 @@ func (s *part) Patch(ctx context.Context, id string, ops []patch.Operation, ifVe
 		if !ok {
 			return nil, store.ErrNotFound
 		}
-		if ifVersion != "" && e.st.version != ifVersion {
+		if ifVersion != "" && e.st.version() != ifVersion {
 			return nil, store.ErrVersionMismatch
 		}
 		if values, ok := patch.ValuesTouched(s.rt, s.members, ops); ok && s.memberList(e) != nil {
 			return s.patchMembers(e, values, ops, opts, now)
 		}
-		next, changed, err := patch.Apply(s.rt, e.st.r, ops, opts)
+		next, changed, err := patch.Apply(s.rt, e.st.res(), ops, opts)
 		if err != nil {
 			return nil, err
 		}
 		if !changed {
-			return e.st.r, nil
+			return e.st.res(), nil
 		}
-		if err := s.update(e, next, e.st.r, now, nil); err != nil {
+		if err := s.update(e, next, e.st.res(), now, nil); err != nil {
 			return nil, err
 		}
 		return next, nil
@@ -883,7 +953,7 @@ func (s *part) find(ctx context.Context, q *store.Query) ([]hit, int, error) {
 	if !indexed {
 		cands = s.sorted
 	} else {
-		slices.SortFunc(cands, func(a, b *entry) int { return strings.Compare(a.st.id, b.st.id) })
+		slices.SortFunc(cands, func(a, b *entry) int { return strings.Compare(a.st.id(), b.st.id()) })
 	}
 	hits := make([]hit, 0, len(cands))
 	for _, e := range cands {
@@ -932,7 +1002,7 @@ func (s *part) tidy() {
 		s.removed = 0
 	}
 	if s.untidy {
-		slices.SortFunc(s.sorted, func(a, b *entry) int { return strings.Compare(a.st.id, b.st.id) })
+		slices.SortFunc(s.sorted, func(a, b *entry) int { return strings.Compare(a.st.id(), b.st.id()) })
 		s.untidy = false
 	}
 }
@@ -1072,10 +1142,10 @@ func (s *part) checkUnique(c *schema.Resource, self *entry) error {
 func (s *part) index(e *entry, r *schema.Resource) {
 	for _, idx := range s.unique {
 		for _, v := range idx.values(r) {
-			idx.keys[within(e.st.enc, valueKey(idx.attr, v))] = e
+			idx.keys[within(e.st.enc(), valueKey(idx.attr, v))] = e
 		}
 	}
-	if x := e.st.ext; x != "" {
+	if x := e.st.ext(); x != "" {
 		if _, taken := s.byExt[x]; taken {
 			s.extMore[x] = append(s.extMore[x], e)
 		} else {
@@ -1101,7 +1171,7 @@ func (s *part) unindex(e *entry, cur *schema.Resource) error {
 			}
 		}
 	}
-	if x := e.st.ext; x != "" {
+	if x := e.st.ext(); x != "" {
 		more := s.extMore[x]
 		if s.byExt[x] == e {
 			if len(more) == 0 {
@@ -1201,7 +1271,7 @@ func (s *part) memberList(e *entry) *memberList {
 	if e.mem != nil {
 		return e.mem
 	}
-	cur, _ := e.st.r.Attributes[s.members.Name].([]any)
+	cur, _ := e.st.res().Attributes[s.members.Name].([]any)
 	pos := make(map[string]int, len(cur))
 	for i, m := range cur {
 		v, _ := m.(map[string]any)["value"].(string)
@@ -1223,8 +1293,8 @@ func (s *part) patchMembers(e *entry, values []string, ops []patch.Operation, op
 	name, ml := s.members.Name, e.mem
 	cur := ml.buf
 	before := map[string]any{}
-	sparse := *e.st.r
-	sparse.Attributes = maps.Clone(e.st.r.Attributes)
+	sparse := *e.st.res()
+	sparse.Attributes = maps.Clone(e.st.res().Attributes)
 	var some []any
 	for _, v := range values {
 		if i, ok := ml.pos[v]; ok && before[v] == nil {
@@ -1242,7 +1312,7 @@ func (s *part) patchMembers(e *entry, values []string, ops []patch.Operation, op
 		return nil, err
 	}
 	if !changed {
-		return e.st.r, nil
+		return e.st.res(), nil
 	}
 	after := map[string]any{}
 	var added []any
@@ -1286,7 +1356,7 @@ func (s *part) patchMembers(e *entry, values []string, ops []patch.Operation, op
 	} else {
 		delete(next.Attributes, name)
 	}
-	if err := s.update(e, next, e.st.r, now, nil); err != nil {
+	if err := s.update(e, next, e.st.res(), now, nil); err != nil {
 		return nil, err
 	}
 	if index != nil {
