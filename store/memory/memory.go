@@ -10,7 +10,7 @@
 //     few values that JSON leaves out (such as a password) beside it. The
 //     store implements store.JSONReader, so the handler answers reads with
 //     that JSON without decoding or encoding anything. A typical
-//     Entra-shaped user takes about 1.2 KB and 3 heap objects. Get and
+//     Entra-shaped user takes about 1.1 KB and 3 heap objects. Get and
 //     Search decode what they return (a new Resource each call), and a
 //     search that no index answers decodes, for each resource, the
 //     attributes its filter reads. Create and Replace store a resource as
