@@ -95,11 +95,9 @@ func readListParams(raw string) (listParams, error) {
 			continue
 		}
 		key, value, _ := strings.Cut(part, "=")
-		if strings.ContainsAny(key, "%+") {
-			var err error
-			if key, err = url.QueryUnescape(key); err != nil {
-				return p, err
-			}
+		key, err := queryUnescape(key)
+		if err != nil {
+			return p, err
 		}
 		i := slices.Index(paramNames[:], key)
 		if i < 0 || p.seen[i] {

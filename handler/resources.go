@@ -61,8 +61,8 @@ func readAll(r io.Reader, size int64) ([]byte, error) {
 // projection reads "attributes" and "excludedAttributes" from the query
 // string (RFC 7644 §3.4.2.5, §3.9).
 func projection(rt *schema.ResourceType, r *http.Request) *schema.Projection {
-	if r.URL.RawQuery == "" {
-		return nil // the default projection
+	if r.URL.RawQuery == "" || plainQuery(r.URL.RawQuery) {
+		return nil // the default projection: no attribute list named
 	}
 	q := r.URL.Query()
 	return schema.NewProjection(rt, splitList(q.Get("attributes")), splitList(q.Get("excludedAttributes")))
@@ -158,16 +158,9 @@ func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, t *resou
 	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
-	v := view(h.baseURL(r), t.rt, res)
-	b := schema.AppendJSON((*bp)[:0], t.rt, &v, p)
-	*bp = b
-	if v.Meta.Version != "" {
-		w.Header().Set("ETag", v.Meta.Version)
-	}
-	if status == http.StatusCreated {
-		w.Header().Set("Location", v.Meta.Location)
-	}
-	writeJSON(w, status, b)
+	base := h.baseURL(r)
+	*bp = appendResource((*bp)[:0], base, t.rt, res, p)
+	writeOne(w, status, *bp, res.Meta.Version, base, t.rt, res.ID)
 }
 
 // writeEncoded is writeResource for a resource a store.JSONReader kept.
@@ -175,15 +168,20 @@ func (h *Handler) writeEncoded(w http.ResponseWriter, r *http.Request, rt *schem
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	base := h.baseURL(r)
-	b := appendEncoded((*bp)[:0], base, rt, enc, p)
-	*bp = b
-	if enc.Meta.Version != "" {
-		w.Header().Set("ETag", etag(enc.Meta.Version))
+	*bp = appendEncoded((*bp)[:0], base, rt, enc, p)
+	writeOne(w, status, *bp, enc.Meta.Version, base, rt, enc.ID)
+}
+
+// writeOne answers with the JSON body of resource id of type rt: its ETag
+// from version and, for creates, its Location under base.
+func writeOne(w http.ResponseWriter, status int, body []byte, version, base string, rt *schema.ResourceType, id string) {
+	if version != "" {
+		w.Header().Set("ETag", etag(version))
 	}
 	if status == http.StatusCreated {
-		w.Header().Set("Location", resourceURL(base, rt, enc.ID))
+		w.Header().Set("Location", resourceURL(base, rt, id))
 	}
-	writeJSON(w, status, b)
+	writeJSON(w, status, body)
 }
 
 // create serves POST /{endpoint} (RFC 7644 §3.3).
@@ -220,10 +218,7 @@ func (h *Handler) createResource(ctx context.Context, t *resourceType, body []by
 // (RFC 7644 §3.14). It reads through store.JSONReader when the store is
 // one, writing the JSON the store keeps.
 func (h *Handler) get(w http.ResponseWriter, r *http.Request, t *resourceType, id string) {
-	var p *schema.Projection
-	if projects(r) {
-		p = projection(t.rt, r)
-	}
+	p := projection(t.rt, r)
 	if jr, ok := t.store.(store.JSONReader); ok && !p.Requests() {
 		enc, err := jr.GetJSON(r.Context(), id)
 		if !errors.Is(err, errors.ErrUnsupported) {
@@ -258,14 +253,6 @@ func notModified(w http.ResponseWriter, r *http.Request, version string) bool {
 	w.Header().Set("ETag", etag(version))
 	w.WriteHeader(http.StatusNotModified)
 	return true
-}
-
-// projects reports whether the request's query string may name attributes
-// to return or exclude (RFC 7644 §3.4.2.5), without parsing it: when it
-// names them, or escapes anything, it reports true.
-func projects(r *http.Request) bool {
-	q := r.URL.RawQuery
-	return q != "" && (strings.Contains(q, "ttributes") || strings.Contains(q, "%"))
 }
 
 // replace serves PUT /{endpoint}/{id} (RFC 7644 §3.5.1).

@@ -70,24 +70,16 @@ func DecodeEncoded(rt *ResourceType, e *Encoded, p *Projection) (*Resource, erro
 
 // appendEncodedProjected is AppendEncoded with projection p. When p takes
 // or leaves whole attributes and extensions, it copies the members it
-// writes from e.JSON; otherwise it copies them into dst's spare room,
-// decodes only those, and writes the result over them.
+// writes from e.JSON; otherwise it decodes only those members and writes
+// the result.
 func appendEncodedProjected(dst []byte, rt *ResourceType, e *Encoded, p *Projection) []byte {
 	if out, ok := appendWholeMembers(dst, rt, e, p); ok {
 		return out
 	}
-	start := len(dst)
-	picked, ok := pickMembers(dst, rt, e.JSON, p)
-	var r *Resource
-	var err error
-	if ok {
-		r, err = Decode(rt, picked[start:], DecodeOptions{})
-	}
-	dst = picked[:start] // Decode copied what it keeps
-	if !ok || err != nil {
+	r, err := DecodeEncoded(rt, e, p)
+	if err != nil {
 		return append(dst, e.JSON...) // not AppendJSON's: written as it is
 	}
-	r.ID, r.Meta = e.ID, e.Meta
 	return AppendJSON(dst, rt, r, p)
 }
 
@@ -155,7 +147,8 @@ func (p *Projection) memberRule(rt *ResourceType, name string) int8 {
 		return memberRuleOf(rt, name, p)
 	}
 	p.once.Do(func() {
-		p.rules = map[string]int8{"externalId": memberRuleOf(rt, "externalId", p)}
+		p.rules = make(map[string]int8, 1+len(rt.Schema.Attributes)+len(rt.Extensions))
+		p.rules["externalId"] = memberRuleOf(rt, "externalId", p)
 		for _, a := range rt.Schema.Attributes {
 			p.rules[a.Name] = memberRuleOf(rt, a.Name, p)
 		}
@@ -269,7 +262,7 @@ func pickMembers(dst []byte, rt *ResourceType, enc string, p *Projection) ([]byt
 	dst = append(dst, '{')
 	first := true
 	ok := eachMember(enc, func(name string, from, to int) bool {
-		if wanted(rt, name, p) {
+		if name == "schemas" || p.memberRule(rt, name) != memberSkip {
 			if !first {
 				dst = append(dst, ',')
 			}
@@ -279,29 +272,6 @@ func pickMembers(dst []byte, rt *ResourceType, enc string, p *Projection) ([]byt
 		return true
 	})
 	return append(dst, '}'), ok
-}
-
-// wanted reports whether the member name of a resource's JSON is needed to
-// write it with projection p.
-func wanted(rt *ResourceType, name string, p *Projection) bool {
-	switch name {
-	case "schemas":
-		return true
-	case "id", "meta":
-		return false // from Encoded's fields
-	case "externalId":
-		return p.Includes(rt.Schema, nil, commonAttrs[1])
-	}
-	if ext := rt.Extension(name); ext != nil {
-		for _, a := range ext.Schema.Attributes {
-			if p.Includes(ext.Schema, nil, a) {
-				return true
-			}
-		}
-		return false
-	}
-	a := rt.Schema.Attribute(name)
-	return a != nil && p.Includes(rt.Schema, nil, a)
 }
 
 // skipJSON returns the end of the JSON value that starts at s[i], which is

@@ -80,9 +80,9 @@ func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 // Resources passed in stay the caller's: a store must not keep a reference
 // to a resource it is given (but see Adopter). Resources returned are
 // read-only: a store may share them with its own state (the memory store
-// does, so a read costs no copy), so callers must not change them (Clone
-// first), and a store must never change a resource once it has returned it. scimkit never changes a
-// resource a store returns.
+// does for groups, so a read costs no copy), so callers must not change
+// them (Clone first), and a store must never change a resource once it has
+// returned it. scimkit never changes a resource a store returns.
 type Store interface {
 	// Create stores a new resource and returns it as stored. The store
 	// assigns ID (ignoring r.ID), Meta.Version, Meta.Created and
@@ -298,10 +298,11 @@ func ReplaceAdopted(ctx context.Context, s Store, r *schema.Resource, ifVersion 
 // and answers a write that returns the resource (POST, PUT, PATCH with a
 // body) from GetJSON when it holds the version written; so GetJSON should
 // cost less than encoding a resource, as it does for a store that keeps
-// the JSON in memory. The memory store keeps users this way. GetJSON answers what Get answers, and SearchJSON what Search
-// answers (the page's resources and the total), encoded; storetest checks
-// it. Either may decline a call by returning an error wrapping
-// errors.ErrUnsupported, and the handler then reads through Get or Search.
+// the JSON in memory. The memory store keeps users this way. GetJSON
+// answers what Get answers, and SearchJSON what Search answers (the page's
+// resources and the total), encoded; storetest checks it. Either may
+// decline a call by returning an error wrapping errors.ErrUnsupported, and
+// the handler then reads through Get or Search.
 type JSONReader interface {
 	Store
 	GetJSON(ctx context.Context, id string) (schema.Encoded, error)

@@ -94,6 +94,7 @@ type part struct {
 	byExt   map[string]*entry   // externalId (caseExact) -> the first resource with it
 	extMore map[string][]*entry // externalId -> the others, rarely any
 	unique  []*uniqueIndex
+	uniques *schema.Projection // the unique attributes, which unindex reads
 	version uint64
 	sorted  []*entry // every resource, by id once tidy
 	untidy  bool     // sorted needs sorting
@@ -285,6 +286,7 @@ func (s *Store) part(ctx context.Context) *part {
 		for _, e := range p.rt.Extensions {
 			add(e.Schema.ID, e.Schema.Attributes)
 		}
+		p.uniques = p.uniqueProjection()
 		s.parts[tenant] = p
 	}
 	return p
@@ -439,17 +441,15 @@ func (s *part) keep(c *schema.Resource, id string, version uint64, created, modi
 	st.blob = string(strconv.AppendUint(pre, version, 10))
 	st.jsonLen = int32(n)
 	var x stateExtra
-	if i := strings.Index(st.blob[:n], id); i >= 0 && id != "" {
+	if i := offset(st.blob[:n], id); i >= 0 {
 		st.idAt, st.idLen = int32(i), int32(len(id))
 	} else {
 		x.id = id
 	}
-	if ext := c.ExternalID; ext != "" {
-		if i := strings.Index(st.blob[:n], ext); i >= 0 {
-			st.extAt, st.extLen = int32(i), int32(len(ext))
-		} else {
-			x.ext = ext
-		}
+	if i := offset(st.blob[:n], c.ExternalID); i >= 0 {
+		st.extAt, st.extLen = int32(i), int32(len(c.ExternalID))
+	} else {
+		x.ext = c.ExternalID
 	}
 	x.hidden = s.hiddenOf(c.Attributes)
 	if x.id != "" || x.ext != "" || x.hidden != nil {
@@ -478,10 +478,19 @@ const maxOptimistic = 4
 // within returns a string equal to v that shares enc's memory when enc
 // holds v's bytes, so that index keys cost no memory of their own.
 func within(enc, v string) string {
-	if i := strings.Index(enc, v); i >= 0 && v != "" {
+	if i := offset(enc, v); i >= 0 {
 		return enc[i : i+len(v)]
 	}
 	return v
+}
+
+// offset returns where enc holds the bytes of v, or -1 when it does not
+// or v is empty.
+func offset(enc, v string) int {
+	if v == "" {
+		return -1
+	}
+	return strings.Index(enc, v)
 }
 
 // meta returns the state's meta for resource type rt.
@@ -614,10 +623,12 @@ func (s *part) create(ctx context.Context, c *schema.Resource) (*schema.Resource
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, taken := s.byID[id]; taken || id == "" {
+		// No id yet (NewID is the host's, called under the lock), or the
+		// random one made before the lock is taken.
 		id, pre = s.newID(), nil
-	}
-	if _, taken := s.byID[id]; taken || id == "" {
-		return nil, fmt.Errorf("memory: NewID returned %q, which is empty or in use", id)
+		if _, taken := s.byID[id]; taken || id == "" {
+			return nil, fmt.Errorf("memory: NewID returned %q, which is empty or in use", id)
+		}
 	}
 	if err := s.checkUnique(c, nil); err != nil {
 		return nil, err
@@ -686,29 +697,26 @@ func (s *part) replace(ctx context.Context, c *schema.Resource, ifVersion string
 	if !s.compact() {
 		s.shared.intern(s.rt, c.Attributes)
 	}
-	now := s.now()
-	err := s.write(c.ID, ifVersion, func(st *state) (*schema.Resource, *schema.Resource, error) {
-		cur, err := s.resourceFor(st, s.uniqueNeeds())
+	_, _, err := s.write(c.ID, ifVersion, s.now(), func(st *state) (*schema.Resource, *schema.Resource, error) {
+		cur, err := s.resourceFor(st, s.uniques)
 		return cur, c, err
-	}, now)
+	})
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-// uniqueNeeds returns a projection of the unique attributes, which
-// unindex reads, or nil when there are none.
-func (s *part) uniqueNeeds() *schema.Projection {
-	if len(s.unique) == 0 {
-		return schema.NewProjection(s.rt, []string{"id"}, nil)
-	}
-	names := make([]string, len(s.unique))
-	for i, idx := range s.unique {
-		names[i] = idx.attr.Name
+// uniqueProjection returns a projection of the unique attributes, with
+// which a compact state is decoded only as far as unindex reads it.
+func (s *part) uniqueProjection() *schema.Projection {
+	names := []string{"id"} // none unique: a projection that decodes nothing else
+	for _, idx := range s.unique {
+		name := idx.attr.Name
 		if idx.ext != "" {
-			names[i] = idx.ext + ":" + idx.attr.Name
+			name = idx.ext + ":" + name
 		}
+		names = append(names, name)
 	}
 	return schema.NewProjection(s.rt, names, nil)
 }
@@ -716,56 +724,58 @@ func (s *part) uniqueNeeds() *schema.Projection {
 // write stores a new version of resource id, which prepare makes from the
 // current state: it returns the current resource (at least its unique
 // attributes, for unindex) and the next one, which the store then owns, or
-// nil for no change. In compact form prepare runs, and the next version is
-// encoded, before the lock is taken; if another write came first, write
-// prepares again, and after maxOptimistic tries it does all under the
-// lock. In map form all is done under the lock.
-func (s *part) write(id, ifVersion string, prepare func(st *state) (cur, next *schema.Resource, err error), now time.Time) error {
-	_, err := s.writeNext(id, ifVersion, prepare, now)
-	return err
-}
-
-// writeNext is write, returning the resource written (nil for no change)
-// and the current one.
-func (s *part) writeNext(id, ifVersion string, prepare func(st *state) (cur, next *schema.Resource, err error), now time.Time) ([2]*schema.Resource, error) {
+// nil for no change; write returns both. In compact form prepare runs, and
+// the next version is encoded, before the lock is taken; if another write
+// came first, write prepares again, and after maxOptimistic tries it does
+// all under the lock. In map form all is done under the lock.
+func (s *part) write(id, ifVersion string, now time.Time, prepare func(st *state) (cur, next *schema.Resource, err error)) (cur, next *schema.Resource, err error) {
 	for try := 0; s.compact() && try < maxOptimistic; try++ {
 		e, st, ok := s.current(id)
 		if !ok {
-			return [2]*schema.Resource{}, store.ErrNotFound
+			return nil, nil, store.ErrNotFound
 		}
 		if ifVersion != "" && st.version() != ifVersion {
-			return [2]*schema.Resource{}, store.ErrVersionMismatch
+			return nil, nil, store.ErrVersionMismatch
 		}
-		cur, next, err := prepare(st)
-		if err != nil || next == nil {
-			return [2]*schema.Resource{cur, nil}, err
+		if cur, next, err = prepare(st); err != nil || next == nil {
+			return cur, nil, err
 		}
 		bp := encBufs.Get().(*[]byte)
 		*bp = s.encode((*bp)[:0], next, st.id(), st.created, now)
 		s.mu.Lock()
-		if !e.deleted && e.st == st {
+		stored := !e.deleted && e.st == st
+		if stored {
 			err = s.update(e, next, cur, now, *bp)
-			s.mu.Unlock()
-			encBufs.Put(bp)
-			return [2]*schema.Resource{cur, next}, err
 		}
 		s.mu.Unlock()
 		encBufs.Put(bp)
+		if stored {
+			return cur, next, err
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	e, err := s.at(id, ifVersion)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cur, next, err = prepare(e.st); err != nil || next == nil {
+		return cur, nil, err
+	}
+	return cur, next, s.update(e, next, cur, now, nil)
+}
+
+// at returns the entry of resource id, unless ifVersion is set and the
+// resource is at another version. It needs the lock.
+func (s *part) at(id, ifVersion string) (*entry, error) {
 	e, ok := s.byID[id]
 	if !ok {
-		return [2]*schema.Resource{}, store.ErrNotFound
+		return nil, store.ErrNotFound
 	}
 	if ifVersion != "" && e.st.version() != ifVersion {
-		return [2]*schema.Resource{}, store.ErrVersionMismatch
+		return nil, store.ErrVersionMismatch
 	}
-	cur, next, err := prepare(e.st)
-	if err != nil || next == nil {
-		return [2]*schema.Resource{cur, nil}, err
-	}
-	return [2]*schema.Resource{cur, next}, s.update(e, next, cur, now, nil)
+	return e, nil
 }
 
 // update makes next, which the store owns, the stored state of e, with a
@@ -797,12 +807,9 @@ func (s *part) Delete(ctx context.Context, id, ifVersion string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.byID[id]
-	if !ok {
-		return store.ErrNotFound
-	}
-	if ifVersion != "" && e.st.version() != ifVersion {
-		return store.ErrVersionMismatch
+	e, err := s.at(id, ifVersion)
+	if err != nil {
+		return err
 	}
 	if err := s.unindex(e, nil); err != nil {
 		return err
@@ -822,12 +829,9 @@ func (s *part) Patch(ctx context.Context, id string, ops []patch.Operation, ifVe
 	if s.members != nil {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		e, ok := s.byID[id]
-		if !ok {
-			return nil, store.ErrNotFound
-		}
-		if ifVersion != "" && e.st.version() != ifVersion {
-			return nil, store.ErrVersionMismatch
+		e, err := s.at(id, ifVersion)
+		if err != nil {
+			return nil, err
 		}
 		if values, ok := patch.ValuesTouched(s.rt, s.members, ops); ok && s.memberList(e) != nil {
 			return s.patchMembers(e, values, ops, opts, now)
@@ -845,7 +849,7 @@ func (s *part) Patch(ctx context.Context, id string, ops []patch.Operation, ifVe
 		return next, nil
 	}
 	// Compact: decode, patch and encode outside the lock (see write).
-	out, err := s.writeNext(id, ifVersion, func(st *state) (*schema.Resource, *schema.Resource, error) {
+	cur, next, err := s.write(id, ifVersion, now, func(st *state) (*schema.Resource, *schema.Resource, error) {
 		cur, err := s.resource(st)
 		if err != nil {
 			return nil, nil, err
@@ -855,14 +859,14 @@ func (s *part) Patch(ctx context.Context, id string, ops []patch.Operation, ifVe
 			return cur, nil, err
 		}
 		return cur, next, nil
-	}, now)
+	})
 	if err != nil {
 		return nil, err
 	}
-	if out[1] == nil {
-		return out[0], nil // nothing changed
+	if next == nil {
+		return cur, nil // nothing changed
 	}
-	return out[1], nil
+	return next, nil
 }
 
 // Scan implements store.Store. It yields the resources as they were when
@@ -1159,7 +1163,7 @@ func (s *part) index(e *entry, r *schema.Resource) {
 func (s *part) unindex(e *entry, cur *schema.Resource) error {
 	if cur == nil && len(s.unique) > 0 {
 		var err error
-		if cur, err = s.resource(e.st); err != nil {
+		if cur, err = s.resourceFor(e.st, s.uniques); err != nil {
 			return err
 		}
 	}
