@@ -76,7 +76,7 @@ type pred func(r *schema.Resource, elem map[string]any) bool
 
 // Compile binds e to resource type rt and compiles it into a Matcher. It
 // reports, as *schema.Error with scimType invalidFilter: attributes rt does
-// not have, sub-attributes of simple attributes, ordering operators on
+// not have, attributes that are never returned (such as password), sub-attributes of simple attributes, ordering operators on
 // boolean or binary attributes (RFC 7644 §3.4.2.2), co/sw/ew on non-string
 // attributes, and values of the wrong type for their attribute. Core and
 // extension attributes mix freely.
@@ -156,9 +156,16 @@ func (c *compiler) compile(e Expr, scope *schema.Attribute) (pred, error) {
 	return nil, schema.InvalidFilterError("empty filter")
 }
 
+// resolve resolves a path a filter compares: against the resource type
+// at the top level, or against scope's sub-attributes inside a value
+// filter. An attribute that is never returned cannot be compared.
 func (c *compiler) resolve(p Path, scope *schema.Attribute) (Attr, error) {
 	if scope == nil {
-		return ResolvePath(c.rt, Path{URN: p.URN, Name: p.Name, Sub: p.Sub})
+		a, err := ResolvePath(c.rt, Path{URN: p.URN, Name: p.Name, Sub: p.Sub})
+		if err == nil {
+			err = readable(a)
+		}
+		return a, err
 	}
 	if p.URN != "" || p.Sub != "" {
 		return Attr{}, schema.InvalidFilterError("inside %s[...], name a sub-attribute of %s alone, not %q", scope.Name, scope.Name, p.String())
@@ -167,7 +174,19 @@ func (c *compiler) resolve(p Path, scope *schema.Attribute) (Attr, error) {
 	if sub == nil {
 		return Attr{}, schema.InvalidFilterError("attribute %q has no sub-attribute %q", scope.Name, p.Name)
 	}
-	return Attr{Attr: sub}, nil
+	a := Attr{Attr: sub}
+	return a, readable(a)
+}
+
+// readable refuses an attribute whose "returned" is "never" (the password):
+// filtering or sorting on it would answer questions about a value the
+// service provider never discloses, one character at a time (RFC 7643
+// §7, RFC 7644 §7.5.2). The error is invalidFilter, naming the attribute.
+func readable(a Attr) error {
+	if a.Attr.Returned == schema.ReturnedNever || a.Sub != nil && a.Sub.Returned == schema.ReturnedNever {
+		return schema.InvalidFilterError("%q is never returned, so it cannot be filtered on or sorted by", a.String())
+	}
+	return nil
 }
 
 // elements returns how to reach the elements of a value path's attribute.

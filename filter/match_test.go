@@ -237,6 +237,10 @@ func TestCompileErrors(t *testing.T) {
 		{"error inside the right of a logical", users, `userName pr and nope pr`, `no attribute "nope"`},
 		{"error inside not", users, `not (nope pr)`, `no attribute "nope"`},
 		{"error inside a value filter", users, `emails[type gt true]`, "compare it with a string"},
+		{"RFC 7643 §4.1.1: password is never returned, so never compared", users, `password sw "s"`, `"password" is never returned`},
+		{"password pr", users, `password pr`, `"password" is never returned`},
+		{"password by its URN", users, `urn:ietf:params:scim:schemas:core:2.0:User:password eq "x"`, `is never returned`},
+		{"password beside a valid term", users, `userName eq "a" or password lt "m"`, `is never returned`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -270,6 +274,40 @@ func TestCompileElement(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, users, mm.ResourceType())
 	assert.Equal(t, "userName pr", mm.Expr().String())
+}
+
+// TestNeverReturnedRefused checks that a "returned": "never" attribute or
+// sub-attribute cannot be compared in a value filter or sorted by (RFC 7643
+// §7), so that no filter reveals a secret a bit at a time.
+func TestNeverReturnedRefused(t *testing.T) {
+	keys := &schema.Attribute{Name: "keys", Type: schema.Complex, MultiValued: true, SubAttributes: []*schema.Attribute{
+		{Name: "value"}, {Name: "secret", Returned: schema.ReturnedNever},
+	}}
+	rt := &schema.ResourceType{Name: "Robot", Endpoint: "/Robots", Schema: &schema.Schema{
+		ID: "urn:example:Robot", Attributes: []*schema.Attribute{{Name: "name"}, keys},
+	}}
+	require.NoError(t, rt.Validate())
+	for _, f := range []string{`keys[secret eq "x"]`, `keys[value eq "a" and secret sw "x"]`, `keys.secret pr`, `keys[value eq "a"].secret eq "x"`} {
+		e, err := filter.Parse(f)
+		require.NoError(t, err)
+		_, err = filter.Compile(rt, e)
+		var se *schema.Error
+		require.ErrorAs(t, err, &se, f)
+		assert.Equal(t, schema.ScimInvalidFilter, se.Type, f)
+		assert.Contains(t, se.Detail, "secret", f)
+	}
+	p, err := filter.ParsePath(`keys[secret eq "x"]`)
+	require.NoError(t, err)
+	_, err = filter.CompileElement(keys, p.Filter)
+	assert.ErrorContains(t, err, "never returned", "a PATCH path's value filter")
+	for _, sortBy := range []string{"keys.secret"} {
+		_, err := filter.NewSorter(rt, sortBy, "")
+		assert.ErrorContains(t, err, "never returned", sortBy)
+	}
+	_, err = filter.NewSorter(schema.Users(), "password", "descending")
+	assert.ErrorContains(t, err, `"password" is never returned`)
+	_, err = filter.NewSorter(rt, "keys.value", "")
+	assert.NoError(t, err, "a sub-attribute that is returned sorts")
 }
 
 func TestSorter(t *testing.T) {

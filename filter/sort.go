@@ -28,7 +28,8 @@ type Sorter struct {
 // NewSorter returns a Sorter for the sortBy and sortOrder parameters of a
 // request to resource type rt. sortOrder is "ascending" (the default when
 // empty) or "descending", in any case. Errors are *schema.Error: an unknown
-// or complex sortBy is invalidFilter, an unknown sortOrder invalidValue.
+// or complex sortBy, or one that is never returned (password), is
+// invalidFilter; an unknown sortOrder invalidValue.
 func NewSorter(rt *schema.ResourceType, sortBy, sortOrder string) (*Sorter, error) {
 	var desc bool
 	switch {
@@ -43,6 +44,9 @@ func NewSorter(rt *schema.ResourceType, sortBy, sortOrder string) (*Sorter, erro
 		return nil, schema.InvalidFilterError("sortBy %q is not an attribute path", sortBy)
 	}
 	a, err := ResolvePath(rt, p)
+	if err == nil {
+		err = readable(a)
+	}
 	if err != nil {
 		return nil, err
 	}
