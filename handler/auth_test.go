@@ -1,16 +1,23 @@
 package handler_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scimkit/handler"
 	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store/memory"
 )
 
 type callerKey struct{}
@@ -24,7 +31,9 @@ func TestAuthenticate(t *testing.T) {
 		w.Header().Set("X-Caller", caller)
 		w.WriteHeader(http.StatusNoContent)
 	})
-	bearer := handler.Authenticate(echo, handler.BearerToken("tenant-a-token", "tenant-b-token"))
+	check, err := handler.BearerToken("tenant-a-token", "tenant-b-token")
+	require.NoError(t, err)
+	bearer := handler.Authenticate(echo, check)
 	custom := handler.Authenticate(echo, func(r *http.Request) (*http.Request, error) {
 		switch r.Header.Get("Authorization") {
 		case "Bearer jwt-ok":
@@ -46,6 +55,13 @@ func TestAuthenticate(t *testing.T) {
 		{"wrong token", bearer, "Bearer tenant-c-token", 401, ""},
 		{"prefix of a token", bearer, "Bearer tenant-a", 401, ""},
 		{"no scheme", bearer, "tenant-a-token", 401, ""},
+		{"RFC 9110 §11.1: the scheme in lower case", bearer, "bearer tenant-a-token", 204, ""},
+		{"the scheme in upper case", bearer, "BEARER tenant-b-token", 204, ""},
+		{"spaces after the scheme", bearer, "Bearer   tenant-a-token", 204, ""},
+		{"no space after the scheme", bearer, "Bearertenant-a-token", 401, ""},
+		{"a token followed by U+00A0", bearer, "Bearer tenant-a-token\u00a0", 401, ""},
+		{"U+00A0 before the token", bearer, "Bearer \u00a0tenant-a-token", 401, ""},
+		{"a token with a space inside", bearer, "Bearer tenant-a-token x", 401, ""},
 		{"basic", bearer, "Basic dXNlcjpwYXNz", 401, ""},
 		{"no header", bearer, "", 401, ""},
 		{"custom check passes the caller on", custom, "Bearer jwt-ok", 204, "alice"},
@@ -72,11 +88,66 @@ func TestAuthenticate(t *testing.T) {
 			}
 		})
 	}
-	assert.Equal(t, 401, func() int {
+}
+
+// TestBearerTokenFailsClosed checks that BearerToken refuses, where it is
+// built, a configuration under which a request could pass without knowing
+// a secret: no token, an empty one (an unset environment variable), or one
+// that holds whitespace, which the presented token can never equal.
+func TestBearerTokenFailsClosed(t *testing.T) {
+	for _, tokens := range [][]string{nil, {""}, {"ok", ""}, {"\u00a0"}, {" "}, {"tok "}, {"a\tb"}, {"é"}} {
+		c, err := handler.BearerToken(tokens...)
+		assert.Error(t, err, "%q", tokens)
+		assert.Nil(t, c)
+	}
+	// The request the issue reproduced: with SCIM_TOKEN unset, a U+00A0
+	// token passed. Now no Check exists to pass it.
+	_, err := handler.BearerToken("")
+	require.Error(t, err)
+	c, err := handler.BearerToken("eyJhbGciOi.JIUzI1-NiJ9_~+/==")
+	require.NoError(t, err, "every b64token character (RFC 6750 §2.1)")
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Authorization", "Bearer eyJhbGciOi.JIUzI1-NiJ9_~+/==")
+	_, err = c(r)
+	assert.NoError(t, err)
+}
+
+// TestAuthenticateCouldNotCheck checks that a Check that fails for a reason
+// other than bad credentials (its database is down) is answered 503 and
+// logged with the request id, not 401, which an identity provider takes
+// for a revoked token.
+func TestAuthenticateCouldNotCheck(t *testing.T) {
+	var logs bytes.Buffer
+	users := schema.Users()
+	h, err := handler.New(handler.Config{
+		ResourceTypes: []handler.ResourceType{{Type: users, Store: memory.New(users)}},
+		Logger:        slog.New(slog.NewTextHandler(&logs, nil)),
+	})
+	require.NoError(t, err)
+	down := errors.New("token table: connection refused")
+	srv := handler.Authenticate(h, func(r *http.Request) (*http.Request, error) {
+		switch r.Header.Get("Authorization") {
+		case "Bearer wrapped-bad":
+			return nil, fmt.Errorf("token expired: %w", handler.ErrNoCredentials)
+		case "Bearer down":
+			return nil, down
+		}
+		return nil, handler.ErrNoCredentials
+	})
+	for _, tt := range []struct {
+		auth   string
+		status int
+	}{{"Bearer down", 503}, {"Bearer wrapped-bad", 401}, {"Bearer other", 401}} {
 		w := httptest.NewRecorder()
-		r := httptest.NewRequest(http.MethodGet, "/", nil)
-		r.Header.Set("Authorization", "Bearer ")
-		handler.Authenticate(echo, handler.BearerToken()).ServeHTTP(w, r)
-		return w.Code
-	}(), "no tokens configured: nothing passes")
+		r := httptest.NewRequest(http.MethodGet, "/Users", nil)
+		r.Header.Set("Authorization", tt.auth)
+		r.Header.Set("X-Request-Id", "req-42")
+		srv.ServeHTTP(w, r)
+		assert.Equal(t, tt.status, w.Code, tt.auth)
+		assert.Equal(t, tt.status == 401, w.Header().Get("WWW-Authenticate") != "", tt.auth)
+		assert.Contains(t, w.Body.String(), schema.ErrorSchema)
+	}
+	assert.Contains(t, logs.String(), "connection refused")
+	assert.Contains(t, logs.String(), "request_id=req-42")
+	assert.Equal(t, 1, strings.Count(logs.String(), "could not check"), "only the failure to check is logged")
 }

@@ -67,7 +67,11 @@ func ExampleConfig_onChange() {
 	if err != nil {
 		panic(err)
 	}
-	srv := httptest.NewServer(handler.Authenticate(h, handler.BearerToken("s3cr3t")))
+	auth, err := handler.BearerToken("s3cr3t")
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(handler.Authenticate(h, auth))
 	defer srv.Close()
 	send := func(method, path, body string) *http.Response {
 		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))

@@ -102,7 +102,9 @@ func idpServer(t *testing.T, lc lifecycle) *httptest.Server {
 		PatchNoContent: lc.PatchNoContent,
 	})
 	require.NoError(t, err)
-	auth := handler.Authenticate(h, handler.BearerToken(idpToken))
+	check, err := handler.BearerToken(idpToken)
+	require.NoError(t, err)
+	auth := handler.Authenticate(h, check)
 	mux := http.NewServeMux()
 	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", auth))
 	srv := httptest.NewServer(mux)

@@ -58,9 +58,18 @@ func run(ctx context.Context, log *slog.Logger, addr, dsn, token string) error {
 	if err != nil {
 		return err
 	}
+	check, err := handler.BearerToken(token)
+	if err != nil {
+		return err
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", handler.Authenticate(h, handler.BearerToken(token))))
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", handler.Authenticate(h, check)))
+	srv := &http.Server{
+		Addr: addr, Handler: mux,
+		// A slow or silent client cannot hold a connection.
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+	}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -41,7 +41,9 @@ func TestExistingSchema(t *testing.T) {
 	defer pool.Close()
 	h, err := newHandler(ctx, pool)
 	require.NoError(t, err)
-	srv := httptest.NewServer(handler.Authenticate(h, handler.BearerToken("tok")))
+	check, err := handler.BearerToken("tok")
+	require.NoError(t, err)
+	srv := httptest.NewServer(handler.Authenticate(h, check))
 	defer srv.Close()
 
 	do := func(method, path, body string) (int, map[string]any) {

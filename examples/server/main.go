@@ -15,7 +15,9 @@
 //	{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,…}
 //
 // Flags: -addr (default 127.0.0.1:8080), -token (or SCIMKIT_TOKEN; when
-// neither is set a random token is generated and printed), -tenants
+// neither is set a random token is generated and printed), -base-url (the
+// public URL of the server, for Location and meta.location; set it when
+// the server is reached through a proxy that does not check Host), -tenants
 // acme=token1,globex=token2 to serve several tenants whose tokens keep
 // their users and groups apart, and -postgres
 // with a DSN to keep the data in PostgreSQL (tables scim_user, scim_group
@@ -56,15 +58,16 @@ func main() {
 	dsn := flag.String("postgres", "", "keep users and groups in this PostgreSQL database (a pgx DSN) instead of in memory")
 	quiet := flag.Bool("quiet", false, "do not log each request (for load tests)")
 	tenants := flag.String("tenants", "", "serve several tenants, each with its own token: name=token,name=token (replaces -token)")
+	baseURL := flag.String("base-url", "", "the public URL clients reach the server at, such as https://scim.example.com/scim/v2, for Location and meta.location (default: taken from each request's Host, which only a trusted proxy makes safe)")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(log, *addr, *token, *tenants, *dsn, !*quiet); err != nil {
+	if err := run(log, *addr, *token, *tenants, *dsn, *baseURL, !*quiet); err != nil {
 		log.Error("scimkit example server failed", "error", err)
 		os.Exit(1)
 	}
 }
 
-func run(log *slog.Logger, addr, token, tenants, dsn string, logEach bool) error {
+func run(log *slog.Logger, addr, token, tenants, dsn, baseURL string, logEach bool) error {
 	byToken, err := parseTenants(tenants)
 	if err != nil {
 		return err
@@ -88,16 +91,25 @@ func run(log *slog.Logger, addr, token, tenants, dsn string, logEach bool) error
 		},
 		AuthenticationSchemes: []handler.AuthenticationScheme{handler.OAuthBearerToken},
 		// Bulk requests of up to 1,000 operations and 4 MiB (RFC 7644 §3.7).
-		Bulk:   handler.BulkConfig{MaxOperations: 1000, MaxPayloadBytes: 4 << 20},
-		Logger: log,
+		Bulk:    handler.BulkConfig{MaxOperations: 1000, MaxPayloadBytes: 4 << 20},
+		Logger:  log,
+		BaseURL: baseURL,
 	}
-	check := handler.BearerToken(token)
-	if byToken != nil {
-		// Each tenant's token selects its partition of the stores.
+	var check handler.Check
+	if byToken == nil {
+		if check, err = handler.BearerToken(token); err != nil {
+			return err
+		}
+	} else {
+		// Each tenant's token selects its partition of the stores: the
+		// tenant comes from the credentials, never from the request's path
+		// or host.
 		cfg.Tenant = func(r *http.Request) (string, error) { return r.Context().Value(tenantKey{}).(string), nil }
 		checks := map[string]handler.Check{}
 		for t, name := range byToken {
-			checks[name] = handler.BearerToken(t)
+			if checks[name], err = handler.BearerToken(t); err != nil {
+				return fmt.Errorf("-tenants: %s: %w", name, err)
+			}
 		}
 		check = func(r *http.Request) (*http.Request, error) {
 			for name, c := range checks {
@@ -123,7 +135,7 @@ func run(log *slog.Logger, addr, token, tenants, dsn string, logEach bool) error
 	if logEach {
 		h = logRequests(log, mux)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := httpServer(h)
 	log.Info("scimkit example server listening", "url", "http://"+ln.Addr().String()+"/scim/v2")
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -148,6 +160,21 @@ func run(log *slog.Logger, addr, token, tenants, dsn string, logEach bool) error
 }
 
 type tenantKey struct{}
+
+// httpServer returns the server for h, with limits that keep a slow or
+// silent client from holding a connection: headers must arrive within 10
+// s and the whole request within 30 s, an answer must be written within a
+// minute, and an idle keep-alive connection is closed after two.
+func httpServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
 
 // parseTenants reads -tenants: name=token pairs, into tenants by token.
 func parseTenants(spec string) (map[string]string, error) {

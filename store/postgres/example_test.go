@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"net/http"
+	"os"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -37,5 +38,9 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	http.Handle("/scim/v2/", http.StripPrefix("/scim/v2", handler.Authenticate(h, handler.BearerToken("s3cr3t"))))
+	auth, err := handler.BearerToken(os.Getenv("SCIM_TOKEN"))
+	if err != nil {
+		panic(err) // no token configured: refuse to serve
+	}
+	http.Handle("/scim/v2/", http.StripPrefix("/scim/v2", handler.Authenticate(h, auth)))
 }
