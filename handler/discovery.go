@@ -77,6 +77,9 @@ func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request) 
 // passwordWritable reports whether some resource type has a password a
 // client may set (RFC 7643 §5 changePassword).
 func (h *Handler) passwordWritable() bool {
+	if h.cfg.DropPasswords {
+		return false
+	}
 	for _, t := range h.types {
 		if a := t.rt.Schema.Attribute("password"); a != nil && a.Mutability != schema.ReadOnly {
 			return true

@@ -124,6 +124,23 @@ type Config struct {
 	// pattern ("/Users/{id}"), never an id, so it is a safe metric label.
 	Observe func(ctx context.Context, o Observation)
 
+	// PasswordHash makes what stores keep of a password: of a value a
+	// client writes to "password" or to any other writeOnly string
+	// attribute (RFC 7643 §4.1.1), in a POST, PUT, PATCH or Bulk request.
+	// The handler calls it before validation hands the resource to the
+	// store, so neither the store nor OnChange ever sees the password in
+	// clear. Nil means HashPassword (PBKDF2-HMAC-SHA256, checked with
+	// VerifyPassword). A host with a credential system of its own can hand
+	// the password to it here and return "", which keeps nothing in the
+	// store. An error fails the request with 500.
+	PasswordHash func(ctx context.Context, password string) (string, error)
+	// DropPasswords discards passwords (every writeOnly string attribute)
+	// before any store sees them, and /ServiceProviderConfig then says
+	// changePassword is not supported. Okta sends a password even when
+	// password sync is off; a service that never checks passwords should
+	// not keep them.
+	DropPasswords bool
+
 	// AuthenticationSchemes are advertised in /ServiceProviderConfig.
 	AuthenticationSchemes []AuthenticationScheme
 	// DocumentationURI is advertised in /ServiceProviderConfig.
@@ -158,8 +175,9 @@ type Handler struct {
 }
 
 type resourceType struct {
-	rt    *schema.ResourceType
-	store store.Store
+	rt      *schema.ResourceType
+	store   store.Store
+	secrets []secret // the writeOnly attributes, whose values are protected
 }
 
 // New checks cfg and returns a Handler. It reports configuration errors:
@@ -225,7 +243,7 @@ func New(cfg Config) (*Handler, error) {
 		if _, dup := h.byEndpoint[ep]; dup || reserved[ep] {
 			return nil, fmt.Errorf("handler: endpoint %q is used twice or is reserved", t.Type.Endpoint)
 		}
-		rt := &resourceType{rt: t.Type, store: t.Store}
+		rt := &resourceType{rt: t.Type, store: t.Store, secrets: secretsOf(t.Type)}
 		h.types = append(h.types, rt)
 		h.byEndpoint[ep] = rt
 		for _, s := range append([]*schema.Schema{t.Type.Schema}, extensionSchemas(t.Type)...) {

@@ -203,6 +203,9 @@ func (h *Handler) createResource(ctx context.Context, t *resourceType, body []by
 	if err == nil {
 		res, err = schema.ValidateCreate(t.rt, res)
 	}
+	if err == nil {
+		err = h.protectResource(ctx, t, res, nil)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -284,6 +287,9 @@ func (h *Handler) replaceResource(ctx context.Context, t *resourceType, id strin
 				return err
 			}
 		}
+		if err := h.protectResource(ctx, t, in, old); err != nil {
+			return err
+		}
 		// next shares in's values and copies what it takes from old.
 		next, err := schema.ValidateReplace(t.rt, old, in)
 		if err == nil {
@@ -330,6 +336,9 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, t *resourceType,
 // is a store.MetaPatcher provides without reading the resource back.
 func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string, body []byte, ifVersion string, full bool) (*schema.Resource, error) {
 	ops, err := patch.Decode(body, h.patchOpts)
+	if err == nil {
+		ops, err = h.protectOps(ctx, t, ops)
+	}
 	if err != nil {
 		return nil, err
 	}

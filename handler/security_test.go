@@ -1,14 +1,19 @@
 package handler_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scimkit/scimkit/handler"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -50,4 +55,161 @@ func TestNoPasswordOracle(t *testing.T) {
 func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// storedPassword reads the password the users store keeps for id.
+func storedPassword(t *testing.T, s *server, id string) (string, bool) {
+	t.Helper()
+	res, err := s.users.Get(context.Background(), id)
+	require.NoError(t, err)
+	p, ok := res.Attributes["password"].(string)
+	return p, ok
+}
+
+// assertHashOf checks that stored is HashPassword's hash of plain.
+func assertHashOf(t *testing.T, stored, plain string) {
+	t.Helper()
+	assert.True(t, strings.HasPrefix(stored, "$pbkdf2-sha256$i=600000$"), "stored: %q", stored)
+	ok, err := handler.VerifyPassword(stored, plain)
+	require.NoError(t, err)
+	assert.True(t, ok, "the stored hash verifies the password")
+	assert.NotContains(t, stored, plain)
+}
+
+// TestPasswordsHashed checks that a password (RFC 7643 §4.1.1, writeOnly)
+// reaches neither the store nor OnChange in clear, whichever request
+// writes it: POST, PUT, each PATCH form Entra ID and Okta send, and Bulk.
+func TestPasswordsHashed(t *testing.T) {
+	rec := &recorder{}
+	s := newServer(t, "/scim/v2", func(c *handler.Config) {
+		c.OnChange = rec.hook
+		c.Bulk = handler.BulkConfig{MaxOperations: 10}
+	})
+	const patchOp = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[`
+	id := s.create("/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"alice","password":"Secr3t-1"}`)
+	p, ok := storedPassword(t, s, id)
+	require.True(t, ok)
+	assertHashOf(t, p, "Secr3t-1")
+	for _, c := range rec.take() {
+		assert.NotContains(t, fmt.Sprint(c.After), "Secr3t", "OnChange sees no password in clear")
+	}
+
+	put := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"alice","password":"Secr3t-2"}`
+	r := s.do(http.MethodPut, "/Users/"+id, put)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	p, _ = storedPassword(t, s, id)
+	assertHashOf(t, p, "Secr3t-2")
+	rec.take()
+	// Okta repeats the password in every PUT: the same one keeps its hash,
+	// so OnChange does not hear of a password change.
+	r = s.do(http.MethodPut, "/Users/"+id, put)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	again, _ := storedPassword(t, s, id)
+	assert.Equal(t, p, again, "an unchanged password keeps its hash")
+	changes := rec.take()
+	require.Len(t, changes, 1)
+	assert.False(t, changes[0].Has("password"), "changed: %v", changes[0].Changed)
+
+	for i, op := range []string{
+		`{"op":"replace","path":"password","value":"Secr3t-%d"}`,
+		`{"op":"Replace","path":"Password","value":"Secr3t-%d"}`,
+		`{"op":"add","path":"urn:ietf:params:scim:schemas:core:2.0:User:password","value":"Secr3t-%d"}`,
+		`{"op":"replace","value":{"password":"Secr3t-%d","active":true}}`,
+		`{"op":"replace","value":{"PASSWORD":"Secr3t-%d"}}`,
+		`{"op":"replace","value":{"urn:ietf:params:scim:schemas:core:2.0:User:password":"Secr3t-%d"}}`,
+	} {
+		plain := fmt.Sprintf("Secr3t-%d", 10+i)
+		r := s.do(http.MethodPatch, "/Users/"+id, patchOp+fmt.Sprintf(op, 10+i)+`]}`)
+		require.Equal(t, http.StatusOK, r.status, "%s: %s", op, r.raw)
+		assert.NotContains(t, string(r.raw), plain)
+		p, _ := storedPassword(t, s, id)
+		assertHashOf(t, p, plain)
+		for _, c := range rec.take() {
+			assert.NotContains(t, fmt.Sprint(c.Before, c.After), plain, op)
+		}
+	}
+
+	r = s.do(http.MethodPost, "/Bulk", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[
+		{"method":"POST","path":"/Users","bulkId":"b","data":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bob","password":"Bulk-1"}},
+		{"method":"PATCH","path":"/Users/`+id+`","data":`+patchOp+`{"op":"replace","path":"password","value":"Bulk-2"}]}}]}`)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	p, _ = storedPassword(t, s, id)
+	assertHashOf(t, p, "Bulk-2")
+	bob := s.do(http.MethodGet, "/Users?filter="+url.QueryEscape(`userName eq "bob"`), "")
+	require.EqualValues(t, 1, bob.body["totalResults"], "%s", bob.raw)
+	p, _ = storedPassword(t, s, bob.body["Resources"].([]any)[0].(map[string]any)["id"].(string))
+	assertHashOf(t, p, "Bulk-1")
+}
+
+// TestPasswordPolicies checks Config.PasswordHash and Config.DropPasswords,
+// and that /ServiceProviderConfig stays truthful (RFC 7643 §5).
+func TestPasswordPolicies(t *testing.T) {
+	const body = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"alice","password":"Secr3t"}`
+	const patchOp = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[`
+	t.Run("drop", func(t *testing.T) {
+		s := newServer(t, "", func(c *handler.Config) { c.DropPasswords = true })
+		id := s.create("/Users", body)
+		_, ok := storedPassword(t, s, id)
+		assert.False(t, ok, "no password is kept")
+		r := s.do(http.MethodPatch, "/Users/"+id, patchOp+`{"op":"replace","path":"password","value":"x"},{"op":"replace","value":{"password":"y","displayName":"A"}}]}`)
+		require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+		assert.Equal(t, "A", r.body["displayName"])
+		_, ok = storedPassword(t, s, id)
+		assert.False(t, ok)
+		assert.Contains(t, string(s.do(http.MethodGet, "/ServiceProviderConfig", "").raw), `"changePassword":{"supported":false}`)
+	})
+	t.Run("the host's own", func(t *testing.T) {
+		var handed []string
+		s := newServer(t, "", func(c *handler.Config) {
+			c.PasswordHash = func(_ context.Context, p string) (string, error) {
+				handed = append(handed, p)
+				if p == "elsewhere" {
+					return "", nil // kept by the host's credential system
+				}
+				return "hashed:" + strings.ToUpper(p), nil
+			}
+		})
+		id := s.create("/Users", body)
+		p, _ := storedPassword(t, s, id)
+		assert.Equal(t, "hashed:SECR3T", p)
+		r := s.do(http.MethodPatch, "/Users/"+id, patchOp+`{"op":"replace","path":"password","value":"elsewhere"}]}`)
+		require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+		p, _ = storedPassword(t, s, id)
+		assert.Equal(t, "hashed:SECR3T", p, "a password the host keeps elsewhere leaves the store as it was")
+		assert.Equal(t, []string{"Secr3t", "elsewhere"}, handed)
+		assert.Contains(t, string(s.do(http.MethodGet, "/ServiceProviderConfig", "").raw), `"changePassword":{"supported":true}`)
+	})
+	t.Run("a hasher that fails", func(t *testing.T) {
+		s := newServer(t, "", func(c *handler.Config) {
+			c.PasswordHash = func(context.Context, string) (string, error) { return "", errors.New("kms down") }
+		})
+		wantError(t, s.do(http.MethodPost, "/Users", body), http.StatusInternalServerError, "")
+		r := s.do(http.MethodGet, "/Users", "")
+		assert.EqualValues(t, 0, r.body["totalResults"], "nothing was written")
+	})
+}
+
+// TestVerifyPassword checks the hash format HashPassword writes and that
+// VerifyPassword refuses what it did not write.
+func TestVerifyPassword(t *testing.T) {
+	h1, err := handler.HashPassword("correct horse")
+	require.NoError(t, err)
+	h2, err := handler.HashPassword("correct horse")
+	require.NoError(t, err)
+	assert.NotEqual(t, h1, h2, "salted: the same password hashes differently")
+	assert.Regexp(t, `^\$pbkdf2-sha256\$i=600000\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`, h1)
+	for _, h := range []string{h1, h2} {
+		ok, err := handler.VerifyPassword(h, "correct horse")
+		assert.True(t, ok)
+		assert.NoError(t, err)
+		ok, err = handler.VerifyPassword(h, "correct horse ")
+		assert.False(t, ok)
+		assert.NoError(t, err)
+	}
+	for _, bad := range []string{"", "correct horse", "$pbkdf2-sha256$", "$pbkdf2-sha256$i=0$AAAA$AAAA",
+		"$pbkdf2-sha256$i=999999999$AAAA$AAAA", "$pbkdf2-sha256$i=1$!!$AAAA", "$pbkdf2-sha256$i=1$AAAA$", "$bcrypt$x"} {
+		ok, err := handler.VerifyPassword(bad, "correct horse")
+		assert.False(t, ok, bad)
+		assert.ErrorIs(t, err, handler.ErrUnknownHash, bad)
+	}
 }
