@@ -558,6 +558,11 @@ func (p *parser) parseString() (string, error) {
 			if n < 0 {
 				return "", p.errf(i-2, "invalid \\u escape")
 			}
+			if r == 0 {
+				// Request bodies refuse U+0000 too: no store keeps it
+				// alike, and PostgreSQL refuses it outright.
+				return "", p.errf(i-2, "U+0000 is not allowed in a string")
+			}
 			i += n
 			if utf16.IsSurrogate(r) {
 				r2, n2 := rune(-1), -1

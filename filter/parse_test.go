@@ -155,6 +155,9 @@ func TestParseErrors(t *testing.T) {
 		{"bad unicode escape", `a eq "\u12"`, 6, "invalid \\u escape"},
 		{"garbage after filter", `a pr b pr`, 5, "after a complete filter"},
 		{"invalid UTF-8 in a string", "a eq \"x\xe5\"", 7, "invalid UTF-8"},
+		{"U+0000 escaped in a string", `a eq "x\u0000y"`, 7, "U+0000 is not allowed"},
+		{"U+0000 in a value filter", `emails[value eq "\u0000"]`, 17, "U+0000 is not allowed"},
+		{"U+0000 as a raw byte", "a eq \"x\x00\"", 7, "control character"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

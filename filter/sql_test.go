@@ -184,7 +184,7 @@ func TestToSQLInjection(t *testing.T) {
 		`\'; SELECT pg_sleep(10); --`,
 		`$1`,
 		`") OR 1=1 --`,
-		"x\u0000y",
+		"x\u2028y",
 		`%' OR data IS NOT NULL OR '%`,
 		`' UNION SELECT password FROM users --`,
 	}

@@ -316,6 +316,14 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	segs := splitPath(r.URL.Path)
+	for _, s := range segs {
+		if !printable(s) {
+			// No id or endpoint holds one: refuse it before a store sees
+			// it (PostgreSQL would fail on NUL or invalid UTF-8).
+			writeError(w, schema.InvalidValueError("the request path holds a control character or is not valid UTF-8"))
+			return
+		}
+	}
 	switch {
 	case len(segs) == 0:
 		h.route(w, r, map[string]func(){http.MethodGet: func() { h.listAll(w, r, nil) }})
@@ -446,6 +454,19 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, methods map[stri
 func notAllowed(w http.ResponseWriter, r *http.Request, allowed ...string) {
 	w.Header().Set("Allow", strings.Join(allowed, ", "))
 	writeError(w, &schema.Error{Status: http.StatusMethodNotAllowed, Detail: fmt.Sprintf("%s is not allowed here; use %s", r.Method, strings.Join(allowed, " or "))})
+}
+
+// printable reports whether s is valid UTF-8 without ASCII control
+// characters (U+0000 included).
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return false
+		} else if c >= utf8.RuneSelf {
+			return utf8.ValidString(s[i:])
+		}
+	}
+	return true
 }
 
 func splitPath(p string) []string {

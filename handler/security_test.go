@@ -213,3 +213,32 @@ func TestVerifyPassword(t *testing.T) {
 		assert.ErrorIs(t, err, handler.ErrUnknownHash, bad)
 	}
 }
+
+// TestNULRefused checks that U+0000 and invalid UTF-8 are refused wherever
+// input enters (issue 18, finding 6): ids in the URL, filter literals, and
+// a PATCH path's value filter, whose "eq" terms seed a new value when
+// nothing matches (Entra ID's emails[type eq "work"].value form).
+func TestNULRefused(t *testing.T) {
+	s := newServer(t, "/scim/v2", nil)
+	id := s.create("/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"nul"}`)
+	const patchOp = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[`
+	// The filter's own escape: the JSON string holds \u0000 as six characters.
+	r := s.do(http.MethodPatch, "/Users/"+id, patchOp+`{"op":"replace","path":"emails[value eq \"evil\\u0000@x.com\"].type","value":"work"}]}`)
+	wantError(t, r, http.StatusBadRequest, schema.ScimInvalidPath)
+	// A NUL the JSON itself carries.
+	r = s.do(http.MethodPatch, "/Users/"+id, patchOp+`{"op":"replace","path":"emails[value eq \"evil\u0000@x.com\"].type","value":"work"}]}`)
+	wantError(t, r, http.StatusBadRequest, schema.ScimInvalidValue)
+	res, err := s.users.Get(context.Background(), id)
+	require.NoError(t, err)
+	assert.NotContains(t, res.Attributes, "emails", "nothing was seeded")
+
+	for _, p := range []string{"/Users/%00", "/Users/%ff", "/Users/a%00b", "/Users/%C3%28", "/Users/%7f"} {
+		for _, m := range []string{http.MethodGet, http.MethodDelete, http.MethodPut, http.MethodPatch} {
+			r := s.do(m, p, `{}`)
+			wantError(t, r, http.StatusBadRequest, schema.ScimInvalidValue)
+		}
+	}
+	for _, f := range []string{`userName eq "a\u0000"`, "userName eq \"a\xff\""} {
+		wantError(t, s.do(http.MethodGet, "/Users?filter="+url.QueryEscape(f), ""), http.StatusBadRequest, schema.ScimInvalidFilter)
+	}
+}
