@@ -647,8 +647,14 @@ func writeError(w http.ResponseWriter, se *schema.Error) {
 
 const contentType = "application/scim+json"
 
+// noStore is the Cache-Control of every JSON answer: resources hold
+// personal data that no shared or browser cache should keep. It is shared,
+// so that setting it does not allocate; nothing changes it.
+var noStore = []string{"no-store"}
+
 // writeJSON writes body with status and the SCIM content type.
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	w.Header()["Cache-Control"] = noStore
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
 	_, _ = w.Write(body)

@@ -82,19 +82,79 @@ func splitList(s string) []string {
 // etag formats a version as a weak entity tag (RFC 7644 §3.14).
 func etag(version string) string { return `W/"` + version + `"` }
 
-// versionOf extracts the version from an If-Match or If-None-Match value:
-// W/"v", "v" or v. "*" and "" give "".
+// versionOf extracts the version from one entity tag: W/"v", "v" or v.
+// "*" and "" give "". Of a list, it takes the first.
 func versionOf(header string) string {
-	v := strings.TrimSpace(header)
-	if i := strings.IndexByte(v, ','); i >= 0 {
-		v = strings.TrimSpace(v[:i]) // one version is all a resource has
-	}
-	v = strings.TrimPrefix(v, "W/")
-	v = strings.Trim(v, `"`)
+	v := ""
+	eachTag(header, func(tag string) bool { v = tag; return true })
 	if v == "*" {
 		return ""
 	}
 	return v
+}
+
+// eachTag calls fn with the opaque value of each entity tag in an If-Match
+// or If-None-Match value (RFC 9110 §13.1.1: a list of W/"v" or "v"; "*"
+// is passed as it is, and a bare v is read as "v"; a malformed tag is
+// passed whole, so that it matches no version), until fn returns true. It
+// reports whether fn did.
+func eachTag(header string, fn func(v string) bool) bool {
+	for s := header; ; {
+		s = strings.TrimLeft(s, " \t,")
+		if s == "" {
+			return false
+		}
+		// The item ends at the first comma outside quotes.
+		end, quoted := len(s), false
+		for i := 0; i < len(s); i++ {
+			if s[i] == '"' {
+				quoted = !quoted
+			} else if s[i] == ',' && !quoted {
+				end = i
+				break
+			}
+		}
+		item := strings.TrimRight(s[:end], " \t")
+		s = s[end:]
+		v := strings.TrimPrefix(item, "W/")
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && strings.Count(v, `"`) == 2 {
+			v = v[1 : len(v)-1]
+		} else if strings.Contains(v, `"`) {
+			v = item
+		}
+		if fn(v) {
+			return true
+		}
+	}
+}
+
+// ifMatch returns the version a write to resource id must find, from the
+// request's If-Match (RFC 9110 §13.1.1): "" when there is none or it is
+// "*"; the one version it names; of a list, the current version when the
+// list names it (the store then checks it atomically), otherwise
+// store.ErrVersionMismatch.
+func (h *Handler) ifMatch(ctx context.Context, t *resourceType, id, header string) (string, error) {
+	var tags []string
+	any := eachTag(header, func(v string) bool {
+		tags = append(tags, v)
+		return v == "*"
+	})
+	switch {
+	case any || len(tags) == 0:
+		return "", nil
+	case len(tags) == 1:
+		return tags[0], nil
+	}
+	cur, err := t.store.Get(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	for _, v := range tags {
+		if v == cur.Meta.Version {
+			return v, nil
+		}
+	}
+	return "", store.ErrVersionMismatch
 }
 
 // location returns the URL of resource id of type rt.
@@ -250,7 +310,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, t *resourceType, i
 // or "*" (RFC 7644 §3.14), and reports whether it did.
 func notModified(w http.ResponseWriter, r *http.Request, version string) bool {
 	inm := r.Header.Get("If-None-Match")
-	if inm == "" || version == "" || strings.TrimSpace(inm) != "*" && versionOf(inm) != version {
+	if inm == "" || version == "" || !eachTag(inm, func(v string) bool { return v == "*" || v == version }) {
 		return false
 	}
 	w.Header().Set("ETag", etag(version))
@@ -261,9 +321,13 @@ func notModified(w http.ResponseWriter, r *http.Request, version string) bool {
 // replace serves PUT /{endpoint}/{id} (RFC 7644 §3.5.1).
 func (h *Handler) replace(w http.ResponseWriter, r *http.Request, t *resourceType, id string) {
 	body, err := h.readBody(w, r, h.cfg.MaxBodyBytes)
+	var ifVersion string
+	if err == nil {
+		ifVersion, err = h.ifMatch(r.Context(), t, id, r.Header.Get("If-Match"))
+	}
 	if err == nil {
 		var res *schema.Resource
-		if res, err = h.replaceResource(r.Context(), t, id, body, versionOf(r.Header.Get("If-Match"))); err == nil {
+		if res, err = h.replaceResource(r.Context(), t, id, body, ifVersion); err == nil {
 			h.writeResource(w, r, t, res, http.StatusOK)
 			return
 		}
@@ -313,9 +377,13 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, t *resourceType,
 	q := r.URL.Query()
 	noContent := h.cfg.PatchNoContent && q.Get("attributes") == "" && q.Get("excludedAttributes") == ""
 	body, err := h.readBody(w, r, h.cfg.MaxBodyBytes)
+	var ifVersion string
+	if err == nil {
+		ifVersion, err = h.ifMatch(r.Context(), t, id, r.Header.Get("If-Match"))
+	}
 	var res *schema.Resource
 	if err == nil {
-		res, err = h.patchResource(r.Context(), t, id, body, versionOf(r.Header.Get("If-Match")), !noContent)
+		res, err = h.patchResource(r.Context(), t, id, body, ifVersion, !noContent)
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -369,7 +437,11 @@ func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string,
 
 // delete serves DELETE /{endpoint}/{id} (RFC 7644 §3.6).
 func (h *Handler) delete(w http.ResponseWriter, r *http.Request, t *resourceType, id string) {
-	if err := h.deleteResource(r.Context(), t, id, versionOf(r.Header.Get("If-Match"))); err != nil {
+	ifVersion, err := h.ifMatch(r.Context(), t, id, r.Header.Get("If-Match"))
+	if err == nil {
+		err = h.deleteResource(r.Context(), t, id, ifVersion)
+	}
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -242,3 +242,36 @@ func TestNULRefused(t *testing.T) {
 		wantError(t, s.do(http.MethodGet, "/Users?filter="+url.QueryEscape(f), ""), http.StatusBadRequest, schema.ScimInvalidFilter)
 	}
 }
+
+// TestEntityTagLists checks that If-Match and If-None-Match honour lists
+// of entity tags (RFC 9110 §13.1.1, §13.1.2; RFC 7644 §3.14), and that
+// answers carrying resources say Cache-Control: no-store.
+func TestEntityTagLists(t *testing.T) {
+	s := newServer(t, "/scim/v2", nil)
+	id := s.create("/Users", user("etags"))
+	r := s.do(http.MethodGet, "/Users/"+id, "")
+	require.Equal(t, http.StatusOK, r.status)
+	assert.Equal(t, "no-store", r.header.Get("Cache-Control"))
+	assert.Equal(t, "no-store", s.do(http.MethodGet, "/Users", "").header.Get("Cache-Control"))
+	cur := r.header.Get("ETag")
+	require.NotEmpty(t, cur)
+
+	for _, inm := range []string{`W/"nope", ` + cur, cur + `,W/"nope"`, `"a,b", ` + cur, `*`} {
+		assert.Equal(t, http.StatusNotModified, s.do(http.MethodGet, "/Users/"+id, "", "If-None-Match", inm).status, inm)
+	}
+	for _, inm := range []string{`W/"nope", W/"other"`, `W/"a,` + strings.Trim(cur, `W/"`) + `"`} {
+		assert.Equal(t, http.StatusOK, s.do(http.MethodGet, "/Users/"+id, "", "If-None-Match", inm).status, inm)
+	}
+
+	const patchOp = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"%s"}]}`
+	wantError(t, s.do(http.MethodPatch, "/Users/"+id, fmt.Sprintf(patchOp, "a"), "If-Match", `W/"nope", W/"other"`), http.StatusPreconditionFailed, "")
+	wantError(t, s.do(http.MethodPatch, "/Users/"+id, fmt.Sprintf(patchOp, "a"), "If-Match", cur+`x`), http.StatusPreconditionFailed, "")
+	r = s.do(http.MethodPatch, "/Users/"+id, fmt.Sprintf(patchOp, "b"), "If-Match", `W/"nope", `+cur)
+	require.Equal(t, http.StatusOK, r.status, "the second tag of the list is current: %s", r.raw)
+	assert.Equal(t, "no-store", r.header.Get("Cache-Control"))
+	next := r.header.Get("ETag")
+	r = s.do(http.MethodPut, "/Users/"+id, user("etags"), "If-Match", cur+", "+next)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	wantError(t, s.do(http.MethodDelete, "/Users/"+id, "", "If-Match", cur+", "+next), http.StatusPreconditionFailed, "")
+	assert.Equal(t, http.StatusNoContent, s.do(http.MethodDelete, "/Users/"+id, "", "If-Match", cur+", "+r.header.Get("ETag")).status)
+}
