@@ -50,10 +50,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -1105,7 +1104,7 @@ func (s *part) lookupExpr(e filter.Expr) (found []*entry, indexed, exact bool) {
 // stack: a lookup allocates nothing.
 func (idx *uniqueIndex) holder(v any) (*entry, bool) {
 	var buf [128]byte
-	e, ok := idx.keys[string(appendValueKey(buf[:0], idx.attr, v))]
+	e, ok := idx.keys[string(valuekey.Append(buf[:0], idx.attr, v))]
 	return e, ok
 }
 
@@ -1146,7 +1145,7 @@ func (s *part) checkUnique(c *schema.Resource, self *entry) error {
 func (s *part) index(e *entry, r *schema.Resource) {
 	for _, idx := range s.unique {
 		for _, v := range idx.values(r) {
-			idx.keys[within(e.st.enc(), valueKey(idx.attr, v))] = e
+			idx.keys[within(e.st.enc(), valuekey.Of(idx.attr, v))] = e
 		}
 	}
 	if x := e.st.ext(); x != "" {
@@ -1169,7 +1168,7 @@ func (s *part) unindex(e *entry, cur *schema.Resource) error {
 	}
 	for _, idx := range s.unique {
 		for _, v := range idx.values(cur) {
-			k := valueKey(idx.attr, v)
+			k := valuekey.Of(idx.attr, v)
 			if idx.keys[k] == e {
 				delete(idx.keys, k)
 			}
@@ -1193,79 +1192,6 @@ func (s *part) unindex(e *entry, cur *schema.Resource) error {
 		}
 	}
 	return nil
-}
-
-// valueKey returns the index key of a value: strings of attributes that are
-// not caseExact are folded, so keys are equal exactly when
-// strings.EqualFold holds, as filters compare them (RFC 7643 §2.3.1).
-func valueKey(a *schema.Attribute, v any) string {
-	s, ok := v.(string)
-	switch {
-	case !ok:
-		return string(appendValueKey(nil, a, v))
-	case a.CaseExact:
-		return s
-	}
-	return foldKey(s) // shares s when it is its own key
-}
-
-// appendValueKey appends the index key of a value (see valueKey) to b, so
-// that a lookup can build it on the stack (see uniqueIndex.holder).
-func appendValueKey(b []byte, a *schema.Attribute, v any) []byte {
-	s, ok := v.(string)
-	if !ok {
-		return fmt.Appendf(b, "%T:%v", v, v)
-	}
-	if a.CaseExact {
-		return append(b, s...)
-	}
-	return appendFoldKey(b, s)
-}
-
-// foldKey maps every rune of s to the representative of its Unicode
-// simple case-folding orbit (see foldRune), so foldKey(a) == foldKey(b)
-// exactly when strings.EqualFold(a, b). A string already in lower-case
-// ASCII, as most userNames are, is its own key: indexing it allocates
-// nothing.
-func foldKey(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 0x80 || c >= 'A' && c <= 'Z' {
-			return string(appendFoldKey(make([]byte, 0, len(s)), s))
-		}
-	}
-	return s
-}
-
-// appendFoldKey appends foldKey(s) to b.
-func appendFoldKey(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x80 {
-			for _, r := range s[i:] {
-				b = utf8.AppendRune(b, foldRune(r))
-			}
-			return b
-		}
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b = append(b, c)
-	}
-	return b
-}
-
-// foldRune returns the representative of r's simple case-folding orbit:
-// the orbit's ASCII lower-case letter when it has an ASCII letter ("k" for
-// K, k and the Kelvin sign), otherwise its smallest rune.
-func foldRune(r rune) rune {
-	m := r
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		m = min(m, f)
-	}
-	if m >= 'A' && m <= 'Z' {
-		return m + ('a' - 'A')
-	}
-	return m
 }
 
 // memberList returns e's member index, building it, or nil when two
