@@ -116,6 +116,9 @@ func (h *Handler) newBulkJob(r *http.Request, body []byte) (*bulkJob, error) {
 	if req.FailOnErrors != nil && *req.FailOnErrors > 0 {
 		job.maxErrs = *req.FailOnErrors
 	}
+	if err := h.checkBulkPatches(req.Operations); err != nil {
+		return nil, err
+	}
 	defined := map[string]bool{}
 	for i, op := range req.Operations {
 		if op.BulkID != "" && strings.EqualFold(op.Method, http.MethodPost) {
@@ -127,6 +130,29 @@ func (h *Handler) newBulkJob(r *http.Request, body []byte) (*bulkJob, error) {
 		job.refs[i] = bulkRefs(op.Path, op.Data)
 	}
 	return job, nil
+}
+
+// checkBulkPatches refuses a Bulk request whose PATCH operations hold more
+// than MaxPatchOperations operations together, so that a Bulk request of
+// PATCHes costs what one PATCH may.
+func (h *Handler) checkBulkPatches(ops []bulkOperation) error {
+	n := 0
+	for _, op := range ops {
+		if !strings.EqualFold(op.Method, http.MethodPatch) {
+			continue
+		}
+		var body struct {
+			Operations []json.RawMessage `json:"Operations"`
+		}
+		if json.Unmarshal(op.Data, &body) == nil {
+			n += len(body.Operations) // a body that does not decode is that operation's error
+		}
+	}
+	if n > h.cfg.MaxPatchOperations {
+		return &schema.Error{Status: http.StatusRequestEntityTooLarge, Type: schema.ScimTooMany,
+			Detail: fmt.Sprintf("the Bulk request's PATCH operations hold %d operations together, more than the %d allowed", n, h.cfg.MaxPatchOperations)}
+	}
+	return nil
 }
 
 // run carries out the operations in dependency order (RFC 7644 §3.7.2):

@@ -81,6 +81,12 @@ type Config struct {
 	// FilterLimits bounds filters and paths. Zero fields take the filter
 	// package's defaults.
 	FilterLimits filter.Limits
+	// MaxPatchOperations bounds the operations of one PATCH request, and
+	// of all the PATCH operations of one Bulk request together; more get
+	// 413 tooMany. An operation costs at most a pass over the values of
+	// the attribute it names, so this bounds the work of a PATCH. Default
+	// patch.DefaultMaxOperations (1,000).
+	MaxPatchOperations int
 
 	// Bulk turns on /Bulk (RFC 7644 §3.7) and sets its limits, which
 	// /ServiceProviderConfig advertises. The zero value leaves /Bulk off:
@@ -202,6 +208,9 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.MaxAttributes <= 0 {
 		cfg.MaxAttributes = 100
 	}
+	if cfg.MaxPatchOperations <= 0 {
+		cfg.MaxPatchOperations = patch.DefaultMaxOperations
+	}
 	if cfg.Bulk.MaxOperations < 0 {
 		return nil, errors.New("handler: Config.Bulk.MaxOperations is negative")
 	}
@@ -217,7 +226,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{
 		cfg: cfg, byEndpoint: map[string]*resourceType{}, log: cfg.Logger,
-		patchOpts:  patch.Options{Strict: cfg.Strict, Limits: cfg.FilterLimits},
+		patchOpts:  patch.Options{Strict: cfg.Strict, Limits: cfg.FilterLimits, MaxOperations: cfg.MaxPatchOperations},
 		decodeOpts: schema.DecodeOptions{Strict: cfg.Strict},
 	}
 	names := map[string]bool{}

@@ -275,3 +275,29 @@ func TestEntityTagLists(t *testing.T) {
 	wantError(t, s.do(http.MethodDelete, "/Users/"+id, "", "If-Match", cur+", "+next), http.StatusPreconditionFailed, "")
 	assert.Equal(t, http.StatusNoContent, s.do(http.MethodDelete, "/Users/"+id, "", "If-Match", cur+", "+r.header.Get("ETag")).status)
 }
+
+// TestPatchOperationLimit checks Config.MaxPatchOperations: a PATCH over
+// it, and a Bulk request whose PATCHes hold more together, get 413
+// tooMany (RFC 7644 §3.7.4) and change nothing.
+func TestPatchOperationLimit(t *testing.T) {
+	s := newServer(t, "", func(c *handler.Config) {
+		c.MaxPatchOperations = 3
+		c.Bulk = handler.BulkConfig{MaxOperations: 10}
+	})
+	id := s.create("/Users", user("limits"))
+	ops := func(n int) string {
+		o := strings.Repeat(`{"op":"replace","path":"displayName","value":"changed"},`, n)
+		return `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[` + strings.TrimSuffix(o, ",") + `]}`
+	}
+	require.Equal(t, http.StatusOK, s.do(http.MethodPatch, "/Users/"+id, ops(3)).status)
+	wantError(t, s.do(http.MethodPatch, "/Users/"+id, ops(4)), http.StatusRequestEntityTooLarge, schema.ScimTooMany)
+	bulk := func(a, b int) string {
+		return `{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[
+			{"method":"PATCH","path":"/Users/` + id + `","data":` + ops(a) + `},
+			{"method":"patch","path":"/Users/` + id + `","data":` + ops(b) + `}]}`
+	}
+	before := s.do(http.MethodGet, "/Users/"+id, "").header.Get("ETag")
+	wantError(t, s.do(http.MethodPost, "/Bulk", bulk(2, 2)), http.StatusRequestEntityTooLarge, schema.ScimTooMany)
+	assert.Equal(t, before, s.do(http.MethodGet, "/Users/"+id, "").header.Get("ETag"), "no operation ran")
+	assert.Equal(t, http.StatusOK, s.do(http.MethodPost, "/Bulk", bulk(1, 2)).status)
+}

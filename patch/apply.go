@@ -1,12 +1,14 @@
 package patch
 
 import (
+	"context"
 	"errors"
 	"maps"
 	"slices"
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -21,7 +23,10 @@ import (
 // names no attribute, mutability for a write to a readOnly attribute or a
 // change to a set immutable one, invalidValue for a value of the wrong type,
 // noTarget for a filter that matches nothing where a match is required.
-func Apply(rt *schema.ResourceType, r *schema.Resource, ops []Operation, opts Options) (*schema.Resource, bool, error) {
+//
+// Apply checks ctx before each operation and returns ctx's error once it is
+// done, so that a request whose client went away stops working.
+func Apply(ctx context.Context, rt *schema.ResourceType, r *schema.Resource, ops []Operation, opts Options) (*schema.Resource, bool, error) {
 	// Copy on write: out shares r's values until an operation changes one,
 	// so adding a member to a large group does not copy the group.
 	out := &schema.Resource{ID: r.ID, ExternalID: r.ExternalID, Meta: r.Meta, Attributes: maps.Clone(r.Attributes)}
@@ -30,6 +35,9 @@ func Apply(rt *schema.ResourceType, r *schema.Resource, ops []Operation, opts Op
 	}
 	a := applier{rt: rt, r: out, opts: opts, owned: map[string]ownership{}}
 	for i := range ops {
+		if err := ctx.Err(); err != nil {
+			return nil, false, err
+		}
 		if err := a.apply(&ops[i]); err != nil {
 			path := ""
 			if ops[i].Path != nil {
@@ -364,8 +372,9 @@ func (a *applier) appendValues(t target, m map[string]any, added []any) {
 		}
 		return em
 	}
+	present := newValueSet(t.attr, cur)
 	for _, e := range added {
-		if i := slices.IndexFunc(cur, func(x any) bool { return sameValue(t.attr, x, e) }); i >= 0 {
+		if i := present.find(e); i >= 0 {
 			// RFC 7644 §3.5.2.1: a value already present is not added
 			// again; its other sub-attributes are updated.
 			if _, ok := cur[i].(map[string]any); ok {
@@ -374,9 +383,82 @@ func (a *applier) appendValues(t target, m map[string]any, added []any) {
 			continue
 		}
 		cur = append(cur, e)
+		present.vals = cur
+		present.add(e, len(cur)-1)
 		clearOtherPrimaries(cur, len(cur)-1, elem)
 	}
 	m[t.attr.Name] = cur
+}
+
+// valueSet finds values of a multi-valued attribute in time independent of
+// how many it holds, so that adding or removing k values to or from n is
+// O(n + k) (a group of 100,000 members takes 100,000 new ones in one
+// operation). Values are keyed as sameValue compares them: by their
+// "value" (folded unless caseExact), or whole for simple values; the few
+// values without a key (complex ones without "value") are compared one by
+// one.
+type valueSet struct {
+	attr    *schema.Attribute
+	vals    []any
+	byKey   map[string][]int // indexes into vals
+	unkeyed []int
+}
+
+func newValueSet(a *schema.Attribute, vals []any) *valueSet {
+	s := &valueSet{attr: a, vals: vals, byKey: make(map[string][]int, len(vals))}
+	for i, v := range vals {
+		s.add(v, i)
+	}
+	return s
+}
+
+// key returns the key of v, or false when v has none.
+func (s *valueSet) key(v any) (string, bool) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		single := *s.attr
+		single.MultiValued = false
+		return valuekey.Of(&single, v), true
+	}
+	vs := s.attr.SubAttribute("value")
+	x, ok := m["value"]
+	if vs == nil || !ok {
+		return "", false
+	}
+	return valuekey.Of(vs, x), true
+}
+
+// add records that s.vals[i] is v.
+func (s *valueSet) add(v any, i int) {
+	if k, ok := s.key(v); ok {
+		s.byKey[k] = append(s.byKey[k], i)
+	} else {
+		s.unkeyed = append(s.unkeyed, i)
+	}
+}
+
+// find returns the index of the first value sameValue finds equal to v,
+// or -1.
+func (s *valueSet) find(v any) int {
+	best := -1
+	consider := func(is []int) {
+		for _, i := range is {
+			if (best < 0 || i < best) && sameValue(s.attr, s.vals[i], v) {
+				best = i
+				return
+			}
+		}
+	}
+	if k, ok := s.key(v); ok {
+		consider(s.byKey[k])
+	}
+	consider(s.unkeyed) // a value without a key may equal any
+	if _, ok := s.key(v); !ok {
+		for _, is := range s.byKey {
+			consider(is)
+		}
+	}
+	return best
 }
 
 // setSingle sets a single-valued attribute; a complex value is merged into
@@ -561,15 +643,22 @@ func (a *applier) remove(t target, v any, hasValue bool) error {
 			for _, i := range idx {
 				delete(all[i].(map[string]any), t.sub.Name)
 			}
-		} else {
-			for j := len(idx) - 1; j >= 0; j-- {
-				if !t.attr.MultiValued {
-					delete(m, t.attr.Name)
-					return nil
-				}
-				all = slices.Delete(all, idx[j], idx[j]+1)
+		} else if len(idx) > 0 {
+			if !t.attr.MultiValued {
+				delete(m, t.attr.Name)
+				return nil
 			}
-			m[t.attr.Name] = all
+			// One pass, whatever the number of matches: idx ascends.
+			kept, next := all[:idx[0]], 0
+			for i := idx[0]; i < len(all); i++ {
+				if next < len(idx) && idx[next] == i {
+					next++
+					continue
+				}
+				kept = append(kept, all[i])
+			}
+			clear(all[len(kept):])
+			m[t.attr.Name] = kept
 		}
 		a.compact(t)
 		return nil
@@ -593,11 +682,10 @@ func (a *applier) remove(t target, v any, hasValue bool) error {
 		if err != nil {
 			return err
 		}
-		listed, _ := dv.([]any)
+		vals, _ := dv.([]any)
+		listed := newValueSet(t.attr, vals)
 		cur, _ := m[t.attr.Name].([]any)
-		cur = slices.DeleteFunc(cur, func(x any) bool {
-			return slices.ContainsFunc(listed, func(l any) bool { return sameValue(t.attr, x, l) })
-		})
+		cur = slices.DeleteFunc(cur, func(x any) bool { return listed.find(x) >= 0 })
 		m[t.attr.Name] = cur
 		a.compact(t)
 		return nil

@@ -1,8 +1,11 @@
 package patch_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -273,7 +276,7 @@ func TestApply(t *testing.T) {
 			if err == nil {
 				var out *schema.Resource
 				var changed bool
-				out, changed, err = patch.Apply(rt, r, ops, opts)
+				out, changed, err = patch.Apply(context.Background(), rt, r, ops, opts)
 				assert.Equal(t, before, r, "Apply never modifies its input")
 				if err == nil {
 					want := map[string]any{}
@@ -315,5 +318,63 @@ func TestApply(t *testing.T) {
 				assert.Equal(t, schema.ScimInvalidValue, se.Type, se.Detail)
 			}
 		})
+	}
+}
+
+// TestApplyStopsWhenCancelled checks that Apply stops working once the
+// request's context is done, and changes nothing.
+func TestApplyStopsWhenCancelled(t *testing.T) {
+	groups := schema.Groups()
+	g := groupWithMembers(3)
+	ops, err := patch.Decode([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+		"Operations":[{"op":"remove","path":"members[display eq \"user 1\"]"},{"op":"replace","path":"displayName","value":"x"}]}`), patch.Options{})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out, changed, err := patch.Apply(ctx, groups, g, ops, patch.Options{})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Nil(t, out)
+	assert.False(t, changed)
+	assert.Len(t, g.Attributes["members"], 3, "the input is untouched")
+}
+
+// TestApplyManyValues checks that adding and removing many values at once
+// keeps RFC 7644 §3.5.2.1 and §3.5.2.2 semantics, now that values are
+// found through a key set: duplicates within the request and against the
+// current values are not added twice, a value differing only in case is
+// the same member (members.value is not caseExact), and a remove list
+// removes exactly the values it names.
+func TestApplyManyValues(t *testing.T) {
+	groups := schema.Groups()
+	g := groupWithMembers(1000)
+	op := func(o string, vals ...string) []patch.Operation {
+		b := []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"` + o + `","path":"members","value":[`)
+		for i, v := range vals {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = fmt.Appendf(b, `{"value":%q}`, v)
+		}
+		ops, err := patch.Decode(append(b, "]}]}"...), patch.Options{})
+		require.NoError(t, err)
+		return ops
+	}
+	existing := "2819C223-7F76-453A-919D-000000000007" // member 7, upper-cased
+	out, changed, err := patch.Apply(context.Background(), groups, g, op("add", "n1", "n2", "N1", existing), patch.Options{})
+	require.NoError(t, err)
+	assert.True(t, changed)
+	members := out.Attributes["members"].([]any)
+	require.Len(t, members, 1002)
+	assert.Equal(t, "N1", members[1000].(map[string]any)["value"], "N1 is n1, merged into it")
+	assert.Equal(t, "n2", members[1001].(map[string]any)["value"])
+
+	out, _, err = patch.Apply(context.Background(), groups, out, op("remove", "N2", existing, "absent"), patch.Options{})
+	require.NoError(t, err)
+	members = out.Attributes["members"].([]any)
+	require.Len(t, members, 1000)
+	for _, m := range members {
+		v := m.(map[string]any)["value"]
+		assert.NotEqual(t, "n2", v)
+		assert.NotEqual(t, strings.ToLower(existing), v)
 	}
 }

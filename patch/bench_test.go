@@ -1,6 +1,7 @@
 package patch_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -30,7 +31,7 @@ func BenchmarkAddMember(b *testing.B) {
 		b.Run(fmt.Sprintf("members=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				out, changed, err := patch.Apply(groups, g, ops, patch.Options{})
+				out, changed, err := patch.Apply(context.Background(), groups, g, ops, patch.Options{})
 				if err != nil || !changed || len(out.Attributes["members"].([]any)) != n+1 {
 					b.Fatal(err, changed)
 				}
@@ -56,8 +57,56 @@ func BenchmarkEntraUserUpdate(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := patch.Apply(users, r, ops, patch.Options{}); err != nil {
+		if _, _, err := patch.Apply(context.Background(), users, r, ops, patch.Options{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// memberValues is a JSON array of k members with fresh ids.
+func memberValues(k int, prefix string) []byte {
+	b := []byte{'['}
+	for i := range k {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = fmt.Appendf(b, `{"value":"%s-%08d"}`, prefix, i)
+	}
+	return append(b, ']')
+}
+
+// BenchmarkAddManyMembers adds k members in one operation to a group of k
+// members (issue 18: PATCH cost must be linear, so ns/member stays flat
+// as k grows), and removes them again in one Entra ID style operation.
+func BenchmarkAddManyMembers(b *testing.B) {
+	groups := schema.Groups()
+	for _, k := range []int{1000, 10000, 100000} {
+		g := groupWithMembers(k)
+		add, err := patch.Decode(fmt.Appendf(nil, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+			"Operations":[{"op":"add","path":"members","value":%s}]}`, memberValues(k, "new")), patch.Options{})
+		require.NoError(b, err)
+		b.Run(fmt.Sprintf("add/members=%d", k), func(b *testing.B) {
+			for b.Loop() {
+				out, _, err := patch.Apply(context.Background(), groups, g, add, patch.Options{})
+				if err != nil || len(out.Attributes["members"].([]any)) != 2*k {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*k), "ns/member")
+		})
+		remove, err := patch.Decode(fmt.Appendf(nil, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+			"Operations":[{"op":"remove","path":"members","value":%s}]}`, memberValues(k, "new")), patch.Options{})
+		require.NoError(b, err)
+		full, _, err := patch.Apply(context.Background(), groups, g, add, patch.Options{})
+		require.NoError(b, err)
+		b.Run(fmt.Sprintf("remove/members=%d", k), func(b *testing.B) {
+			for b.Loop() {
+				out, _, err := patch.Apply(context.Background(), groups, full, remove, patch.Options{})
+				if err != nil || len(out.Attributes["members"].([]any)) != k {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*k), "ns/member")
+		})
 	}
 }

@@ -52,6 +52,32 @@ type Options struct {
 	Strict bool
 	// Limits bounds the paths and value filters in operations.
 	Limits filter.Limits
+	// MaxOperations bounds how many operations one PatchOp may hold; Decode
+	// answers more with 413 tooMany. Each operation costs at most a pass
+	// over the values of the attribute it names, so this bounds a PATCH's
+	// work. Zero means DefaultMaxOperations.
+	MaxOperations int
+}
+
+// DefaultMaxOperations is the number of operations a PatchOp may hold when
+// Options.MaxOperations is zero: far more than Entra ID or Okta send in
+// one request.
+const DefaultMaxOperations = 1000
+
+// maxOperations returns the limit Options.MaxOperations sets.
+func (o Options) maxOperations() int {
+	if o.MaxOperations > 0 {
+		return o.MaxOperations
+	}
+	return DefaultMaxOperations
+}
+
+// tooManyError is the error for a PatchOp holding n operations, more than
+// limit: 413 tooMany, as for a Bulk request over maxOperations (RFC 7644
+// §3.7.4).
+func tooManyError(n, limit int) *schema.Error {
+	return &schema.Error{Status: 413, Type: schema.ScimTooMany,
+		Detail: fmt.Sprintf("the PatchOp holds %d operations, more than the %d allowed in one request", n, limit)}
 }
 
 // Decode reads a PatchOp request body (RFC 7644 §3.5.2). Its "schemas" must
@@ -88,6 +114,9 @@ func Decode(data []byte, opts Options) ([]Operation, error) {
 	}
 	if len(body.Operations) == 0 {
 		return nil, schema.InvalidSyntaxError("\"Operations\" must hold at least one operation (RFC 7644 §3.5.2)")
+	}
+	if n, limit := len(body.Operations), opts.maxOperations(); n > limit {
+		return nil, tooManyError(n, limit)
 	}
 	ops := make([]Operation, len(body.Operations))
 	for i, o := range body.Operations {

@@ -1,6 +1,7 @@
 package patch_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -77,7 +78,7 @@ func TestOpError(t *testing.T) {
 		{Op: patch.Replace, Path: mustPath(t, "title"), Value: json.RawMessage(`"x"`)},
 		{Op: patch.Replace, Path: mustPath(t, "id"), Value: json.RawMessage(`"y"`)},
 	}
-	_, _, err := patch.Apply(users, r, ops, patch.Options{})
+	_, _, err := patch.Apply(context.Background(), users, r, ops, patch.Options{})
 	var oe *patch.OpError
 	require.ErrorAs(t, err, &oe)
 	assert.Equal(t, 1, oe.Index)
@@ -87,15 +88,35 @@ func TestOpError(t *testing.T) {
 	assert.ErrorIs(t, err, &schema.Error{Status: 400, Type: schema.ScimMutability})
 
 	// Operations built in code get the same checks as decoded ones.
-	_, _, err = patch.Apply(users, r, []patch.Operation{{Op: patch.Remove}}, patch.Options{})
+	_, _, err = patch.Apply(context.Background(), users, r, []patch.Operation{{Op: patch.Remove}}, patch.Options{})
 	assert.ErrorIs(t, err, &schema.Error{Status: 400, Type: schema.ScimNoTarget})
-	_, _, err = patch.Apply(users, r, []patch.Operation{{Op: patch.Add, Path: mustPath(t, "title"), Value: json.RawMessage(`{bad`)}}, patch.Options{})
+	_, _, err = patch.Apply(context.Background(), users, r, []patch.Operation{{Op: patch.Add, Path: mustPath(t, "title"), Value: json.RawMessage(`{bad`)}}, patch.Options{})
 	assert.ErrorIs(t, err, &schema.Error{Status: 400, Type: schema.ScimInvalidSyntax})
 	assert.True(t, errors.As(err, &oe))
 
 	// A resource with no attributes at all.
-	out, changed, err := patch.Apply(users, &schema.Resource{ID: "1"}, []patch.Operation{{Op: patch.Add, Path: mustPath(t, "userName"), Value: json.RawMessage(`"u"`)}}, patch.Options{})
+	out, changed, err := patch.Apply(context.Background(), users, &schema.Resource{ID: "1"}, []patch.Operation{{Op: patch.Add, Path: mustPath(t, "userName"), Value: json.RawMessage(`"u"`)}}, patch.Options{})
 	require.NoError(t, err)
 	assert.True(t, changed)
 	assert.Equal(t, "u", out.String("userName"))
+}
+
+// TestDecodeMaxOperations checks the bound on operations per PatchOp
+// (issue 18: a PATCH's work is bounded by the request): 413 tooMany, as
+// RFC 7644 §3.7.4 answers a Bulk request over maxOperations.
+func TestDecodeMaxOperations(t *testing.T) {
+	body := func(n int) []byte {
+		ops := strings.Repeat(`{"op":"remove","path":"title"},`, n)
+		return []byte(`{` + patchOp + `,"Operations":[` + strings.TrimSuffix(ops, ",") + `]}`)
+	}
+	ops, err := patch.Decode(body(patch.DefaultMaxOperations), patch.Options{})
+	require.NoError(t, err)
+	assert.Len(t, ops, patch.DefaultMaxOperations)
+	for _, tt := range []struct{ n, limit int }{{patch.DefaultMaxOperations + 1, 0}, {4, 3}} {
+		_, err := patch.Decode(body(tt.n), patch.Options{MaxOperations: tt.limit})
+		var se *schema.Error
+		require.ErrorAs(t, err, &se)
+		assert.Equal(t, 413, se.Status)
+		assert.Equal(t, schema.ScimTooMany, se.Type)
+	}
 }

@@ -1,6 +1,7 @@
 package patch_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/scimkit/scimkit/patch"
@@ -25,7 +26,7 @@ func ExampleApply() {
 	if err != nil {
 		panic(err)
 	}
-	updated, changed, err := patch.Apply(users, stored, ops, patch.Options{})
+	updated, changed, err := patch.Apply(context.Background(), users, stored, ops, patch.Options{})
 	if err != nil {
 		panic(err)
 	}
@@ -35,7 +36,7 @@ func ExampleApply() {
 	// Writing a readOnly attribute fails, naming the operation.
 	ops, _ = patch.Decode([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
 	  "Operations":[{"op":"replace","path":"id","value":"x"}]}`), patch.Options{})
-	_, _, err = patch.Apply(users, stored, ops, patch.Options{})
+	_, _, err = patch.Apply(context.Background(), users, stored, ops, patch.Options{})
 	fmt.Println(err)
 	// Output:
 	// true false [babs@example.com] true

@@ -1,6 +1,7 @@
 package patch_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -34,7 +35,7 @@ func FuzzApply(f *testing.F) {
 			mustBe400(t, err)
 			return
 		}
-		out, _, err := patch.Apply(rt, r, ops, opts)
+		out, _, err := patch.Apply(context.Background(), rt, r, ops, opts)
 		if !reflect.DeepEqual(before, r) {
 			t.Fatalf("Apply modified its input: %s", opsJSON)
 		}

@@ -1,6 +1,7 @@
 package patch_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -49,7 +50,7 @@ func TestValuesTouched(t *testing.T) {
 			require.True(t, ok)
 			assert.Equal(t, tt.values, values)
 
-			whole, _, err := patch.Apply(groups, full, ops, patch.Options{})
+			whole, _, err := patch.Apply(context.Background(), groups, full, ops, patch.Options{})
 			require.NoError(t, err)
 			sparse := full.Clone()
 			var kept []any
@@ -64,7 +65,7 @@ func TestValuesTouched(t *testing.T) {
 			if kept == nil {
 				delete(sparse.Attributes, "members")
 			}
-			part, _, err := patch.Apply(groups, sparse, ops, patch.Options{})
+			part, _, err := patch.Apply(context.Background(), groups, sparse, ops, patch.Options{})
 			require.NoError(t, err)
 			assert.Equal(t, whole.Attributes["displayName"], part.Attributes["displayName"])
 			touched := func(r *schema.Resource) map[string]any {

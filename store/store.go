@@ -331,7 +331,7 @@ func Patch(ctx context.Context, s Store, rt *schema.ResourceType, id string, ops
 	}
 	var out *schema.Resource
 	_, err := Update(ctx, s, id, ifVersion, func(cur *schema.Resource) error {
-		next, changed, err := patch.Apply(rt, cur, ops, opts)
+		next, changed, err := patch.Apply(ctx, rt, cur, ops, opts)
 		if err != nil || !changed {
 			out = cur
 			return err

@@ -723,12 +723,13 @@ func (s *part) uniqueProjection() *schema.Projection {
 // write stores a new version of resource id, which prepare makes from the
 // current state: it returns the current resource (at least its unique
 // attributes, for unindex) and the next one, which the store then owns, or
-// nil for no change; write returns both. In compact form prepare runs, and
-// the next version is encoded, before the lock is taken; if another write
-// came first, write prepares again, and after maxOptimistic tries it does
-// all under the lock. In map form all is done under the lock.
+// nil for no change; write returns both. prepare runs (and in compact form
+// the next version is encoded) before the lock is taken, so that a long
+// PATCH never holds up other requests; if another write came first, write
+// prepares again, and only after maxOptimistic lost races does it prepare
+// under the lock.
 func (s *part) write(id, ifVersion string, now time.Time, prepare func(st *state) (cur, next *schema.Resource, err error)) (cur, next *schema.Resource, err error) {
-	for try := 0; s.compact() && try < maxOptimistic; try++ {
+	for try := 0; try < maxOptimistic; try++ {
 		e, st, ok := s.current(id)
 		if !ok {
 			return nil, nil, store.ErrNotFound
@@ -740,11 +741,15 @@ func (s *part) write(id, ifVersion string, now time.Time, prepare func(st *state
 			return cur, nil, err
 		}
 		bp := encBufs.Get().(*[]byte)
-		*bp = s.encode((*bp)[:0], next, st.id(), st.created, now)
+		var pre []byte
+		if s.compact() {
+			*bp = s.encode((*bp)[:0], next, st.id(), st.created, now)
+			pre = *bp
+		}
 		s.mu.Lock()
 		stored := !e.deleted && e.st == st
 		if stored {
-			err = s.update(e, next, cur, now, *bp)
+			err = s.update(e, next, cur, now, pre)
 		}
 		s.mu.Unlock()
 		encBufs.Put(bp)
@@ -826,34 +831,19 @@ func (s *part) Patch(ctx context.Context, id string, ops []patch.Operation, ifVe
 	}
 	now := s.now()
 	if s.members != nil {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		e, err := s.at(id, ifVersion)
-		if err != nil {
-			return nil, err
+		if values, ok := patch.ValuesTouched(s.rt, s.members, ops); ok {
+			if res, done, err := s.patchMembers(ctx, id, ifVersion, values, ops, opts, now); done {
+				return res, err
+			}
 		}
-		if values, ok := patch.ValuesTouched(s.rt, s.members, ops); ok && s.memberList(e) != nil {
-			return s.patchMembers(e, values, ops, opts, now)
-		}
-		next, changed, err := patch.Apply(s.rt, e.st.res(), ops, opts)
-		if err != nil {
-			return nil, err
-		}
-		if !changed {
-			return e.st.res(), nil
-		}
-		if err := s.update(e, next, e.st.res(), now, nil); err != nil {
-			return nil, err
-		}
-		return next, nil
 	}
-	// Compact: decode, patch and encode outside the lock (see write).
+	// Patch outside the lock (see write); compact states are decoded first.
 	cur, next, err := s.write(id, ifVersion, now, func(st *state) (*schema.Resource, *schema.Resource, error) {
 		cur, err := s.resource(st)
 		if err != nil {
 			return nil, nil, err
 		}
-		next, changed, err := patch.Apply(s.rt, cur, ops, opts)
+		next, changed, err := patch.Apply(ctx, s.rt, cur, ops, opts)
 		if err != nil || !changed {
 			return cur, nil, err
 		}
@@ -1218,8 +1208,27 @@ func (s *part) memberList(e *entry) *memberList {
 // patch.ValuesTouched) to a copy of e's resource holding just those
 // members, then merges the result: an added member is appended in place,
 // so adding one member costs the same in a group of ten or of a million.
-// Removing or changing members rebuilds the list. It needs the write lock.
-func (s *part) patchMembers(e *entry, values []string, ops []patch.Operation, opts patch.Options, now time.Time) (*schema.Resource, error) {
+// Removing or changing members rebuilds the list. It works under the
+// write lock, at a cost set by the values named, not by the group's size.
+// done is false, and nothing is done, when the group has no member index
+// (two members share a value).
+func (s *part) patchMembers(ctx context.Context, id, ifVersion string, values []string, ops []patch.Operation, opts patch.Options, now time.Time) (res *schema.Resource, done bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, err := s.at(id, ifVersion)
+	if err != nil {
+		return nil, true, err
+	}
+	if s.memberList(e) == nil {
+		return nil, false, nil
+	}
+	res, err = s.patchIndexed(ctx, e, values, ops, opts, now)
+	return res, true, err
+}
+
+// patchIndexed is patchMembers for e, which has a member index. It needs
+// the write lock.
+func (s *part) patchIndexed(ctx context.Context, e *entry, values []string, ops []patch.Operation, opts patch.Options, now time.Time) (*schema.Resource, error) {
 	name, ml := s.members.Name, e.mem
 	cur := ml.buf
 	before := map[string]any{}
@@ -1237,7 +1246,7 @@ func (s *part) patchMembers(e *entry, values []string, ops []patch.Operation, op
 	} else {
 		delete(sparse.Attributes, name)
 	}
-	next, changed, err := patch.Apply(s.rt, &sparse, ops, opts)
+	next, changed, err := patch.Apply(ctx, s.rt, &sparse, ops, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package memory_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -192,4 +193,102 @@ func TestSharedValues(t *testing.T) {
 	ga, err := s.Get(ctx, a.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "Group", typeOf(ga))
+}
+
+// pausingContext is a context whose Err, once armed, reports that a PATCH
+// is being evaluated (patch.Apply checks it before each operation) and
+// then blocks until released.
+type pausingContext struct {
+	context.Context
+	armed    bool
+	inside   chan struct{}
+	released chan struct{}
+}
+
+func (c *pausingContext) Err() error {
+	if c.armed && calledFrom("/patch.Apply") {
+		c.armed = false
+		close(c.inside)
+		<-c.released
+	}
+	return c.Context.Err()
+}
+
+// calledFrom reports whether the function named by suffix is on the stack.
+func calledFrom(suffix string) bool {
+	pcs := make([]uintptr, 32)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])
+	for {
+		f, more := frames.Next()
+		if strings.HasSuffix(f.Function, suffix) {
+			return true
+		}
+		if !more {
+			return false
+		}
+	}
+}
+
+// TestPatchHoldsNoLock checks that the store does not hold its lock while
+// a PATCH is evaluated (issue 18, finding 4: a GET of another group waited
+// 3.7 s behind a long PATCH): reads and writes of other resources, and a
+// read of the group itself, go on while the PATCH is stopped inside
+// patch.Apply.
+func TestPatchHoldsNoLock(t *testing.T) {
+	for _, rt := range []*schema.ResourceType{schema.Groups(), schema.Users()} {
+		t.Run(rt.Name, func(t *testing.T) {
+			s := memory.New(rt)
+			bg := context.Background()
+			mk := func(name string) *schema.Resource {
+				attrs := map[string]any{"displayName": name, "userName": name}
+				if rt.Name == "Group" {
+					delete(attrs, "userName")
+					attrs["members"] = []any{map[string]any{"value": "m1", "display": "x"}}
+				}
+				r, err := s.Create(bg, &schema.Resource{Attributes: attrs})
+				require.NoError(t, err)
+				return r
+			}
+			a, b := mk("a"), mk("b")
+			// Members not named by value: the whole group is patched (a
+			// patch naming members by value works on those members alone,
+			// under the lock, at a cost set by the request).
+			body := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"a2"}`
+			if rt.Name == "Group" {
+				body += `,{"op":"remove","path":"members[display eq \"x\"]"}`
+			}
+			ops, err := patch.Decode([]byte(body+`]}`), patch.Options{})
+			require.NoError(t, err)
+			ctx := &pausingContext{Context: bg, armed: true, inside: make(chan struct{}), released: make(chan struct{})}
+			done := make(chan error, 1)
+			go func() {
+				_, err := s.Patch(ctx, a.ID, ops, "", patch.Options{})
+				done <- err
+			}()
+			<-ctx.inside
+			others := make(chan error, 1)
+			go func() {
+				_, err := s.Get(bg, b.ID)
+				if err == nil {
+					_, err = s.Get(bg, a.ID)
+				}
+				if err == nil {
+					b.Attributes["displayName"] = "b2"
+					_, err = s.Replace(bg, b, "")
+				}
+				others <- err
+			}()
+			select {
+			case err := <-others:
+				assert.NoError(t, err)
+			case <-time.After(10 * time.Second):
+				t.Error("reads and writes of other resources waited for the PATCH")
+			}
+			close(ctx.released)
+			require.NoError(t, <-done)
+			got, err := s.Get(bg, a.ID)
+			require.NoError(t, err)
+			assert.Equal(t, "a2", got.Attributes["displayName"])
+		})
+	}
 }

@@ -46,7 +46,7 @@ func (s *Store) patch(ctx context.Context, id string, ops []patch.Operation, ifV
 		if ifVersion != "" && cur.Meta.Version != ifVersion {
 			return store.ErrVersionMismatch
 		}
-		next, changed, err := patch.Apply(s.rt, cur, ops, opts)
+		next, changed, err := patch.Apply(ctx, s.rt, cur, ops, opts)
 		if err != nil {
 			return err
 		}
