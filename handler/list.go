@@ -400,8 +400,11 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 	for _, t := range types {
 		sub := req
 		if across {
-			// Each type answers from its first result; the page is cut below.
-			sub.startIndex, sub.count = 1, req.startIndex-1+req.count
+			// The page runs over the types in turn: each answers the part
+			// of the page that falls in its results (which start after the
+			// total of the types before it) and its own total, so that no
+			// type reads past the page.
+			sub.startIndex, sub.count = max(req.startIndex-total, 1), max(req.count-len(hits), 0)
 		}
 		q, skip, err := h.query(t, sub, e, across)
 		if err != nil {
@@ -437,9 +440,6 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 		for _, res := range page.Resources {
 			hits = append(hits, hit{t: t, p: p, res: res})
 		}
-	}
-	if across {
-		hits = store.PageOf(hits, req.startIndex, req.count)
 	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/scimkit/scimkit/handler"
 	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/memory"
 )
 
 // TestNoPasswordOracle checks that an attribute whose "returned" is
@@ -300,4 +303,75 @@ func TestPatchOperationLimit(t *testing.T) {
 	wantError(t, s.do(http.MethodPost, "/Bulk", bulk(2, 2)), http.StatusRequestEntityTooLarge, schema.ScimTooMany)
 	assert.Equal(t, before, s.do(http.MethodGet, "/Users/"+id, "").header.Get("ETag"), "no operation ran")
 	assert.Equal(t, http.StatusOK, s.do(http.MethodPost, "/Bulk", bulk(1, 2)).status)
+}
+
+// recordingStore records the queries its Search is asked.
+type recordingStore struct {
+	*memory.Store
+	mu      sync.Mutex
+	queries []store.Query
+}
+
+func (s *recordingStore) Search(ctx context.Context, q *store.Query) (*store.Page, error) {
+	s.mu.Lock()
+	s.queries = append(s.queries, *q)
+	s.mu.Unlock()
+	return s.Store.Search(ctx, q)
+}
+
+func (s *recordingStore) SearchJSON(ctx context.Context, q *store.Query) ([]schema.Encoded, int, error) {
+	s.mu.Lock()
+	s.queries = append(s.queries, *q)
+	s.mu.Unlock()
+	return s.Store.SearchJSON(ctx, q)
+}
+
+// TestRootQueryReadsOnlyThePage checks that a search across all resource
+// types (RFC 7644 §3.4.2.1) asks each store only for the part of the page
+// that falls in its results (issue 18, finding 5: startIndex=2147483647
+// made every store return every resource), and still pages exactly.
+func TestRootQueryReadsOnlyThePage(t *testing.T) {
+	users, groups := schema.Users(), schema.Groups()
+	us, gs := &recordingStore{Store: memory.New(users)}, &recordingStore{Store: memory.New(groups)}
+	s := newServer(t, "", func(c *handler.Config) {
+		c.ResourceTypes = []handler.ResourceType{{Type: users, Store: us}, {Type: groups, Store: gs}}
+	})
+	for i := range 3 {
+		s.create("/Users", user(fmt.Sprintf("u%d", i)))
+		s.create("/Groups", fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"g%d"}`, i))
+	}
+	names := func(r *response) (out []string) {
+		for _, x := range r.body["Resources"].([]any) {
+			m := x.(map[string]any)
+			out = append(out, fmt.Sprint(m["userName"], m["displayName"]))
+		}
+		return out
+	}
+	all := names(s.do(http.MethodGet, "/?sortBy=userName", ""))
+	require.Len(t, all, 6)
+	for _, tt := range []struct {
+		query string
+		want  []string
+		users []int // the StartIndex and Count the users store was asked
+		grps  []int
+	}{
+		{"startIndex=2147483647&count=1", nil, []int{2147483647, 1}, []int{2147483644, 1}},
+		{"startIndex=2&count=3", all[1:4], []int{2, 3}, []int{1, 1}},
+		{"startIndex=5&count=10", all[4:], []int{5, 10}, []int{2, 10}},
+		{"count=2", all[:2], []int{1, 2}, []int{1, 0}},
+	} {
+		us.queries, gs.queries = nil, nil
+		r := s.do(http.MethodGet, "/?sortBy=userName&"+tt.query, "")
+		require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+		assert.EqualValues(t, 6, r.body["totalResults"], tt.query)
+		assert.Equal(t, tt.want, names(r), tt.query)
+		for _, q := range us.queries {
+			assert.Equal(t, tt.users, []int{q.StartIndex, q.Count}, tt.query)
+		}
+		for _, q := range gs.queries { // SearchJSON declines for groups, then Search
+			assert.Equal(t, tt.grps, []int{q.StartIndex, q.Count}, tt.query)
+		}
+		assert.NotEmpty(t, us.queries)
+		assert.NotEmpty(t, gs.queries)
+	}
 }

@@ -37,9 +37,11 @@ import (
 	"fmt"
 	"iter"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/topk"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 )
@@ -175,12 +177,24 @@ func Search(ctx context.Context, s Store, q *Query) (*Page, error) {
 // of Search. It reads at most q.MaxScan resources (DefaultMaxScan when zero)
 // and returns ErrScanLimit beyond that. Ties in the sort order, and the
 // whole order when q.Sort is nil, are broken by id, so pages are stable.
+// It holds at most StartIndex-1+Count resources at once, whatever the
+// number that match, and none for a page past MaxScan.
 func Evaluate(ctx context.Context, resources iter.Seq2[*schema.Resource, error], q *Query) (*Page, error) {
 	limit := q.MaxScan
 	if limit <= 0 {
 		limit = DefaultMaxScan
 	}
-	var matched []*schema.Resource
+	start, count := max(q.StartIndex, 1), max(q.Count, 0)
+	keep := 0
+	if start <= limit { // a page past limit is empty or an error: keep none
+		keep = start - 1 + count
+	}
+	order := func(a, b *schema.Resource) int { return strings.Compare(a.ID, b.ID) }
+	if q.Sort != nil {
+		order = q.Sort.Compare
+	}
+	first := topk.New(keep, order)
+	matched := 0
 	n := 0
 	for r, err := range resources {
 		if err != nil {
@@ -195,11 +209,11 @@ func Evaluate(ctx context.Context, resources iter.Seq2[*schema.Resource, error],
 			}
 		}
 		if q.Filter == nil || q.Filter.Match(r) {
-			matched = append(matched, r)
+			matched++
+			first.Push(r)
 		}
 	}
-	SortResources(matched, q.Sort)
-	return &Page{Resources: PageOf(matched, q.StartIndex, q.Count), Total: len(matched)}, nil
+	return &Page{Resources: PageOf(first.Sorted(), start, count), Total: matched}, nil
 }
 
 // SortResources sorts rs by s, or by id when s is nil.

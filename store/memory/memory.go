@@ -52,6 +52,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/topk"
 	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
@@ -955,14 +956,27 @@ func (s *part) find(ctx context.Context, q *store.Query) ([]hit, int, error) {
 		}
 	}
 	s.mu.RUnlock()
-	read := q.Sort != nil || q.Filter != nil && !exact
+	// With a sort, only the resources up to the page's end are kept
+	// decoded: a page of 10 of a million users holds 10 users, and a page
+	// past the candidates holds none (and needs no sort).
+	start, count := max(q.StartIndex, 1), max(q.Count, 0)
+	sort := q.Sort
+	if start > len(hits) {
+		sort = nil
+	}
+	var first *topk.Keeper[hit]
+	if sort != nil {
+		first = topk.New(start-1+count, func(a, b hit) int { return sort.Compare(a.r, b.r) })
+	}
+	read := sort != nil || q.Filter != nil && !exact
 	// Without a sort, a compact resource is decoded only as far as the
 	// filter reads it.
 	var needs *schema.Projection
-	if q.Sort == nil && read && s.compact() {
+	if sort == nil && read && s.compact() {
 		needs = s.filterNeeds(q.Filter)
 	}
 	matched := hits[:0]
+	total := 0
 	for i, h := range hits {
 		if i%4096 == 4095 && ctx.Err() != nil {
 			return nil, 0, ctx.Err()
@@ -979,12 +993,17 @@ func (s *part) find(ctx context.Context, q *store.Query) ([]hit, int, error) {
 				h.r = r // whole: Search returns it
 			}
 		}
-		matched = append(matched, h)
+		total++
+		if first != nil {
+			first.Push(h)
+		} else {
+			matched = append(matched, h) // in id order, holding states only
+		}
 	}
-	if q.Sort != nil { // otherwise matched is in id order already
-		slices.SortFunc(matched, func(a, b hit) int { return q.Sort.Compare(a.r, b.r) })
+	if first != nil {
+		matched = first.Sorted()
 	}
-	return store.PageOf(matched, q.StartIndex, q.Count), len(matched), nil
+	return store.PageOf(matched, start, count), total, nil
 }
 
 // tidy sorts s.sorted by id and drops deleted entries. It needs the write

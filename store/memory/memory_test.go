@@ -3,6 +3,7 @@ package memory_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime"
 	"strings"
 	"testing"
@@ -290,5 +291,56 @@ func TestPatchHoldsNoLock(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "a2", got.Attributes["displayName"])
 		})
+	}
+}
+
+// heapProbe is a context that records the live heap each time a search
+// checks it (the memory store does every 4,096 resources).
+type heapProbe struct {
+	context.Context
+	peak uint64
+}
+
+func (c *heapProbe) Err() error {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	c.peak = max(c.peak, m.HeapAlloc)
+	return c.Context.Err()
+}
+
+// TestSortedSearchHoldsThePage checks that a sorted search keeps decoded
+// only the resources up to the end of the page (issue 18, finding 5: 8
+// concurrent sortBy=name.givenName lists took the server from 0.51 to 1.68
+// GB): 20,000 users of 4 KiB each are sorted, and the live heap during the
+// search grows by far less than their 80 MB.
+func TestSortedSearchHoldsThePage(t *testing.T) {
+	users := schema.Users()
+	s := memory.New(users)
+	bg := context.Background()
+	const n = 20_000
+	pad := strings.Repeat("x", 4096)
+	for i := range n {
+		_, err := s.Create(bg, &schema.Resource{Attributes: map[string]any{
+			"userName": fmt.Sprintf("u%05d", i), "title": pad,
+			"name": map[string]any{"givenName": fmt.Sprintf("g%05d", (i*7919)%n)}}})
+		require.NoError(t, err)
+	}
+	sorter, err := filter.NewSorter(users, "name.givenName", "")
+	require.NoError(t, err)
+	for _, q := range []store.Query{{Sort: sorter, StartIndex: 1, Count: 10}, {Sort: sorter, StartIndex: math.MaxInt32, Count: 1}} {
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		ctx := &heapProbe{Context: bg}
+		page, err := s.Search(ctx, &q)
+		require.NoError(t, err)
+		assert.Equal(t, n, page.Total)
+		growth := int64(ctx.peak) - int64(m.HeapAlloc)
+		assert.Less(t, growth, int64(16<<20), "heap grew %d bytes during the search (start %d)", growth, q.StartIndex)
+		if q.StartIndex == 1 {
+			require.Len(t, page.Resources, 10)
+			assert.Equal(t, "g00000", page.Resources[0].Attributes["name"].(map[string]any)["givenName"])
+		}
 	}
 }
