@@ -375,3 +375,25 @@ func TestRootQueryReadsOnlyThePage(t *testing.T) {
 		assert.NotEmpty(t, gs.queries)
 	}
 }
+
+// TestDuplicateMembers checks that a member named twice is kept once by
+// every write (POST, PUT, PATCH replace), so that every store keeps and
+// every answer lists the same members (issue 18, finding 7: PostgreSQL
+// kept two of a,a,b,b while the answer listed four).
+func TestDuplicateMembers(t *testing.T) {
+	s := newServer(t, "", nil)
+	const dups = `[{"value":"a"},{"value":"a"},{"value":"b","type":"User"},{"value":"B","type":"User"},{"value":"b","type":"Group"}]`
+	group := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"dups","members":` + dups + `}`
+	r := s.do(http.MethodPost, "/Groups", group)
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+	want := []any{map[string]any{"value": "a"}, map[string]any{"value": "b", "type": "User"}, map[string]any{"value": "b", "type": "Group"}}
+	assert.Equal(t, want, r.body["members"], "members.value is not caseExact; a different type is a different member")
+	id := r.body["id"].(string)
+	r = s.do(http.MethodPut, "/Groups/"+id, group)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	assert.Equal(t, want, r.body["members"])
+	r = s.do(http.MethodPatch, "/Groups/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"members","value":`+dups+`}]}`)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	assert.Equal(t, want, r.body["members"])
+	assert.Equal(t, want, s.do(http.MethodGet, "/Groups/"+id, "").body["members"])
+}

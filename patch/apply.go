@@ -416,16 +416,14 @@ func newValueSet(a *schema.Attribute, vals []any) *valueSet {
 func (s *valueSet) key(v any) (string, bool) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		single := *s.attr
-		single.MultiValued = false
-		return valuekey.Of(&single, v), true
+		return valuekey.Of(s.attr.CaseExact, v), true
 	}
 	vs := s.attr.SubAttribute("value")
 	x, ok := m["value"]
 	if vs == nil || !ok {
 		return "", false
 	}
-	return valuekey.Of(vs, x), true
+	return valuekey.Of(vs.CaseExact, x), true
 }
 
 // add records that s.vals[i] is v.

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/scimkit/scimkit/internal/valuekey"
 )
 
 // ValidateCreate checks r, a resource a client asked to create, and returns
@@ -399,7 +401,68 @@ func checkAttr(a *Attribute, m map[string]any, old any, prefix, parent string, o
 	if primaries > 1 {
 		return InvalidValueError("attribute %q has %d values with \"primary\": true; at most one is allowed (RFC 7643 §2.4)", path, primaries)
 	}
+	if owned {
+		if kept := withoutDuplicates(a, arr); len(kept) < len(arr) {
+			m[a.Name] = kept
+		}
+	}
 	return nil
+}
+
+// withoutDuplicates returns arr without the values that repeat an earlier
+// one, as PATCH add compares them (RFC 7644 §3.5.2.1): simple values equal
+// as Equal says, complex ones with the same "value" (folded unless that
+// sub-attribute is caseExact) and the same "type", so that every store
+// keeps, and every answer lists, a group member named twice once. Complex
+// values without a "value" are kept. arr is not changed; it is returned
+// as it is when nothing repeats.
+func withoutDuplicates(a *Attribute, arr []any) []any {
+	if len(arr) < 2 {
+		return arr
+	}
+	valueSub, typeSub := a.SubAttribute("value"), a.SubAttribute("type")
+	key := func(v any) (string, bool) {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return valuekey.Of(a.CaseExact, v), true
+		}
+		x, ok := m["value"]
+		if valueSub == nil || !ok {
+			return "", false
+		}
+		k := valuekey.Of(valueSub.CaseExact, x)
+		if t, ok := m["type"]; ok && typeSub != nil {
+			k += "\x00" + valuekey.Of(typeSub.CaseExact, t)
+		}
+		return k, true
+	}
+	var seen map[string]bool
+	var out []any
+	for i, v := range arr {
+		k, ok := key(v)
+		if !ok {
+			if out != nil {
+				out = append(out, v)
+			}
+			continue
+		}
+		if seen == nil {
+			seen = make(map[string]bool, len(arr))
+		}
+		switch {
+		case !seen[k]:
+			seen[k] = true
+			if out != nil {
+				out = append(out, v)
+			}
+		case out == nil: // the first repeat: copy what came before
+			out = append(make([]any, 0, len(arr)-1), arr[:i]...)
+		}
+	}
+	if out == nil {
+		return arr
+	}
+	return out
 }
 
 // pathOf is an attribute path, built only when printed: prefix (an

@@ -1,6 +1,6 @@
 // Package valuekey turns attribute values into comparable keys: two values
 // of an attribute have equal keys exactly when schema.Equal holds for
-// strings (folded when the attribute is not caseExact, RFC 7643 §2.3.1),
+// strings (folded unless the attribute is caseExact, RFC 7643 §2.3.1),
 // so that indexes and set operations can use Go maps instead of comparing
 // every pair. It serves scimkit's stores and PATCH; it is not an API.
 package valuekey
@@ -9,19 +9,17 @@ import (
 	"fmt"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/scimkit/scimkit/schema"
 )
 
-// Of returns the index key of a value: strings of attributes that are
-// not caseExact are folded, so keys are equal exactly when
+// Of returns the index key of a value of an attribute whose caseExact is
+// caseExact: strings of attributes that are not caseExact are folded, so keys are equal exactly when
 // strings.EqualFold holds, as filters compare them (RFC 7643 §2.3.1).
-func Of(a *schema.Attribute, v any) string {
+func Of(caseExact bool, v any) string {
 	s, ok := v.(string)
 	switch {
 	case !ok:
-		return string(Append(nil, a, v))
-	case a.CaseExact:
+		return string(Append(nil, caseExact, v))
+	case caseExact:
 		return s
 	}
 	return Fold(s) // shares s when it is its own key
@@ -29,12 +27,12 @@ func Of(a *schema.Attribute, v any) string {
 
 // Append appends the index key of a value (see Of) to b, so
 // that a lookup can build it on the stack (the memory store's index lookups do).
-func Append(b []byte, a *schema.Attribute, v any) []byte {
+func Append(b []byte, caseExact bool, v any) []byte {
 	s, ok := v.(string)
 	if !ok {
 		return fmt.Appendf(b, "%T:%v", v, v)
 	}
-	if a.CaseExact {
+	if caseExact {
 		return append(b, s...)
 	}
 	return appendFold(b, s)

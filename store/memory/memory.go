@@ -1113,7 +1113,7 @@ func (s *part) lookupExpr(e filter.Expr) (found []*entry, indexed, exact bool) {
 // stack: a lookup allocates nothing.
 func (idx *uniqueIndex) holder(v any) (*entry, bool) {
 	var buf [128]byte
-	e, ok := idx.keys[string(valuekey.Append(buf[:0], idx.attr, v))]
+	e, ok := idx.keys[string(valuekey.Append(buf[:0], idx.attr.CaseExact, v))]
 	return e, ok
 }
 
@@ -1154,7 +1154,7 @@ func (s *part) checkUnique(c *schema.Resource, self *entry) error {
 func (s *part) index(e *entry, r *schema.Resource) {
 	for _, idx := range s.unique {
 		for _, v := range idx.values(r) {
-			idx.keys[within(e.st.enc(), valuekey.Of(idx.attr, v))] = e
+			idx.keys[within(e.st.enc(), valuekey.Of(idx.attr.CaseExact, v))] = e
 		}
 	}
 	if x := e.st.ext(); x != "" {
@@ -1177,7 +1177,7 @@ func (s *part) unindex(e *entry, cur *schema.Resource) error {
 	}
 	for _, idx := range s.unique {
 		for _, v := range idx.values(cur) {
-			k := valuekey.Of(idx.attr, v)
+			k := valuekey.Of(idx.attr.CaseExact, v)
 			if idx.keys[k] == e {
 				delete(idx.keys, k)
 			}

@@ -38,7 +38,10 @@ func (s *Store) patch(ctx context.Context, id string, ops []patch.Operation, ifV
 	values, partial := s.touchedMembers(ops)
 	var out *schema.Resource
 	var meta schema.Meta
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	if !validID(id) {
+		return nil, schema.Meta{}, store.ErrNotFound
+	}
+	err := s.transact(ctx, func(tx pgx.Tx) error {
 		cur, err := s.lockForPatch(ctx, tx, id, values, partial)
 		if err != nil {
 			return err
@@ -58,6 +61,9 @@ func (s *Store) patch(ctx context.Context, id string, ops []patch.Operation, ifV
 			}
 			out = cur
 			return nil
+		}
+		if err := s.checkIndexed(next); err != nil {
+			return err
 		}
 		data, after, err := s.split(next)
 		if err != nil {

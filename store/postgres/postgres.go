@@ -20,9 +20,16 @@
 //
 // The store implements store.Searcher, translating filters with
 // filter.ToSQL, and store.Patcher. Versions are a counter checked in the
-// UPDATE or DELETE itself, so If-Match is atomic; they come from one
-// sequence per table, so no two resources of a type share a version. Several replicas of a
-// service can share one database.
+// UPDATE or DELETE itself, so If-Match is atomic; each resource counts its
+// own writes, so that a version says nothing of other resources or
+// tenants. Several replicas of a service can share one database; a
+// transaction that deadlocks with another (two users renamed into each
+// other's names at once) is retried.
+//
+// Indexed values (the values of unique attributes, externalId and member
+// values) may be at most MaxIndexedBytes long: PostgreSQL's btree indexes
+// cannot hold much longer ones, and longer ones are refused with a
+// *schema.Error (400 invalidValue).
 package postgres
 
 import (
@@ -35,6 +42,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -70,7 +78,6 @@ type Store struct {
 	pool    *pgxpool.Pool
 	rt      *schema.ResourceType
 	table   string // quoted, qualified
-	seq     string // quoted, qualified sequence of versions
 	mtable  string // quoted, qualified member table; "" without one
 	members *schema.Attribute
 	unique  []uniqueIndex
@@ -84,7 +91,15 @@ type uniqueIndex struct {
 	name string // the index name, unquoted
 	expr string // the indexed expression
 	attr string // the attribute, as ConflictError names it
+	ext  string // the URN of the attribute's extension, "" for the core schema
+	key  string // the attribute's name, its key in the resource's map
 }
+
+// MaxIndexedBytes is the longest value the store keeps in an index: a value
+// of a unique attribute (userName), an externalId, a member value or an
+// id. Longer ones are refused with 400 invalidValue (a btree index entry
+// holds at most about 2,700 bytes).
+const MaxIndexedBytes = 2000
 
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,50}$`)
 
@@ -115,7 +130,6 @@ func New(pool *pgxpool.Pool, rt *schema.ResourceType, opts Options) (*Store, err
 		return pgx.Identifier{opts.Schema, n}.Sanitize()
 	}
 	s.table = qualify(name)
-	s.seq = qualify(name + "_version")
 	switch m := rt.Schema.Attribute(opts.Members); {
 	case opts.Members == "-":
 	case opts.Members != "" && (m == nil || !m.MultiValued || m.Type != schema.Complex || m.SubAttribute("value") == nil):
@@ -144,7 +158,11 @@ func New(pool *pgxpool.Pool, rt *schema.ResourceType, opts Options) (*Store, err
 			expr = "lower(" + expr + ")"
 		}
 		idx := fmt.Sprintf("%s_tu%d_%s", name, len(s.unique), strings.ToLower(a.Name))
-		s.unique = append(s.unique, uniqueIndex{name: idx, expr: expr, attr: label})
+		u := uniqueIndex{name: idx, expr: expr, attr: label, key: a.Name}
+		if ext != nil {
+			u.ext = ext.Schema.ID
+		}
+		s.unique = append(s.unique, u)
 	}
 	for _, a := range rt.Schema.Attributes {
 		add(nil, a)
@@ -174,7 +192,6 @@ func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'
 // It is idempotent and safe to run from several processes at once.
 func (s *Store) Migrate(ctx context.Context) error {
 	stmts := []string{
-		`CREATE SEQUENCE IF NOT EXISTS ` + s.seq,
 		`CREATE TABLE IF NOT EXISTS ` + s.table + ` (
 			id text PRIMARY KEY,
 			tenant text NOT NULL DEFAULT '',
@@ -339,6 +356,9 @@ func members(v any) ([]member, error) {
 		if value == "" {
 			return nil, schema.InvalidValueError("every member needs a \"value\"")
 		}
+		if len(value) > MaxIndexedBytes {
+			return nil, tooLong("a member value")
+		}
 		if seen[value] {
 			continue // one row per member
 		}
@@ -352,8 +372,66 @@ func members(v any) ([]member, error) {
 	return out, nil
 }
 
-// Create stores a new resource with a new id and version.
+// tooLong is the error for a value longer than MaxIndexedBytes.
+func tooLong(what string) error {
+	return schema.InvalidValueError("%s is longer than the %d bytes this service keeps in an index", what, MaxIndexedBytes)
+}
+
+// checkIndexed refuses r when a value the store indexes is longer than
+// MaxIndexedBytes (member values are checked by members).
+func (s *Store) checkIndexed(r *schema.Resource) error {
+	if len(r.ExternalID) > MaxIndexedBytes {
+		return tooLong("externalId")
+	}
+	for _, u := range s.unique {
+		m := r.Attributes
+		if u.ext != "" {
+			m, _ = r.Attributes[u.ext].(map[string]any)
+		}
+		if v, ok := m[u.key].(string); ok && len(v) > MaxIndexedBytes {
+			return tooLong(u.attr)
+		}
+	}
+	return nil
+}
+
+// validID reports whether id can be an id: PostgreSQL's text holds
+// neither NUL nor invalid UTF-8, so no stored resource has such an id.
+func validID(id string) bool {
+	return len(id) <= MaxIndexedBytes && utf8.ValidString(id) && !strings.ContainsRune(id, 0)
+}
+
+// transact runs fn in a transaction, again when PostgreSQL aborted it to
+// break a deadlock or a serialization failure (40P01, 40001): two
+// transactions that each wait for the other's index entry, such as two
+// users renamed into each other's names at once. The retry sees the other
+// transaction's outcome, a conflict as a rule.
+func (s *Store) transact(ctx context.Context, fn func(pgx.Tx) error) error {
+	return retry(ctx, func() error { return pgx.BeginFunc(ctx, s.pool, fn) })
+}
+
+// retry calls fn until it does not fail with a deadlock or a serialization
+// failure, at most 5 times, waiting a little longer each time.
+func retry(ctx context.Context, fn func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := fn()
+		var pe *pgconn.PgError
+		if attempt == 5 || !errors.As(err, &pe) || pe.Code != "40P01" && pe.Code != "40001" {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt*attempt) * 5 * time.Millisecond):
+		}
+	}
+}
+
+// Create stores a new resource with a new id, at version 1.
 func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resource, error) {
+	if err := s.checkIndexed(r); err != nil {
+		return nil, err
+	}
 	data, ms, err := s.split(r)
 	if err != nil {
 		return nil, err
@@ -361,8 +439,8 @@ func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resourc
 	now := s.now().UTC().Truncate(time.Microsecond)
 	id := s.newID()
 	var version int64
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO `+s.table+` (id, tenant, external_id, version, created, last_modified, data) VALUES ($1, $5, $2, nextval('`+s.seq+`'), $3, $3, $4) RETURNING version`,
+	err = s.transact(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO `+s.table+` (id, tenant, external_id, version, created, last_modified, data) VALUES ($1, $5, $2, 1, $3, $3, $4) RETURNING version`,
 			id, nullable(r.ExternalID), now, data, store.Tenant(ctx)).Scan(&version)
 		if err != nil {
 			return err
@@ -409,6 +487,9 @@ type querier interface {
 }
 
 func (s *Store) get(ctx context.Context, q querier, id, lock string) (*schema.Resource, error) {
+	if !validID(id) {
+		return nil, store.ErrNotFound
+	}
 	var rw row
 	err := q.QueryRow(ctx, `SELECT `+s.cols+` FROM `+s.table+` r WHERE r.id = $1 AND r.tenant = $2`+lock, id, store.Tenant(ctx)).Scan(rw.targets()...)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -423,12 +504,18 @@ func (s *Store) get(ctx context.Context, q querier, id, lock string) (*schema.Re
 // Replace stores r over the resource with r.ID, only at version ifVersion
 // when it is not empty.
 func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
+	if !validID(r.ID) {
+		return nil, store.ErrNotFound
+	}
+	if err := s.checkIndexed(r); err != nil {
+		return nil, err
+	}
 	data, ms, err := s.split(r)
 	if err != nil {
 		return nil, err
 	}
 	var out *schema.Resource
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err = s.transact(ctx, func(tx pgx.Tx) error {
 		meta, err := s.bump(ctx, tx, r.ID, ifVersion, `, external_id = $4, data = $5`, nullable(r.ExternalID), data)
 		if err != nil {
 			return err
@@ -458,7 +545,7 @@ func (s *Store) bump(ctx context.Context, tx pgx.Tx, id, ifVersion, set string, 
 	var version int64
 	var created time.Time
 	tenantArg := "$" + strconv.Itoa(4+len(args))
-	err := tx.QueryRow(ctx, `UPDATE `+s.table+` SET version = nextval('`+s.seq+`'), last_modified = $2`+set+`
+	err := tx.QueryRow(ctx, `UPDATE `+s.table+` SET version = version + 1, last_modified = $2`+set+`
 		WHERE id = $1 AND tenant = `+tenantArg+` AND ($3 = '' OR version::text = $3) RETURNING version, created`,
 		append(append([]any{id, now, ifVersion}, args...), store.Tenant(ctx))...).Scan(&version, &created)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -486,7 +573,14 @@ func (s *Store) missing(ctx context.Context, q querier, id string) error {
 // Delete removes the resource with the id, only at version ifVersion when
 // it is not empty.
 func (s *Store) Delete(ctx context.Context, id, ifVersion string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM `+s.table+` WHERE id = $1 AND tenant = $3 AND ($2 = '' OR version::text = $2)`, id, ifVersion, store.Tenant(ctx))
+	if !validID(id) {
+		return store.ErrNotFound
+	}
+	var tag pgconn.CommandTag
+	err := retry(ctx, func() (err error) {
+		tag, err = s.pool.Exec(ctx, `DELETE FROM `+s.table+` WHERE id = $1 AND tenant = $3 AND ($2 = '' OR version::text = $2)`, id, ifVersion, store.Tenant(ctx))
+		return err
+	})
 	if err != nil {
 		return s.mapError(err)
 	}
@@ -536,6 +630,14 @@ func (s *Store) mapError(err error) error {
 			return fmt.Errorf("postgres: the new id is in use: %w", err)
 		}
 		return store.ErrConflict
+	}
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "54000": // program_limit_exceeded: an index entry too large
+			return schema.InvalidValueError("a value is too long for this service to index (at most %d bytes)", MaxIndexedBytes)
+		case "22021", "22P05": // invalid or untranslatable characters
+			return schema.InvalidValueError("a value holds characters this service cannot store")
+		}
 	}
 	return err
 }

@@ -127,7 +127,9 @@ func testCRUD(t *testing.T, newStore NewStore) {
 	a := create(t, s, user("a@example.com", nil))
 	b := create(t, s, user("b@example.com", nil))
 	assert.NotEqual(t, a.ID, b.ID)
-	assert.NotEqual(t, a.Meta.Version, b.Meta.Version)
+	// Versions are per resource: two resources may share one (a store
+	// whose versions count each resource's writes reveals nothing of the
+	// others), and an ETag is compared only with the same resource's.
 }
 
 func testCopies(t *testing.T, newStore NewStore) {
