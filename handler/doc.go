@@ -16,7 +16,8 @@
 //
 // Outgoing URLs (Location, meta.location) come from Config.BaseURL or, when
 // it is empty, from the request: its Host and the prefix StripPrefix
-// removed. Behind a proxy that rewrites hosts, set Config.BaseURL.
+// removed. The Host header is the client's to choose: set Config.BaseURL
+// in production.
 //
 // # Endpoints
 //
@@ -48,9 +49,30 @@
 //
 // # Authentication
 //
-// Authentication and authorisation are the host's middleware, which should
-// answer failures with WriteError (401 or 403). The request's context reaches
-// every store call, so middleware can put the tenant or principal there.
+// Authentication and authorisation are the host's middleware: Authenticate
+// with the Check that BearerToken returns, or a Check of the host's own. It
+// fails closed: BearerToken refuses to be built without a usable token, and
+// a Check that could not check is answered 503, not 401. The request's
+// context reaches every store call, so the Check can put the tenant or the
+// principal there; derive the tenant from the credentials (see
+// Config.Tenant).
+//
+// # Passwords
+//
+// A password (every writeOnly string attribute) reaches stores and OnChange
+// only as what Config.PasswordHash makes of it: by default HashPassword's
+// salted PBKDF2 hash, which VerifyPassword checks. Config.DropPasswords
+// keeps none. Attributes that are never returned cannot be filtered on or
+// sorted by.
+//
+// # Limits
+//
+// Work per request is bounded by the request: body size, JSON depth,
+// filter length, count, attribute lists, operations per PATCH
+// (Config.MaxPatchOperations), scans of stores that cannot search, and
+// Bulk size all have limits with defaults (see Config); a list holds at
+// most startIndex+count resources at once. Serve the handler from an
+// http.Server with timeouts, as the README's quick start does.
 //
 // # Identity provider dialects
 //

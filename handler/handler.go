@@ -50,6 +50,9 @@ type Config struct {
 	// "https://app.example.com/scim/v2", used for Location and
 	// meta.location. Empty means derived from each request: its scheme and
 	// Host, and the part of the request path that http.StripPrefix removed.
+	// Set it in production: the Host header is the client's to choose, so
+	// an empty BaseURL is safe only behind a proxy that accepts the
+	// service's own host names alone.
 	BaseURL string
 
 	// Strict turns off the identity provider dialects (see package
@@ -95,13 +98,17 @@ type Config struct {
 
 	// Tenant, when set, makes the handler multi-tenant: it resolves the
 	// tenant (a customer with its own identity provider) of each request,
-	// from its path, host or credentials, and the handler puts it in the
-	// request's context (store.WithTenant), where the stores read it to
-	// keep each tenant's resources apart. An error is answered as
-	// WriteError answers it (a *schema.Error as it is, anything else 404).
-	// A BaseURL holding "{tenant}" gets the tenant in its place; without a
-	// BaseURL, mounting each tenant under a path of its own
-	// ("/scim/v2/{tenant}/...") gives every Location its tenant's URL.
+	// and the handler puts it in the request's context (store.WithTenant),
+	// where the stores read it to keep each tenant's resources apart.
+	// Derive the tenant from the credentials: read what the Check given to
+	// Authenticate put in the request's context. A path or host may name
+	// the tenant only together with per-tenant credentials that Tenant
+	// checks against it; a tenant taken from the path alone lets any
+	// valid token reach every tenant. An error is answered as WriteError
+	// answers it (a *schema.Error as it is, anything else 404). A BaseURL
+	// holding "{tenant}" gets the tenant in its place; without a BaseURL,
+	// mounting each tenant under a path of its own ("/scim/v2/{tenant}/...")
+	// gives every Location its tenant's URL.
 	Tenant func(r *http.Request) (string, error)
 
 	// Me maps a request to the resource of the caller it authenticates, for
