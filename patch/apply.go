@@ -372,7 +372,7 @@ func (a *applier) appendValues(t target, m map[string]any, added []any) {
 		}
 		return em
 	}
-	present := newValueSet(t.attr, cur)
+	present := newValueSet(t.attr, cur, len(added))
 	for _, e := range added {
 		if i := present.find(e); i >= 0 {
 			// RFC 7644 §3.5.2.1: a value already present is not added
@@ -382,32 +382,39 @@ func (a *applier) appendValues(t target, m map[string]any, added []any) {
 			}
 			continue
 		}
-		cur = append(cur, e)
-		present.vals = cur
-		present.add(e, len(cur)-1)
+		present.push(e)
+		cur = present.vals
 		clearOtherPrimaries(cur, len(cur)-1, elem)
 	}
 	m[t.attr.Name] = cur
 }
 
-// valueSet finds values of a multi-valued attribute in time independent of
-// how many it holds, so that adding or removing k values to or from n is
-// O(n + k) (a group of 100,000 members takes 100,000 new ones in one
-// operation). Values are keyed as sameValue compares them: by their
-// "value" (folded unless caseExact), or whole for simple values; the few
-// values without a key (complex ones without "value") are compared one by
-// one.
+// valueSet finds values of a multi-valued attribute so that adding or
+// removing k values to or from n costs O(n + k), not O(n·k): a group of
+// 100,000 members takes 100,000 new ones in one operation. When n·k is
+// small (one member added to a group, the common case) it compares values
+// one by one instead, which costs no index. Values are keyed as sameValue
+// compares them: by their "value" (folded unless caseExact), or whole for
+// simple values; values without a key (complex ones without "value") are
+// compared one by one.
 type valueSet struct {
 	attr    *schema.Attribute
 	vals    []any
-	byKey   map[string][]int // indexes into vals
+	byKey   map[string][]int // indexes into vals; nil: compare one by one
 	unkeyed []int
 }
 
-func newValueSet(a *schema.Attribute, vals []any) *valueSet {
-	s := &valueSet{attr: a, vals: vals, byKey: make(map[string][]int, len(vals))}
-	for i, v := range vals {
-		s.add(v, i)
+// indexAbove is the n·k above which a valueSet indexes its values.
+const indexAbove = 4096
+
+// newValueSet returns a set of vals for about lookups calls of find.
+func newValueSet(a *schema.Attribute, vals []any, lookups int) *valueSet {
+	s := &valueSet{attr: a, vals: vals}
+	if len(vals)*lookups > indexAbove {
+		s.byKey = make(map[string][]int, len(vals))
+		for i, v := range vals {
+			s.add(v, i)
+		}
 	}
 	return s
 }
@@ -426,7 +433,15 @@ func (s *valueSet) key(v any) (string, bool) {
 	return valuekey.Of(vs.CaseExact, x), true
 }
 
-// add records that s.vals[i] is v.
+// push appends v to the set's values.
+func (s *valueSet) push(v any) {
+	s.vals = append(s.vals, v)
+	if s.byKey != nil {
+		s.add(v, len(s.vals)-1)
+	}
+}
+
+// add indexes s.vals[i], which is v.
 func (s *valueSet) add(v any, i int) {
 	if k, ok := s.key(v); ok {
 		s.byKey[k] = append(s.byKey[k], i)
@@ -438,8 +453,11 @@ func (s *valueSet) add(v any, i int) {
 // find returns the index of the first value sameValue finds equal to v,
 // or -1.
 func (s *valueSet) find(v any) int {
+	if s.byKey == nil {
+		return slices.IndexFunc(s.vals, func(x any) bool { return sameValue(s.attr, x, v) })
+	}
 	best := -1
-	consider := func(is []int) {
+	consider := func(is []int) { // is ascends: its first match is its best
 		for _, i := range is {
 			if (best < 0 || i < best) && sameValue(s.attr, s.vals[i], v) {
 				best = i
@@ -449,13 +467,12 @@ func (s *valueSet) find(v any) int {
 	}
 	if k, ok := s.key(v); ok {
 		consider(s.byKey[k])
-	}
-	consider(s.unkeyed) // a value without a key may equal any
-	if _, ok := s.key(v); !ok {
+	} else { // a value without a key may equal any
 		for _, is := range s.byKey {
 			consider(is)
 		}
 	}
+	consider(s.unkeyed)
 	return best
 }
 
@@ -681,8 +698,8 @@ func (a *applier) remove(t target, v any, hasValue bool) error {
 			return err
 		}
 		vals, _ := dv.([]any)
-		listed := newValueSet(t.attr, vals)
 		cur, _ := m[t.attr.Name].([]any)
+		listed := newValueSet(t.attr, vals, len(cur))
 		cur = slices.DeleteFunc(cur, func(x any) bool { return listed.find(x) >= 0 })
 		m[t.attr.Name] = cur
 		a.compact(t)
