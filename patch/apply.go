@@ -400,18 +400,18 @@ func (a *applier) appendValues(t target, m map[string]any, added []any) {
 type valueSet struct {
 	attr    *schema.Attribute
 	vals    []any
-	byKey   map[string][]int // indexes into vals; nil: compare one by one
+	byKey   map[string]int   // the first index into vals with each key; nil: compare one by one
+	more    map[string][]int // the other indexes of keys that repeat
 	unkeyed []int
 }
 
-// indexAbove is the n·k above which a valueSet indexes its values.
-const indexAbove = 4096
-
-// newValueSet returns a set of vals for about lookups calls of find.
-func newValueSet(a *schema.Attribute, vals []any, lookups int) *valueSet {
-	s := &valueSet{attr: a, vals: vals}
-	if len(vals)*lookups > indexAbove {
-		s.byKey = make(map[string][]int, len(vals))
+// newValueSet returns a set of vals for about lookups calls of find. It
+// indexes vals only when that beats comparing: for several lookups in
+// many values.
+func newValueSet(a *schema.Attribute, vals []any, lookups int) valueSet {
+	s := valueSet{attr: a, vals: vals}
+	if lookups >= 8 && len(vals)*lookups > 4096 {
+		s.byKey = make(map[string]int, len(vals))
 		for i, v := range vals {
 			s.add(v, i)
 		}
@@ -443,10 +443,17 @@ func (s *valueSet) push(v any) {
 
 // add indexes s.vals[i], which is v.
 func (s *valueSet) add(v any, i int) {
-	if k, ok := s.key(v); ok {
-		s.byKey[k] = append(s.byKey[k], i)
-	} else {
+	k, ok := s.key(v)
+	switch _, seen := s.byKey[k]; {
+	case !ok:
 		s.unkeyed = append(s.unkeyed, i)
+	case !seen:
+		s.byKey[k] = i
+	default:
+		if s.more == nil {
+			s.more = map[string][]int{}
+		}
+		s.more[k] = append(s.more[k], i)
 	}
 }
 
@@ -466,10 +473,14 @@ func (s *valueSet) find(v any) int {
 		}
 	}
 	if k, ok := s.key(v); ok {
-		consider(s.byKey[k])
+		if i, ok := s.byKey[k]; ok {
+			consider([]int{i})
+			consider(s.more[k])
+		}
 	} else { // a value without a key may equal any
-		for _, is := range s.byKey {
-			consider(is)
+		for k, i := range s.byKey {
+			consider([]int{i})
+			consider(s.more[k])
 		}
 	}
 	consider(s.unkeyed)

@@ -384,15 +384,15 @@ func checkAttr(a *Attribute, m map[string]any, old any, prefix, parent string, o
 		delete(m, a.Name)
 		return nil
 	}
-	primaries := 0
+	primaries, kept := 0, 0
 	oldArr, _ := old.([]any)
 	for i, e := range arr {
 		// Appending to a stored multi-valued attribute keeps its values in
 		// place: those need no new check.
-		if i >= len(oldArr) || !sameStorage(e, oldArr[i]) {
-			if err := checkSingle(a, e, path); err != nil {
-				return err
-			}
+		if i < len(oldArr) && sameStorage(e, oldArr[i]) {
+			kept++
+		} else if err := checkSingle(a, e, path); err != nil {
+			return err
 		}
 		if em, ok := e.(map[string]any); ok && em["primary"] == true {
 			primaries++
@@ -401,9 +401,11 @@ func checkAttr(a *Attribute, m map[string]any, old any, prefix, parent string, o
 	if primaries > 1 {
 		return InvalidValueError("attribute %q has %d values with \"primary\": true; at most one is allowed (RFC 7643 §2.4)", path, primaries)
 	}
-	if owned {
-		if kept := withoutDuplicates(a, arr); len(kept) < len(arr) {
-			m[a.Name] = kept
+	// Values appended to stored ones by PATCH add are not repeats (add
+	// skips values already present): only other writes are looked at.
+	if owned && (kept == 0 || kept < len(oldArr)) {
+		if unique := withoutDuplicates(a, arr); len(unique) < len(arr) {
+			m[a.Name] = unique
 		}
 	}
 	return nil
