@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -377,4 +378,51 @@ func TestApplyManyValues(t *testing.T) {
 		assert.NotEqual(t, "n2", v)
 		assert.NotEqual(t, strings.ToLower(existing), v)
 	}
+}
+
+// TestRemoveRunAgreesOneByOne checks that a run of filtered removes, which
+// Apply carries out in one pass, removes exactly what the operations
+// applied one at a time remove (RFC 7644 §3.5.2.2), whatever the filters,
+// letter cases, repeats, and other operations between them.
+func TestRemoveRunAgreesOneByOne(t *testing.T) {
+	groups := schema.Groups()
+	g := groupWithMembers(50)
+	g.Attributes["members"] = append(g.Attributes["members"].([]any), map[string]any{"value": "no-display"}, map[string]any{"value": "TYPED", "type": "User", "display": "user 3"})
+	r := rand.New(rand.NewPCG(7, 11))
+	ops := []string{
+		`{"op":"remove","path":"members[display eq \"user %d\"]"}`,
+		`{"op":"remove","path":"members[display eq \"USER %d\"]"}`,
+		`{"op":"remove","path":"members[value eq \"2819c223-7f76-453a-919d-%012d\"]"}`,
+		`{"op":"remove","path":"members[value eq \"2819C223-7F76-453A-919D-%012d\"]"}`,
+		`{"op":"remove","path":"members[type eq \"User\"]"}`,
+		`{"op":"remove","path":"members[display sw \"user %d\"]"}`,
+		`{"op":"remove","path":"members[display eq \"user %d\"].display"}`,
+		`{"op":"replace","path":"displayName","value":"n%d"}`,
+		`{"op":"add","path":"members","value":[{"value":"v%d","display":"user 7"}]}`,
+	}
+	for round := range 300 {
+		var body []string
+		for range 1 + r.IntN(8) {
+			op := ops[r.IntN(len(ops))]
+			if strings.Contains(op, "%") {
+				op = fmt.Sprintf(op, r.IntN(12))
+			}
+			body = append(body, op)
+		}
+		decode := func(ops ...string) []patch.Operation {
+			out, err := patch.Decode([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[`+strings.Join(ops, ",")+`]}`), patch.Options{})
+			require.NoError(t, err, "%v", ops)
+			return out
+		}
+		ctx := context.Background()
+		together, _, err := patch.Apply(ctx, groups, g, decode(body...), patch.Options{})
+		require.NoError(t, err, "%v", body)
+		one := g
+		for _, op := range body {
+			one, _, err = patch.Apply(ctx, groups, one, decode(op), patch.Options{})
+			require.NoError(t, err, op)
+		}
+		assert.Equal(t, one.Attributes, together.Attributes, "round %d: %v", round, body)
+	}
+	assert.Len(t, g.Attributes["members"], 52, "the input is untouched")
 }
