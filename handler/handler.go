@@ -601,7 +601,7 @@ func (h *Handler) checkQuery(r *http.Request) error {
 		return schema.InvalidValueError("the query string is not valid: %v", err)
 	}
 	for _, p := range []string{"attributes", "excludedAttributes"} {
-		if err := h.checkAttributeCount(p, splitList(q.Get(p))); err != nil {
+		if err := h.checkAttributeList(p, splitList(q.Get(p))); err != nil {
 			return err
 		}
 	}
@@ -645,9 +645,21 @@ func validEscapes(s string) bool {
 
 func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
-func (h *Handler) checkAttributeCount(param string, names []string) error {
+// checkAttributeList checks an "attributes" or "excludedAttributes" list
+// (RFC 7644 §3.4.2.5): at most MaxAttributes names, each an attribute path
+// without a value filter, such as "name.givenName" or a URN-qualified name;
+// a malformed one is 400 invalidPath. Names of no attribute are ignored.
+func (h *Handler) checkAttributeList(param string, names []string) error {
 	if len(names) > h.cfg.MaxAttributes {
 		return schema.InvalidValueError("%q lists %d names, more than the %d allowed", param, len(names), h.cfg.MaxAttributes)
+	}
+	for _, n := range names {
+		if n == "" {
+			continue // "a,,b": lenient, as before
+		}
+		if p, err := h.cfg.FilterLimits.ParsePath(n); err != nil || p.Filter != nil {
+			return schema.InvalidPathError("%q: %q is not an attribute name or path such as name.givenName", param, n)
+		}
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 // searchRequest holds the parameters of a query (RFC 7644 §3.4.2, §3.4.3).
 type searchRequest struct {
 	filter               string
+	filterSet            bool // the request gave a filter, perhaps an empty one
 	sortBy, sortOrder    string
 	startIndex, count    int
 	countSet             bool    // false: the request gave no count
@@ -34,7 +35,7 @@ func (h *Handler) parseQuery(r *http.Request) (searchRequest, error) {
 		return searchRequest{}, schema.InvalidValueError("the query string is not valid: %v", err)
 	}
 	req := searchRequest{
-		filter: q.get(pFilter), sortBy: q.get(pSortBy), sortOrder: q.get(pSortOrder),
+		filter: q.get(pFilter), filterSet: q.has(pFilter), sortBy: q.get(pSortBy), sortOrder: q.get(pSortOrder),
 		attributes: splitList(q.get(pAttributes)), excluded: splitList(q.get(pExcluded)),
 	}
 	if req.startIndex, err = intParam(q.get(pStartIndex), 1); err != nil {
@@ -213,6 +214,7 @@ func (h *Handler) parseSearchBody(w http.ResponseWriter, r *http.Request) (searc
 			})
 		case "filter":
 			req.filter, err = stringMember(k, v)
+			req.filterSet = v != nil
 		case "sortby":
 			req.sortBy, err = stringMember(k, v)
 		case "sortorder":
@@ -236,10 +238,10 @@ func (h *Handler) parseSearchBody(w http.ResponseWriter, r *http.Request) (searc
 			return req, err
 		}
 	}
-	if err := h.checkAttributeCount("attributes", req.attributes); err != nil {
+	if err := h.checkAttributeList("attributes", req.attributes); err != nil {
 		return req, err
 	}
-	if err := h.checkAttributeCount("excludedAttributes", req.excluded); err != nil {
+	if err := h.checkAttributeList("excludedAttributes", req.excluded); err != nil {
 		return req, err
 	}
 	if !sawSchema && h.cfg.Strict {
@@ -369,7 +371,9 @@ type hit struct {
 // order.
 func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resourceType, req searchRequest) {
 	var e filter.Expr
-	if req.filter != "" {
+	if req.filterSet {
+		// An empty filter is not one: RFC 7644 §3.4.2.2 asks for at least
+		// one expression, so the parser refuses it.
 		var err error
 		if e, err = h.cfg.FilterLimits.Parse(req.filter); err != nil {
 			h.fail(w, r, err)

@@ -1,0 +1,51 @@
+package handler_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/scimkit/scimkit/schema"
+)
+
+// TestQueryDetails checks issue 24's query items: an empty filter is not a
+// filter (RFC 7644 §3.4.2.2: at least one expression), and a malformed
+// attribute list is refused (RFC 7644 §3.4.2.5, §3.10), by GET and by
+// POST /.search.
+func TestQueryDetails(t *testing.T) {
+	s := newServer(t, "", nil)
+	id := s.create("/Users", user("details"))
+	for _, tt := range []struct {
+		name, query string
+		status      int
+		scimType    schema.ScimType
+	}{
+		{"RFC 7644 §3.4.2.2: empty filter", "filter=", 400, schema.ScimInvalidFilter},
+		{"a filter of spaces", "filter=%20%20", 400, schema.ScimInvalidFilter},
+		{"RFC 7644 §3.4.2.5: malformed attributes", "attributes=" + url.QueryEscape("name[[["), 400, schema.ScimInvalidPath},
+		{"malformed excludedAttributes", "excludedAttributes=" + url.QueryEscape("emails[type eq \"work\"]"), 400, schema.ScimInvalidPath},
+		{"a bad name among good ones", "attributes=userName," + url.QueryEscape("a b"), 400, schema.ScimInvalidPath},
+		{"good names", "attributes=userName,name.givenName,urn:ietf:params:scim:schemas:core:2.0:User:emails", 200, ""},
+		{"unknown names are ignored", "attributes=shoeSize", 200, ""},
+		{"no filter", "", 200, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, path := range []string{"/Users?", "/Users/" + id + "?", "/?"} {
+				if path == "/Users/"+id+"?" && tt.scimType == schema.ScimInvalidFilter {
+					continue // a read by id takes no filter
+				}
+				r := s.do(http.MethodGet, path+tt.query, "")
+				if tt.status == 200 {
+					assert.Equal(t, 200, r.status, "%s%s: %s", path, tt.query, r.raw)
+				} else {
+					wantError(t, r, tt.status, tt.scimType)
+				}
+			}
+		})
+	}
+	wantError(t, s.do(http.MethodPost, "/Users/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":""}`), 400, schema.ScimInvalidFilter)
+	wantError(t, s.do(http.MethodPost, "/Users/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"attributes":["name[[["]}`), 400, schema.ScimInvalidPath)
+	assert.Equal(t, 200, s.do(http.MethodPost, "/Users/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":null}`).status)
+}
