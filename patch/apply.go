@@ -347,6 +347,9 @@ func (a *applier) set(op Op, t target, v any) error {
 	if err != nil {
 		return err
 	}
+	if err := onePrimary(t.attr, dv); err != nil {
+		return err
+	}
 	switch {
 	case op == Add && dv != nil:
 		a.appendValues(t, m, dv.([]any))
@@ -491,13 +494,45 @@ func (s *valueSet) find(v any) int {
 	return best
 }
 
-// setSingle sets a single-valued attribute; a complex value is merged into
-// the current one (RFC 7644 §3.5.2.1, §3.5.2.3: sub-attributes not given
-// are left unchanged). An unassigned value ("" or null) clears it.
+// setSingle sets a single-valued attribute. A JSON object for a complex
+// attribute is merged into the current value (RFC 7644 §3.5.2.1, §3.5.2.3:
+// sub-attributes not given are left unchanged, those given as null are
+// cleared), so {} changes nothing; outside strict mode, an unassigned
+// "value" clears the whole attribute, as Entra ID means it. Any other
+// unassigned value (null, and "" outside strict mode) clears the attribute.
 func (a *applier) setSingle(m map[string]any, attr *schema.Attribute, v any) error {
 	dv, err := schema.DecodeValue(attr, v, a.decodeOpts())
 	if err != nil {
 		return err
+	}
+	if obj, ok := v.(map[string]any); ok && attr.Type == schema.Complex {
+		cur, _ := m[attr.Name].(map[string]any)
+		next := maps.Clone(cur)
+		if next == nil {
+			next = map[string]any{}
+		}
+		for k, x := range obj {
+			if sub := attr.SubAttribute(k); sub != nil {
+				if sv, err := schema.DecodeValue(sub, x, a.decodeOpts()); err == nil && sv == nil {
+					if sub.Name == "value" && !a.opts.Strict {
+						// Entra ID clears manager with {"value": ""}: without
+						// its value, the rest names nothing.
+						delete(m, attr.Name)
+						return nil
+					}
+					delete(next, sub.Name) // given as unassigned
+				}
+			}
+		}
+		if d, ok := dv.(map[string]any); ok {
+			mergeInto(next, d)
+		}
+		if len(next) == 0 {
+			delete(m, attr.Name)
+		} else {
+			m[attr.Name] = next
+		}
+		return nil
 	}
 	if dv == nil {
 		delete(m, attr.Name)
@@ -810,6 +845,24 @@ func sameValue(a *schema.Attribute, x, y any) bool {
 	xt, okx := xm["type"]
 	yt, oky := ym["type"]
 	return ts == nil || !okx || !oky || schema.Equal(ts, xt, yt)
+}
+
+// onePrimary refuses the values of one operation that hold "primary": true
+// more than once (RFC 7643 §2.4), whether they are added or replace the
+// attribute's values; a primary value added demotes the stored ones (RFC
+// 7644 §3.5.2).
+func onePrimary(a *schema.Attribute, dv any) error {
+	vals, _ := dv.([]any)
+	n := 0
+	for _, v := range vals {
+		if m, ok := v.(map[string]any); ok && m["primary"] == true {
+			n++
+		}
+	}
+	if n > 1 {
+		return schema.InvalidValueError("the values given for %q hold %d with \"primary\": true; at most one is allowed (RFC 7643 §2.4)", a.Name, n)
+	}
+	return nil
 }
 
 // clearOtherPrimaries sets "primary" to false on every value but vals[keep]

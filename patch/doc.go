@@ -16,6 +16,14 @@
 // whole extensions, and no path at all (the value object's members are
 // applied one by one).
 //
+// A JSON object given for a single-valued complex attribute is merged
+// into it (RFC 7644 §3.5.2.1, §3.5.2.3): its sub-attributes are set, those
+// given as null cleared, the others kept, so {} changes nothing. The values
+// of one operation may hold "primary": true once (RFC 7643 §2.4), whether
+// they are added or replace the attribute's; a primary value added demotes
+// the stored ones. Removing a required attribute, or leaving it
+// unassigned, is scimType mutability (RFC 7644 §3.5.2.2).
+//
 // # Identity provider dialects
 //
 // By default Apply accepts what Microsoft Entra ID and Okta send although
@@ -27,7 +35,8 @@
 //   - path-less values whose keys are paths ("name.givenName",
 //     "urn:...:enterprise:2.0:User:employeeNumber");
 //   - unqualified extension attributes ("manager"), and manager given as a
-//     bare id or a one-element array; "" and null clear an attribute;
+//     bare id or a one-element array; "" and null clear an attribute, and
+//     so does {"value": ""} for a complex attribute with a value;
 //   - "replace" on a value path that matches nothing adds a value built from
 //     the filter's "eq" terms (Entra's emails[type eq "work"].value);
 //   - a path-less value repeating the resource's unchanged "id" (Okta), and

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"encoding/json"
+	"errors"
 	"maps"
 	"reflect"
 	"slices"
@@ -62,9 +63,29 @@ func ValidateReplace(rt *ResourceType, old, r *Resource) (*Resource, error) {
 // operations to old: r holds exactly the values wanted, so an attribute
 // missing from r has been removed and stays removed, and an immutable
 // attribute that old has may not be removed or changed. readOnly values
-// still come from old.
+// still come from old. A required attribute that the operations removed
+// or left unassigned is scimType mutability (RFC 7644 §3.5.2.2).
 func ValidatePatch(rt *ResourceType, old, r *Resource) (*Resource, error) {
-	return validateUpdate(rt, old, r, false)
+	res, err := validateUpdate(rt, old, r, false)
+	var se *Error
+	if errors.Is(err, errRequired) && errors.As(err, &se) {
+		e := *se
+		e.Type = ScimMutability
+		return nil, &e
+	}
+	return res, err
+}
+
+// errRequired is wrapped by the error for a required attribute without a
+// value.
+var errRequired = errors.New("schema: a required attribute has no value")
+
+// requiredError is the error for required attribute path without a value:
+// invalidValue, which ValidatePatch turns into mutability.
+func requiredError(path pathOf) *Error {
+	e := InvalidValueError("attribute %q is required", path)
+	e.Err = errRequired
+	return e
 }
 
 func validateUpdate(rt *ResourceType, old, r *Resource, keepOmitted bool) (*Resource, error) {
@@ -359,7 +380,7 @@ func checkAttr(a *Attribute, m map[string]any, old any, prefix, parent string, o
 	v, ok := m[a.Name]
 	if !ok || v == nil {
 		if a.Required && a.Mutability != ReadOnly {
-			return InvalidValueError("attribute %q is required", path)
+			return requiredError(path)
 		}
 		if ok && !owned {
 			return InvalidValueError("attribute %q is null; leave it out instead", path)
@@ -376,7 +397,7 @@ func checkAttr(a *Attribute, m map[string]any, old any, prefix, parent string, o
 	}
 	if len(arr) == 0 {
 		if a.Required && a.Mutability != ReadOnly {
-			return InvalidValueError("attribute %q is required", path)
+			return requiredError(path)
 		}
 		if !owned {
 			return InvalidValueError("attribute %q is an empty array; leave it out instead", path)
