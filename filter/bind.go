@@ -267,6 +267,13 @@ func (c *compiler) compileCompare(cmp *Compare, scope *schema.Attribute) (pred, 
 	if err != nil {
 		return nil, err
 	}
+	if anyNe(a, cmp, scope) {
+		// RFC 7644 §3.4.2.2: a multi-valued attribute matches when any of
+		// its values matches, "ne" included: emails.type ne "home" matches
+		// a user with a work and a home email.
+		eq := test
+		test, negate = func(v any) bool { return !eq(v) }, false
+	}
 	var p pred
 	switch {
 	case scope != nil:
@@ -292,6 +299,14 @@ func (c *compiler) compileCompare(cmp *Compare, scope *schema.Attribute) (pred, 
 		p = func(r *schema.Resource, elem map[string]any) bool { return !inner(r, elem) }
 	}
 	return p, nil
+}
+
+// anyNe reports whether cmp is an "ne" on a value of a multi-valued
+// attribute, which matches when some value differs (RFC 7644 §3.4.2.2)
+// rather than when none is equal. Inside a value filter (scope set) the
+// sub-attributes compared are single-valued.
+func anyNe(a Attr, cmp *Compare, scope *schema.Attribute) bool {
+	return cmp.Op == Ne && cmp.Value != nil && scope == nil && a.Attr.MultiValued
 }
 
 // getter returns a function that reads the top-level attribute's value.

@@ -23,8 +23,12 @@
 // attribute, operator and value type, and returns a [Matcher] whose Match
 // runs compiled closures. Evaluation follows the schema: caseExact decides
 // string comparison, dateTimes compare chronologically, numbers numerically,
-// a multi-valued attribute matches when any value does, and "ne" and "not"
-// are the negations of "eq" and of their operand.
+// a multi-valued attribute matches when any value does (RFC 7644 §3.4.2.2),
+// "ne" included: emails.type ne "home" matches a user with a work and a
+// home email, as some value differs. On a single-valued attribute "ne" is
+// the negation of "eq" (an absent value is not equal), and "not" always
+// negates its operand: not (emails.type eq "home") matches users without
+// a home email.
 //
 // [NewSorter] orders resources for sortBy and sortOrder; resources without
 // a value sort last and ties are broken by id, so pages are stable.

@@ -180,6 +180,20 @@ func (t *translator) compare(b *strings.Builder, cmp *Compare, scope *scopeSQL) 
 	if _, _, err := compileTest(bd.attr, cmp.Op, cmp.Value); err != nil {
 		return err
 	}
+	var scopeAttr2 *schema.Attribute
+	if scope != nil {
+		scopeAttr2 = scope.parent.Attr
+	}
+	some := anyNe(bd.attr, cmp, scopeAttr2) // a value present and not equal
+	// one is the test of one value, as Compile's.
+	one := func(expr string) (string, error) {
+		c, err := t.condition(expr, bd.attr.Target(), cmp.Op, cmp.Value)
+		if err != nil || !some {
+			return c, err
+		}
+		pr, err := t.condition(expr, bd.attr.Target(), Pr, nil)
+		return "(" + pr + " AND NOT COALESCE(" + c + ", false))", err
+	}
 	var cond string
 	if bd.filter != nil {
 		// emails[type eq "work"].value eq "x": one element passes both.
@@ -188,9 +202,7 @@ func (t *translator) compare(b *strings.Builder, cmp *Compare, scope *scopeSQL) 
 			return err
 		}
 		var sb strings.Builder
-		err = t.within(&sb, bd.parent, bd.filter, func() (string, error) {
-			return t.condition(col.Expr, bd.attr.Target(), cmp.Op, cmp.Value)
-		})
+		err = t.within(&sb, bd.parent, bd.filter, func() (string, error) { return one(col.Expr) })
 		if err != nil {
 			return err
 		}
@@ -200,14 +212,14 @@ func (t *translator) compare(b *strings.Builder, cmp *Compare, scope *scopeSQL) 
 		if err != nil {
 			return err
 		}
-		if cond, err = t.condition(col.Expr, bd.attr.Target(), cmp.Op, cmp.Value); err != nil {
+		if cond, err = one(col.Expr); err != nil {
 			return err
 		}
 		if scope == nil && col.Elements != "" {
 			cond = "EXISTS (SELECT 1 FROM " + col.Elements + " WHERE " + cond + ")"
 		}
 	}
-	if cmp.Op == Ne || (cmp.Op == Eq && cmp.Value == nil) {
+	if cmp.Op == Ne && !some || (cmp.Op == Eq && cmp.Value == nil) {
 		cond = "NOT COALESCE(" + cond + ", false)"
 	}
 	b.WriteString(cond)

@@ -359,6 +359,9 @@ var searchFilters = []string{
 	`emails[type eq "work" and primary eq true]`,
 	`emails.value co "home"`,
 	`emails[type eq "work"].value eq "u8@work.example.com"`,
+	`emails.type ne "home"`, // RFC 7644 §3.4.2.2: any value differs
+	`emails[type eq "work"].value ne "u8@work.example.com"`,
+	`not (emails.type eq "home")`,
 	`name.familyName eq "åsa"`,
 	`meta.resourceType eq "User"`,
 	ent + `:department eq "rnd"`,
