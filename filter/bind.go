@@ -46,6 +46,9 @@ func (a Attr) String() string {
 // looked up in the core schema and the common attributes. Errors are
 // *schema.Error with scimType invalidFilter naming the path.
 func ResolvePath(rt *schema.ResourceType, p Path) (Attr, error) {
+	if p.URN == "" && p.Sub == "" && strings.EqualFold(p.Name, schemasAttr.Name) {
+		return Attr{Attr: schemasAttr, Common: true}, nil
+	}
 	a, ext := rt.Attribute(p.URN, p.Name)
 	if a == nil {
 		if p.URN != "" && rt.Extension(p.URN) == nil && !strings.EqualFold(p.URN, rt.Schema.ID) {
@@ -60,6 +63,23 @@ func ResolvePath(rt *schema.ResourceType, p Path) (Attr, error) {
 		}
 	}
 	return out, nil
+}
+
+// schemasAttr is "schemas" (RFC 7643 §3), which filters may name like an
+// attribute (RFC 7644 §3.4.2.2, Figure 2: schemas eq "urn:...:User"): the
+// URIs of the core schema and of each extension a resource holds. It is
+// never changed.
+var schemasAttr = &schema.Attribute{Name: "schemas", Type: schema.Reference, MultiValued: true, Mutability: schema.ReadOnly, Returned: schema.ReturnedAlways}
+
+// schemasOf returns the value of "schemas" for r, a resource of type rt.
+func schemasOf(rt *schema.ResourceType, r *schema.Resource) any {
+	out := []any{rt.Schema.ID}
+	for _, e := range rt.Extensions {
+		if m, ok := r.Attributes[e.Schema.ID].(map[string]any); ok && len(m) > 0 {
+			out = append(out, e.Schema.ID)
+		}
+	}
+	return out
 }
 
 // Matcher is a filter compiled for one resource type. It is safe for
@@ -205,7 +225,7 @@ func (c *compiler) compileValuePath(v *ValuePath, scope *schema.Attribute) (pred
 	if err != nil {
 		return nil, err
 	}
-	get := getter(a)
+	get := getter(c.rt, a)
 	return func(r *schema.Resource, _ map[string]any) bool {
 		return anyElement(a.Attr, get(r), func(m map[string]any) bool { return inner(r, m) })
 	}, nil
@@ -281,7 +301,7 @@ func (c *compiler) compileCompare(cmp *Compare, scope *schema.Attribute) (pred, 
 			return anyValue(a.Attr, nil, elem[a.Attr.Name], test)
 		}
 	case elemFilter != nil:
-		get := getter(a)
+		get := getter(c.rt, a)
 		p = func(r *schema.Resource, _ map[string]any) bool {
 			return anyElement(a.Attr, get(r), func(m map[string]any) bool {
 				return elemFilter(r, m) && anyValue(a.Sub, nil, m[a.Sub.Name], test)
@@ -291,7 +311,7 @@ func (c *compiler) compileCompare(cmp *Compare, scope *schema.Attribute) (pred, 
 		get := metaField(a.Sub.Name)
 		p = func(r *schema.Resource, _ map[string]any) bool { return anyValue(a.Sub, nil, get(r.Meta), test) }
 	default:
-		get := getter(a)
+		get := getter(c.rt, a)
 		p = func(r *schema.Resource, _ map[string]any) bool { return anyValue(a.Attr, a.Sub, get(r), test) }
 	}
 	if negate {
@@ -309,10 +329,13 @@ func anyNe(a Attr, cmp *Compare, scope *schema.Attribute) bool {
 	return cmp.Op == Ne && cmp.Value != nil && scope == nil && a.Attr.MultiValued
 }
 
-// getter returns a function that reads the top-level attribute's value.
-func getter(a Attr) func(*schema.Resource) any {
+// getter returns a function that reads the top-level attribute's value in
+// a resource of type rt.
+func getter(rt *schema.ResourceType, a Attr) func(*schema.Resource) any {
 	if a.Common {
 		switch a.Attr.Name {
+		case schemasAttr.Name:
+			return func(r *schema.Resource) any { return schemasOf(rt, r) }
 		case "id":
 			return func(r *schema.Resource) any { return nonEmpty(r.ID) }
 		case "externalId":

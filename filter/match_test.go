@@ -2,6 +2,7 @@ package filter_test
 
 import (
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -402,4 +403,26 @@ func BenchmarkMatch(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestSchemasFilter checks that a filter may name "schemas" (RFC 7644
+// §3.4.2.2, Figure 2: filter=schemas eq "urn:...:User"): the core schema
+// and each extension a resource holds.
+func TestSchemasFilter(t *testing.T) {
+	users := schema.Users()
+	rs := fixtureUsers()
+	for _, tt := range []struct {
+		filter string
+		want   []string
+	}{
+		{`schemas eq "` + ent + `"`, []string{"u1", "u3"}},
+		{`SCHEMAS eq "` + strings.ToUpper(ent) + `"`, []string{"u1", "u3"}},
+		{`schemas eq "urn:ietf:params:scim:schemas:core:2.0:User"`, []string{"u1", "u2", "u3"}},
+		{`not (schemas eq "` + ent + `")`, []string{"u2"}},
+		{`schemas co "enterprise"`, []string{"u1", "u3"}},
+	} {
+		assert.Equal(t, tt.want, matching(t, users, rs, tt.filter), tt.filter)
+	}
+	_, err := filter.NewSorter(users, "schemas", "")
+	assert.NoError(t, err)
 }

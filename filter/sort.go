@@ -58,7 +58,7 @@ func NewSorter(rt *schema.ResourceType, sortBy, sortOrder string) (*Sorter, erro
 		}
 	}
 	s := &Sorter{attr: a, descending: desc}
-	s.get = s.keyFunc()
+	s.get = s.keyFunc(rt)
 	return s, nil
 }
 
@@ -68,13 +68,13 @@ func (s *Sorter) Attr() Attr { return s.attr }
 // Descending reports whether the order is descending.
 func (s *Sorter) Descending() bool { return s.descending }
 
-func (s *Sorter) keyFunc() func(*schema.Resource) any {
+func (s *Sorter) keyFunc(rt *schema.ResourceType) func(*schema.Resource) any {
 	a := s.attr
 	if a.Common && a.Sub != nil {
 		f := metaField(a.Sub.Name)
 		return func(r *schema.Resource) any { return f(r.Meta) }
 	}
-	get := getter(a)
+	get := getter(rt, a)
 	return func(r *schema.Resource) any { return sortValue(a, get(r)) }
 }
 

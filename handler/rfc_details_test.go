@@ -49,3 +49,20 @@ func TestQueryDetails(t *testing.T) {
 	wantError(t, s.do(http.MethodPost, "/Users/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"attributes":["name[[["]}`), 400, schema.ScimInvalidPath)
 	assert.Equal(t, 200, s.do(http.MethodPost, "/Users/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":null}`).status)
 }
+
+// TestFilterBySchemas checks RFC 7644 §3.4.2.2's own example, Figure 2:
+// filter=schemas eq "urn:...:enterprise:2.0:User" (it was 400).
+func TestFilterBySchemas(t *testing.T) {
+	s := newServer(t, "", nil)
+	s.create("/Users", bjensen)
+	s.create("/Users", user("plain"))
+	s.create("/Groups", group)
+	const ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	for _, path := range []string{"/Users", "/"} {
+		r := s.do(http.MethodGet, path+"?filter="+url.QueryEscape(`schemas eq "`+ent+`"`), "")
+		assert.Equal(t, 200, r.status, "%s", r.raw)
+		assert.EqualValues(t, 1, r.body["totalResults"], path)
+	}
+	r := s.do(http.MethodGet, "/?filter="+url.QueryEscape(`schemas eq "urn:ietf:params:scim:schemas:core:2.0:Group"`), "")
+	assert.EqualValues(t, 1, r.body["totalResults"], "%s", r.raw)
+}

@@ -525,7 +525,9 @@ func (s *part) resourceFor(st *state, p *schema.Projection) (*schema.Resource, e
 // taken as top-level names too.
 func (s *part) filterNeeds(f *filter.Matcher) *schema.Projection {
 	var names []string
+	all := false
 	add := func(p filter.Path) {
+		all = all || p.URN == "" && strings.EqualFold(p.Name, "schemas") // reads every extension
 		if p.URN != "" {
 			names = append(names, p.URN+":"+p.Name)
 		} else {
@@ -541,7 +543,7 @@ func (s *part) filterNeeds(f *filter.Matcher) *schema.Projection {
 		}
 		return true
 	})
-	if len(names) == 0 {
+	if len(names) == 0 || all {
 		return nil
 	}
 	return schema.NewProjection(s.rt, names, nil)

@@ -362,6 +362,8 @@ var searchFilters = []string{
 	`emails.type ne "home"`, // RFC 7644 §3.4.2.2: any value differs
 	`emails[type eq "work"].value ne "u8@work.example.com"`,
 	`not (emails.type eq "home")`,
+	`schemas eq "` + ent + `"`, // RFC 7644 §3.4.2.2, Figure 2
+	`not (schemas eq "` + ent + `")`,
 	`name.familyName eq "åsa"`,
 	`meta.resourceType eq "User"`,
 	ent + `:department eq "rnd"`,
