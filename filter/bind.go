@@ -283,7 +283,7 @@ func (c *compiler) compileCompare(cmp *Compare, scope *schema.Attribute) (pred, 
 			return nil, err
 		}
 	}
-	test, negate, err := compileTest(a, cmp.Op, cmp.Value)
+	test, negate, err := compileTest(a, cmp.Op, literal(a, cmp.Value))
 	if err != nil {
 		return nil, err
 	}
@@ -379,7 +379,7 @@ func metaMap(m schema.Meta) any {
 		out["location"] = m.Location
 	}
 	if m.Version != "" {
-		out["version"] = m.Version
+		out["version"] = opaqueTag(m.Version)
 	}
 	return out
 }
@@ -396,7 +396,30 @@ func metaField(name string) func(schema.Meta) any {
 	case "location":
 		return func(m schema.Meta) any { return nonEmpty(m.Location) }
 	}
-	return func(m schema.Meta) any { return nonEmpty(m.Version) }
+	return func(m schema.Meta) any { return nonEmpty(opaqueTag(m.Version)) }
+}
+
+// opaqueTag returns the opaque tag of a version given as an entity tag
+// (W/"61" or "61"), or s as it is. Clients see meta.version as the ETag
+// (RFC 7643 §3.1, RFC 7644 §3.14) and stores keep the bare version, so
+// a filter on meta.version compares bare versions: eq "W/\"61\"" and
+// eq "61" both match version 61.
+func opaqueTag(s string) string {
+	t := strings.TrimPrefix(s, "W/")
+	if len(t) >= 2 && t[0] == '"' && t[len(t)-1] == '"' {
+		return t[1 : len(t)-1]
+	}
+	return s
+}
+
+// literal returns the value a comparison on attribute a compares with:
+// value, except for meta.version, whose entity-tag form is read as its
+// opaque tag (see opaqueTag).
+func literal(a Attr, value any) any {
+	if s, ok := value.(string); ok && a.Common && a.Sub != nil && a.Sub.Name == "version" {
+		return opaqueTag(s)
+	}
+	return value
 }
 
 func nonZero(t time.Time) any {

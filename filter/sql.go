@@ -180,14 +180,11 @@ func (t *translator) compare(b *strings.Builder, cmp *Compare, scope *scopeSQL) 
 	if _, _, err := compileTest(bd.attr, cmp.Op, cmp.Value); err != nil {
 		return err
 	}
-	var scopeAttr2 *schema.Attribute
-	if scope != nil {
-		scopeAttr2 = scope.parent.Attr
-	}
-	some := anyNe(bd.attr, cmp, scopeAttr2) // a value present and not equal
+	some := anyNe(bd.attr, cmp, scopeAttr) // a value present and not equal
+	value := literal(bd.attr, cmp.Value)
 	// one is the test of one value, as Compile's.
 	one := func(expr string) (string, error) {
-		c, err := t.condition(expr, bd.attr.Target(), cmp.Op, cmp.Value)
+		c, err := t.condition(expr, bd.attr.Target(), cmp.Op, value)
 		if err != nil || !some {
 			return c, err
 		}

@@ -296,8 +296,13 @@ func intMember(k string, v any, def int) (int, error) {
 // RFC 7644 §3.4.2.1 requires, and a sortBy t does not have leaves t's
 // resources unsorted, since none has the value; skip reports that no
 // resource of t can match.
-func (h *Handler) query(t *resourceType, req searchRequest, e filter.Expr, across bool) (q *store.Query, skip bool, err error) {
+func (h *Handler) query(t *resourceType, req searchRequest, e filter.Expr, across bool, base string) (q *store.Query, skip bool, err error) {
 	q = &store.Query{StartIndex: req.startIndex, Count: req.count, MaxScan: h.cfg.MaxScan}
+	if e != nil {
+		if e, err = byLocation(e, resourceURL(base, t.rt, "")); err != nil {
+			return nil, false, err
+		}
+	}
 	if e != nil && across {
 		var always bool
 		if e, always = filter.Reduce(t.rt, e); e == nil && !always {
@@ -401,6 +406,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 	}
 	var hits []hit
 	total := 0
+	base := h.baseURL(r)
 	for _, t := range types {
 		sub := req
 		if across {
@@ -410,7 +416,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 			// type reads past the page.
 			sub.startIndex, sub.count = max(req.startIndex-total, 1), max(req.count-len(hits), 0)
 		}
-		q, skip, err := h.query(t, sub, e, across)
+		q, skip, err := h.query(t, sub, e, across, base)
 		if err != nil {
 			h.fail(w, r, err)
 			return
@@ -465,7 +471,6 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 		}
 	}
 	b = append(b, `,"Resources":[`...)
-	base := h.baseURL(r)
 	for i, x := range hits {
 		if i > 0 {
 			b = append(b, ',')
@@ -479,6 +484,61 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 	b = append(b, "]}"...)
 	*bp = b
 	writeJSON(w, http.StatusOK, b)
+}
+
+// byLocation returns e with its comparisons of meta.location, which no
+// store keeps (it is the resource's URL as this request sees it, RFC 7643
+// §3.1), made comparisons of id: meta.location eq "<prefix><id>" is id eq
+// "<id>", another URL matches nothing, pr matches every resource, and ne
+// and eq null are their negations. Other operators are 400 invalidFilter.
+// prefix is the URL of the type's endpoint, with a final "/".
+func byLocation(e filter.Expr, prefix string) (filter.Expr, error) {
+	switch x := e.(type) {
+	case *filter.Logical:
+		l, err := byLocation(x.Left, prefix)
+		if err != nil {
+			return nil, err
+		}
+		r, err := byLocation(x.Right, prefix)
+		if err != nil || (l == x.Left && r == x.Right) {
+			return e, err
+		}
+		return &filter.Logical{Op: x.Op, Left: l, Right: r}, nil
+	case *filter.Not:
+		in, err := byLocation(x.Expr, prefix)
+		if err != nil || in == x.Expr {
+			return e, err
+		}
+		return &filter.Not{Expr: in}, nil
+	case *filter.Compare:
+		p := x.Path
+		if p.Filter != nil || !strings.EqualFold(p.Name, "meta") || !strings.EqualFold(p.Sub, "location") {
+			return e, nil
+		}
+		every := &filter.Compare{Path: filter.Path{Name: "id"}, Op: filter.Pr}
+		none := &filter.Not{Expr: every}
+		s, isString := x.Value.(string)
+		switch {
+		case x.Op == filter.Pr, x.Op == filter.Ne && x.Value == nil:
+			return every, nil
+		case x.Op == filter.Eq && x.Value == nil:
+			return none, nil
+		case (x.Op == filter.Eq || x.Op == filter.Ne) && isString:
+			id, ok := "", len(s) > len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+			if ok {
+				id = s[len(prefix):]
+			}
+			switch {
+			case ok:
+				return &filter.Compare{Path: filter.Path{Name: "id"}, Op: x.Op, Value: id}, nil
+			case x.Op == filter.Eq:
+				return none, nil
+			}
+			return every, nil
+		}
+		return nil, schema.InvalidFilterError("meta.location can be compared with eq, ne and pr only, as the URL the resource is at")
+	}
+	return e, nil
 }
 
 // unknownPath returns an attribute path of e that none of types has: a

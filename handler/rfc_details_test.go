@@ -3,9 +3,11 @@ package handler_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scimkit/schema"
 )
@@ -65,4 +67,42 @@ func TestFilterBySchemas(t *testing.T) {
 	}
 	r := s.do(http.MethodGet, "/?filter="+url.QueryEscape(`schemas eq "urn:ietf:params:scim:schemas:core:2.0:Group"`), "")
 	assert.EqualValues(t, 1, r.body["totalResults"], "%s", r.raw)
+}
+
+// TestMetaFiltersAsClientsSeeThem checks that meta.version and
+// meta.location are filtered as clients see them (RFC 7643 §3.1): the
+// version as the ETag they were given, the location as the resource's URL.
+func TestMetaFiltersAsClientsSeeThem(t *testing.T) {
+	for _, prefix := range prefixes {
+		t.Run(prefix, func(t *testing.T) {
+			s := newServer(t, prefix, nil)
+			r := s.do(http.MethodPost, "/Users", user("meta1"))
+			require.Equal(t, 201, r.status)
+			loc, etag := r.header.Get("Location"), r.header.Get("ETag")
+			s.create("/Users", user("meta2"))
+			s.create("/Groups", group)
+			count := func(path, f string) any {
+				r := s.do(http.MethodGet, path+"?filter="+url.QueryEscape(f), "")
+				require.Equal(t, 200, r.status, "%s: %s", f, r.raw)
+				return r.body["totalResults"]
+			}
+			for _, tt := range []struct {
+				filter string
+				users  int
+			}{
+				{`meta.version eq ` + jsonString(etag), 1}, // the ETag the client was given
+				{`meta.location eq ` + jsonString(loc), 1},
+				{`meta.location eq ` + jsonString(strings.ToUpper(loc[:len(loc)-36])+loc[len(loc)-36:]), 1},
+				{`meta.location ne ` + jsonString(loc), 1},
+				{`meta.location pr`, 2},
+				{`meta.location eq null`, 0},
+				{`meta.location eq "https://elsewhere.example/Users/x"`, 0},
+				{`userName eq "meta1" and meta.location eq ` + jsonString(loc), 1},
+			} {
+				assert.EqualValues(t, tt.users, count("/Users", tt.filter), tt.filter)
+			}
+			assert.EqualValues(t, 3, count("/", `meta.location pr`), "across types, each type's own URLs")
+			wantError(t, s.do(http.MethodGet, "/Users?filter="+url.QueryEscape(`meta.location co "Users"`), ""), 400, schema.ScimInvalidFilter)
+		})
+	}
 }
