@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -582,17 +583,17 @@ func ordered(c int, op Op) bool {
 
 func stringTest(op Op, want string, caseExact bool) func(any) bool {
 	if !caseExact {
-		if op == Eq { // the common case, which needs no lower-case copy
+		if op == Eq { // the common case, which needs no folded copy
 			return func(v any) bool { s, ok := v.(string); return ok && strings.EqualFold(s, want) }
 		}
-		lower := strings.ToLower(want)
+		folded := Fold(want)
 		switch op {
 		case Co:
-			return func(v any) bool { s, ok := v.(string); return ok && containsFold(s, lower) }
+			return func(v any) bool { s, ok := v.(string); return ok && containsFold(s, folded) }
 		case Sw:
-			return func(v any) bool { s, ok := v.(string); return ok && hasPrefixFold(s, want, lower) }
+			return func(v any) bool { s, ok := v.(string); return ok && hasPrefixFold(s, folded) }
 		case Ew:
-			return func(v any) bool { s, ok := v.(string); return ok && hasSuffixFold(s, want, lower) }
+			return func(v any) bool { s, ok := v.(string); return ok && hasSuffixFold(s, folded) }
 		}
 		return func(v any) bool { s, ok := v.(string); return ok && ordered(CompareFold(s, want), op) }
 	}
@@ -609,6 +610,15 @@ func stringTest(op Op, want string, caseExact bool) func(any) bool {
 	return func(v any) bool { s, ok := v.(string); return ok && ordered(strings.Compare(s, want), op) }
 }
 
+// Fold maps s to its case-folded form, the one rule by which scimkit
+// compares caseExact=false strings for every operator and for sorting
+// (RFC 7643 §2.3.1): each rune becomes the representative of its Unicode
+// simple case-folding orbit (the ASCII lower-case letter where the orbit
+// has one, so "ſ" and "K" fold to "s" and "k"). Fold(a) == Fold(b)
+// exactly when strings.EqualFold(a, b). A store that filters in SQL folds
+// the same way (see Column.Fold).
+func Fold(s string) string { return valuekey.Fold(s) }
+
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
@@ -618,35 +628,40 @@ func isASCII(s string) bool {
 	return true
 }
 
-func hasPrefixFold(s, prefix, lowerPrefix string) bool {
-	if isASCII(prefix) {
-		return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+// hasPrefixFold reports whether Fold(s) starts with folded, which is
+// Fold's output.
+func hasPrefixFold(s, folded string) bool {
+	if isASCII(s) {
+		return len(s) >= len(folded) && strings.EqualFold(s[:len(folded)], folded)
 	}
-	return strings.HasPrefix(strings.ToLower(s), lowerPrefix)
+	return strings.HasPrefix(Fold(s), folded)
 }
 
-func hasSuffixFold(s, suffix, lowerSuffix string) bool {
-	if isASCII(suffix) {
-		return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
+// hasSuffixFold reports whether Fold(s) ends with folded.
+func hasSuffixFold(s, folded string) bool {
+	if isASCII(s) {
+		return len(s) >= len(folded) && strings.EqualFold(s[len(s)-len(folded):], folded)
 	}
-	return strings.HasSuffix(strings.ToLower(s), lowerSuffix)
+	return strings.HasSuffix(Fold(s), folded)
 }
 
-func containsFold(s, lowerSub string) bool {
-	if isASCII(s) && isASCII(lowerSub) {
-		n := len(lowerSub)
+// containsFold reports whether Fold(s) contains folded.
+func containsFold(s, folded string) bool {
+	if isASCII(s) && isASCII(folded) {
+		n := len(folded)
 		for i := 0; i+n <= len(s); i++ {
-			if strings.EqualFold(s[i:i+n], lowerSub) {
+			if strings.EqualFold(s[i:i+n], folded) {
 				return true
 			}
 		}
 		return n == 0
 	}
-	return strings.Contains(strings.ToLower(s), lowerSub)
+	return strings.Contains(Fold(s), folded)
 }
 
-// CompareFold compares two strings case-insensitively (by their lower-case
-// forms), returning -1, 0 or 1. It is the order of caseExact=false strings.
+// CompareFold compares two strings case-insensitively, by their Fold
+// forms byte by byte, returning -1, 0 or 1. It is the order of
+// caseExact=false strings in filters and sorts.
 func CompareFold(a, b string) int {
 	if isASCII(a) && isASCII(b) {
 		n := min(len(a), len(b))
@@ -661,7 +676,7 @@ func CompareFold(a, b string) int {
 		}
 		return cmp.Compare(len(a), len(b))
 	}
-	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+	return strings.Compare(Fold(a), Fold(b))
 }
 
 func lowerASCII(c byte) byte {

@@ -1,7 +1,10 @@
 package filter_test
 
 import (
+	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -426,3 +429,48 @@ func TestSchemasFilter(t *testing.T) {
 	_, err := filter.NewSorter(users, "schemas", "")
 	assert.NoError(t, err)
 }
+
+// TestOneFoldingRule checks issue 24's item 7: caseExact=false strings
+// compare by one case folding (filter.Fold) for every operator and for
+// sorting (RFC 7643 §2.3.1). For a stored ſtefan, eq, sw and co "STEFAN"
+// all match; for İnce, eq "ince" does not, and neither do co, or ge and le
+// together.
+func TestOneFoldingRule(t *testing.T) {
+	users := schema.Users()
+	stored := []string{"ſtefan", "İnce", "ınce", "Σοφίας", "σοφίαϲ", "\u212aarl", "Åsa", "Ǆemal", "plain"}
+	literals := []string{"STEFAN", "stefan", "ince", "İNCE", "ΣΟΦΊΑΣ", "σοφίας", "KARL", "åsa", "ǅEMAL", "ǆ", "ste", "NCE", "ας"}
+	rs := make([]*schema.Resource, len(stored))
+	for i, s := range stored {
+		rs[i] = &schema.Resource{ID: fmt.Sprint(i), Attributes: map[string]any{"nickName": s}}
+	}
+	has := func(f string, id string) bool { return slices.Contains(matching(t, users, rs, f), id) }
+	for i, s := range stored {
+		id := fmt.Sprint(i)
+		for _, w := range literals {
+			q := strconv.Quote(w)
+			eq, ge, le := has("nickName eq "+q, id), has("nickName ge "+q, id), has("nickName le "+q, id)
+			assert.Equal(t, eq, ge && le, "%q vs %q: eq is ge and le", s, w)
+			assert.Equal(t, eq, strings.EqualFold(s, w), "%q vs %q: eq is strings.EqualFold", s, w)
+			assert.Equal(t, strings.HasPrefix(fold(s), fold(w)), has("nickName sw "+q, id), "%q sw %q", s, w)
+			assert.Equal(t, strings.Contains(fold(s), fold(w)), has("nickName co "+q, id), "%q co %q", s, w)
+			assert.Equal(t, strings.HasSuffix(fold(s), fold(w)), has("nickName ew "+q, id), "%q ew %q", s, w)
+			if eq {
+				assert.True(t, has("nickName sw "+q, id) && has("nickName co "+q, id) && has("nickName ew "+q, id), "%q vs %q", s, w)
+			}
+		}
+	}
+	assert.True(t, has(`nickName sw "STEFAN"`, "0"), "ſtefan starts with STEFAN")
+	assert.False(t, has(`nickName co "ince"`, "1"), "İnce does not fold to ince")
+	sorter, err := filter.NewSorter(users, "nickName", "")
+	require.NoError(t, err)
+	sorted := slices.Clone(rs)
+	sorter.Sort(sorted)
+	for i := 1; i < len(sorted); i++ {
+		a, b := sorted[i-1].Attributes["nickName"].(string), sorted[i].Attributes["nickName"].(string)
+		assert.LessOrEqual(t, strings.Compare(fold(a), fold(b)), 0, "sorted by the same folding: %q before %q", a, b)
+	}
+}
+
+// fold is the folding the library documents: Fold(a) == Fold(b) exactly
+// when strings.EqualFold(a, b), each rune mapped alike.
+var fold = filter.Fold

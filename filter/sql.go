@@ -22,6 +22,12 @@ type Column struct {
 	// attribute must share the same Elements, so that a value filter
 	// (`emails[type eq "work" and value co "@x"]`) tests one element.
 	Elements string
+	// Fold, when set, names an SQL function that folds text exactly as
+	// Fold does (the PostgreSQL store creates one): case-insensitive
+	// strings then compare as Matcher.Match compares them, non-ASCII ones
+	// included. Empty compares lower() of the value with the lower-cased
+	// literal, which agrees with Match for ASCII text only.
+	Fold string
 }
 
 // Mapper maps an attribute to where it is stored. It reports false for an
@@ -46,10 +52,11 @@ func (e *UnmappedError) Is(target error) bool { return target == errors.ErrUnsup
 // ToSQL translates the filter m was compiled from into a PostgreSQL WHERE
 // fragment. Values never appear in the SQL text: each is a parameter, $n
 // numbered from firstArg, in args. Case-insensitive strings compare through
-// lower(); co, sw and ew become LIKE with the value's %, _ and \ escaped;
+// the Column's Fold function, or lower(); co, sw and ew become LIKE with the value's %, _ and \ escaped;
 // pr becomes IS NOT NULL (and <> ” for strings); ne and not are
-// null-safe, so the SQL answers exactly what Matcher.Match answers (with
-// strings ordered by the database's collation for gt, ge, lt and le).
+// null-safe, so the SQL answers exactly what Matcher.Match answers (with a
+// Column.Fold; without one, non-ASCII strings fold as the database's
+// lower() does and order by its collation for gt, ge, lt and le).
 func ToSQL(m *Matcher, mapper Mapper, firstArg int) (where string, args []any, err error) {
 	t := translator{c: compiler{rt: m.rt}, mapper: mapper, next: firstArg}
 	var b strings.Builder
@@ -183,12 +190,12 @@ func (t *translator) compare(b *strings.Builder, cmp *Compare, scope *scopeSQL) 
 	some := anyNe(bd.attr, cmp, scopeAttr) // a value present and not equal
 	value := literal(bd.attr, cmp.Value)
 	// one is the test of one value, as Compile's.
-	one := func(expr string) (string, error) {
-		c, err := t.condition(expr, bd.attr.Target(), cmp.Op, value)
+	one := func(col Column) (string, error) {
+		c, err := t.condition(col, bd.attr.Target(), cmp.Op, value)
 		if err != nil || !some {
 			return c, err
 		}
-		pr, err := t.condition(expr, bd.attr.Target(), Pr, nil)
+		pr, err := t.condition(col, bd.attr.Target(), Pr, nil)
 		return "(" + pr + " AND NOT COALESCE(" + c + ", false))", err
 	}
 	var cond string
@@ -199,7 +206,7 @@ func (t *translator) compare(b *strings.Builder, cmp *Compare, scope *scopeSQL) 
 			return err
 		}
 		var sb strings.Builder
-		err = t.within(&sb, bd.parent, bd.filter, func() (string, error) { return one(col.Expr) })
+		err = t.within(&sb, bd.parent, bd.filter, func() (string, error) { return one(col) })
 		if err != nil {
 			return err
 		}
@@ -209,7 +216,7 @@ func (t *translator) compare(b *strings.Builder, cmp *Compare, scope *scopeSQL) 
 		if err != nil {
 			return err
 		}
-		if cond, err = one(col.Expr); err != nil {
+		if cond, err = one(col); err != nil {
 			return err
 		}
 		if scope == nil && col.Elements != "" {
@@ -225,7 +232,8 @@ func (t *translator) compare(b *strings.Builder, cmp *Compare, scope *scopeSQL) 
 
 // condition writes the positive test for one value: for ne and eq null it
 // writes eq and pr, which the caller negates.
-func (t *translator) condition(expr string, a *schema.Attribute, op Op, value any) (string, error) {
+func (t *translator) condition(col Column, a *schema.Attribute, op Op, value any) (string, error) {
+	expr := col.Expr
 	isString := a.Type == schema.String || a.Type == schema.Reference || a.Type == schema.Binary
 	if op == Pr || value == nil {
 		if isString {
@@ -241,7 +249,15 @@ func (t *translator) condition(expr string, a *schema.Attribute, op Op, value an
 	case schema.String, schema.Reference, schema.Binary:
 		s, _ := value.(string)
 		lhs := expr
-		if !a.CaseExact {
+		switch {
+		case a.CaseExact:
+		case col.Fold != "":
+			lhs = col.Fold + "(" + expr + ")"
+			s = Fold(s)
+			if op.Ordering() {
+				lhs += ` COLLATE "C"` // bytewise, as CompareFold
+			}
+		default:
 			lhs = "lower(" + expr + ")"
 			s = strings.ToLower(s)
 		}

@@ -229,3 +229,29 @@ func quote(s string) string {
 func unescapeLike(s string) string {
 	return strings.NewReplacer(`\\`, `\`, `\%`, `%`, `\_`, `_`).Replace(s)
 }
+
+// TestToSQLFold checks Column.Fold: case-insensitive strings compare
+// through the named function with the literal folded by filter.Fold, and
+// orderings bytewise (COLLATE "C"), as Matcher.Match compares them.
+func TestToSQLFold(t *testing.T) {
+	users := schema.Users()
+	folding := func(a filter.Attr) (filter.Column, bool) {
+		c, ok := jsonbMapper(a)
+		c.Fold = "f"
+		return c, ok
+	}
+	for _, tt := range []struct {
+		filter, sql string
+		args        []any
+	}{
+		{`userName eq "ſTEFAN"`, `f(r.data->>'userName') = $1`, []any{"stefan"}},
+		{`userName sw "\u212aA"`, `f(r.data->>'userName') LIKE $1 ESCAPE '\'`, []any{"ka%"}},
+		{`userName gt "Å"`, `f(r.data->>'userName') COLLATE "C" > $1`, []any{filter.Fold("Å")}},
+		{`externalId eq "ſ"`, `r.external_id = $1`, []any{"ſ"}}, // caseExact: not folded
+	} {
+		sql, args, err := toSQL(t, users, tt.filter, folding)
+		require.NoError(t, err, tt.filter)
+		assert.Equal(t, tt.sql, sql, tt.filter)
+		assert.Equal(t, tt.args, args, tt.filter)
+	}
+}

@@ -83,3 +83,18 @@ func foldRune(r rune) rune {
 	}
 	return m
 }
+
+// FoldTable returns the runes that Fold changes and, at the same
+// positions, what it changes them to, for SQL's translate(): a database
+// then folds exactly as Fold does.
+func FoldTable() (from, to []rune) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if r >= 0xD800 && r <= 0xDFFF {
+			continue // surrogates are not characters
+		}
+		if f := foldRune(r); f != r {
+			from, to = append(from, r), append(to, f)
+		}
+	}
+	return from, to
+}

@@ -12,7 +12,7 @@
 // type has one (a multi-valued complex "members" with a "value"), whose
 // elements are rows of <table>_members(resource_id, value, elem, ord).
 // Every attribute with uniqueness "server" or "global" that is a
-// single-valued simple attribute gets a unique index (on lower(...) unless
+// single-valued simple attribute gets a unique index (on scimkit_fold(...), which folds as filter.Fold does, unless
 // caseExact), so uniqueness holds across replicas; external_id is indexed.
 // Each row belongs to a tenant (store.Tenant of the context; "" for a
 // single-tenant service): every statement is scoped to it, and uniqueness
@@ -48,6 +48,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -79,6 +80,7 @@ type Store struct {
 	rt      *schema.ResourceType
 	table   string // quoted, qualified
 	mtable  string // quoted, qualified member table; "" without one
+	fold    string // quoted, qualified SQL function folding text as filter.Fold
 	members *schema.Attribute
 	unique  []uniqueIndex
 	now     func() time.Time
@@ -130,6 +132,7 @@ func New(pool *pgxpool.Pool, rt *schema.ResourceType, opts Options) (*Store, err
 		return pgx.Identifier{opts.Schema, n}.Sanitize()
 	}
 	s.table = qualify(name)
+	s.fold = qualify("scimkit_fold")
 	switch m := rt.Schema.Attribute(opts.Members); {
 	case opts.Members == "-":
 	case opts.Members != "" && (m == nil || !m.MultiValued || m.Type != schema.Complex || m.SubAttribute("value") == nil):
@@ -155,9 +158,9 @@ func New(pool *pgxpool.Pool, rt *schema.ResourceType, opts Options) (*Store, err
 			label = ext.Schema.ID + ":" + a.Name
 		}
 		if !a.CaseExact && isText(a.Type) {
-			expr = "lower(" + expr + ")"
+			expr = s.fold + "(" + expr + ")"
 		}
-		idx := fmt.Sprintf("%s_tu%d_%s", name, len(s.unique), strings.ToLower(a.Name))
+		idx := fmt.Sprintf("%s_tf%d_%s", name, len(s.unique), strings.ToLower(a.Name))
 		u := uniqueIndex{name: idx, expr: expr, attr: label, key: a.Name}
 		if ext != nil {
 			u.ext = ext.Schema.ID
@@ -192,6 +195,7 @@ func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'
 // It is idempotent and safe to run from several processes at once.
 func (s *Store) Migrate(ctx context.Context) error {
 	stmts := []string{
+		s.foldFunction(),
 		`CREATE TABLE IF NOT EXISTS ` + s.table + ` (
 			id text PRIMARY KEY,
 			tenant text NOT NULL DEFAULT '',
@@ -207,7 +211,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	for _, u := range s.unique {
 		stmts = append(stmts,
-			`DROP INDEX IF EXISTS `+s.qualifyIndex(strings.Replace(u.name, "_tu", "_u", 1)),
+			`DROP INDEX IF EXISTS `+s.qualifyIndex(strings.Replace(u.name, "_tf", "_u", 1)),
+			`DROP INDEX IF EXISTS `+s.qualifyIndex(strings.Replace(u.name, "_tf", "_tu", 1)), // on lower(), before filter.Fold
 			`CREATE UNIQUE INDEX IF NOT EXISTS `+pgx.Identifier{u.name}.Sanitize()+` ON `+s.table+` (tenant, (`+u.expr+`))`)
 	}
 	if s.mtable != "" {
@@ -238,6 +243,22 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
 	return nil
+}
+
+// foldFunction returns the statement that creates scimkit_fold(text), which
+// folds text exactly as filter.Fold does (the same table of runes, from
+// Go's Unicode tables): unique indexes, filters and sorts on
+// case-insensitive strings use it, so that PostgreSQL compares them as the
+// memory store does, whatever the database's locale. ASCII text takes a
+// short path.
+func (s *Store) foldFunction() string {
+	from, to := valuekey.FoldTable()
+	return `CREATE OR REPLACE FUNCTION ` + s.fold + `(t text) RETURNS text
+		LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fold$
+		SELECT CASE WHEN octet_length(t) = char_length(t)
+			THEN translate(t, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
+			ELSE translate(t, ` + quote(string(from)) + `, ` + quote(string(to)) + `) END
+		$fold$`
 }
 
 // qualifyIndex quotes an index name in the store's schema.

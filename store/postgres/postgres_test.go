@@ -84,7 +84,7 @@ func TestIndexesUsed(t *testing.T) {
 	_, err = db.pool.Exec(ctx, `ANALYZE `+s.Table())
 	require.NoError(t, err)
 	for _, tt := range []struct{ filter, index string }{
-		{`userName eq "USER77@example.com"`, "_tu0_username"},
+		{`userName eq "USER77@example.com"`, "_tf0_username"},
 		{`externalId eq "ext-77"`, "_tenant_external_id"},
 	} {
 		e, err := filter.Parse(tt.filter)

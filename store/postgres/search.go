@@ -25,6 +25,13 @@ func (s *Store) Mapper() filter.Mapper { return s.column }
 func (s *Store) Table() string { return s.table }
 
 func (s *Store) column(a filter.Attr) (filter.Column, bool) {
+	c, ok := s.columnOf(a)
+	c.Fold = s.fold
+	return c, ok
+}
+
+// columnOf is column without the fold function.
+func (s *Store) columnOf(a filter.Attr) (filter.Column, bool) {
 	if a.Common {
 		switch a.String() {
 		case "id":
@@ -133,7 +140,7 @@ func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 
 // orderBy writes the ORDER BY of a sort: values missing last in both
 // directions, strings compared as filter.Sorter compares them (bytewise,
-// after lower-casing unless caseExact), then the id.
+// after filter.Fold unless caseExact), then the id.
 func (s *Store) orderBy(srt *filter.Sorter) (string, error) {
 	const byID = `r.id COLLATE "C"`
 	if srt == nil {
@@ -148,7 +155,7 @@ func (s *Store) orderBy(srt *filter.Sorter) (string, error) {
 	if t := a.Target(); isText(t.Type) {
 		key = "NULLIF(" + key + ", '')"
 		if !t.CaseExact {
-			key = "lower(" + key + ")"
+			key = s.fold + "(" + key + ")"
 		}
 		key += ` COLLATE "C"`
 	}
