@@ -52,7 +52,8 @@ func (e *UnmappedError) Is(target error) bool { return target == errors.ErrUnsup
 // ToSQL translates the filter m was compiled from into a PostgreSQL WHERE
 // fragment. Values never appear in the SQL text: each is a parameter, $n
 // numbered from firstArg, in args. Case-insensitive strings compare through
-// the Column's Fold function, or lower(); co, sw and ew become LIKE with the value's %, _ and \ escaped;
+// the Column's Fold function, or lower(); co, sw and ew become LIKE with
+// the value's %, _ and \ escaped;
 // pr becomes IS NOT NULL (and <> ” for strings); ne and not are
 // null-safe, so the SQL answers exactly what Matcher.Match answers (with a
 // Column.Fold; without one, non-ASCII strings fold as the database's

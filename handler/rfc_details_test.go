@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scimkit/scimkit/handler"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -104,5 +105,29 @@ func TestMetaFiltersAsClientsSeeThem(t *testing.T) {
 			assert.EqualValues(t, 3, count("/", `meta.location pr`), "across types, each type's own URLs")
 			wantError(t, s.do(http.MethodGet, "/Users?filter="+url.QueryEscape(`meta.location co "Users"`), ""), 400, schema.ScimInvalidFilter)
 		})
+	}
+}
+
+// TestEmptyStringInStrictMode checks issue 24's item 1: "" is a string
+// (RFC 7643 §2.3.1) and not unassigned (§2.5 names null and [] only), so
+// Strict keeps it, from the request through the store and back; the
+// default dialect reads it as unassigned, as Entra ID means it.
+func TestEmptyStringInStrictMode(t *testing.T) {
+	const patchOp = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":""}]}`
+	for _, strict := range []bool{true, false} {
+		s := newServer(t, "", func(c *handler.Config) { c.Strict = strict })
+		id := s.create("/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"e","title":"","displayName":"D"}`)
+		r := s.do(http.MethodPatch, "/Users/"+id, patchOp)
+		require.Equal(t, 200, r.status, "%s", r.raw)
+		got := s.do(http.MethodGet, "/Users/"+id, "")
+		for _, name := range []string{"displayName", "title"} {
+			v, ok := got.body[name]
+			if strict {
+				assert.True(t, ok, "strict keeps %s: %s", name, got.raw)
+				assert.Equal(t, "", v)
+			} else {
+				assert.False(t, ok, "the default reads \"\" as unassigned: %s", got.raw)
+			}
+		}
 	}
 }

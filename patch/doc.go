@@ -35,8 +35,9 @@
 //   - path-less values whose keys are paths ("name.givenName",
 //     "urn:...:enterprise:2.0:User:employeeNumber");
 //   - unqualified extension attributes ("manager"), and manager given as a
-//     bare id or a one-element array; "" and null clear an attribute, and
-//     so does {"value": ""} for a complex attribute with a value;
+//     bare id or a one-element array; "" (which strict mode keeps as the
+//     string it is) and null clear an attribute, and so does {"value": ""}
+//     for a complex attribute with a value;
 //   - "replace" on a value path that matches nothing adds a value built from
 //     the filter's "eq" terms (Entra's emails[type eq "work"].value);
 //   - a path-less value repeating the resource's unchanged "id" (Okta), and

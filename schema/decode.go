@@ -19,12 +19,21 @@ import (
 // ignored, boolean attributes accept the strings "true" and "false" in any
 // case, schema URIs other than the resource type's are ignored, and a
 // single-valued complex attribute with a "value" sub-attribute accepts a bare
-// value or a one-element array (Entra's "manager": "id").
+// value or a one-element array (Entra's "manager": "id"), and "" is read as
+// unassigned, as Entra ID sends it to clear an attribute.
 type DecodeOptions struct {
 	// Strict rejects everything listed above with invalidSyntax or
-	// invalidValue instead.
+	// invalidValue instead, and keeps "" as the string value it is (RFC
+	// 7643 §2.3.1; §2.5 names only null and [] as unassigned).
 	Strict bool
+	// KeepEmptyStrings keeps "" as a value without the rest of Strict: a
+	// store reading back what it stored sets it, so that a "" a strict
+	// service stored reads back as "".
+	KeepEmptyStrings bool
 }
+
+// keepEmpty reports whether "" is a value rather than unassigned.
+func (o DecodeOptions) keepEmpty() bool { return o.Strict || o.KeepEmptyStrings }
 
 // ParseJSON parses one JSON value, keeping numbers exact as json.Number. It
 // rejects invalid UTF-8 and trailing data. Errors are *Error with scimType
@@ -230,8 +239,8 @@ func checkSchemas(rt *ResourceType, r *Resource, schemas []string, opts DecodeOp
 
 // DecodeValue converts a JSON value, as ParseJSON returns it, to the
 // canonical Go value for attribute a (see Resource). It returns nil for an
-// unassigned value: null, "", [] or an object with no assigned
-// sub-attribute. Numbers may also be float64 or int64. Errors are *Error
+// unassigned value: null, "" (unless opts keep it), [] or an object with
+// no assigned sub-attribute. Numbers may also be float64 or int64. Errors are *Error
 // with scimType invalidValue, or invalidSyntax for an undefined
 // sub-attribute in strict mode.
 func DecodeValue(a *Attribute, v any, opts DecodeOptions) (any, error) {
@@ -285,7 +294,7 @@ func decodeSingle(a *Attribute, v any, opts DecodeOptions, path string) (any, er
 		if !ok {
 			return nil, wrongType(path, "a string", v)
 		}
-		if s == "" {
+		if s == "" && !opts.keepEmpty() {
 			return nil, nil
 		}
 		return v, nil // already boxed: no new allocation
@@ -313,8 +322,8 @@ func decodeSingle(a *Attribute, v any, opts DecodeOptions, path string) (any, er
 		if !ok {
 			return nil, wrongType(path, "a dateTime string", v)
 		}
-		if s == "" {
-			return nil, nil
+		if s == "" && !opts.Strict {
+			return nil, nil // "" is no dateTime: unassigned, or refused when strict
 		}
 		if _, err := ParseDateTime(s); err != nil {
 			return nil, InvalidValueError("attribute %q: %q is not an xsd:dateTime such as \"2008-01-23T04:56:22Z\" (RFC 7643 §2.3.5)", path, s)
@@ -325,7 +334,7 @@ func decodeSingle(a *Attribute, v any, opts DecodeOptions, path string) (any, er
 		if !ok {
 			return nil, wrongType(path, "a base64 string", v)
 		}
-		if s == "" {
+		if s == "" && !opts.keepEmpty() {
 			return nil, nil
 		}
 		if !validBase64(s) {

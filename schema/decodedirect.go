@@ -268,7 +268,7 @@ func (d *directDecoder) attr(a *Attribute) (any, bool) {
 		if err != nil {
 			return nil, false
 		}
-		if s == "" {
+		if s == "" && !d.opts.keepEmpty() {
 			return nil, true
 		}
 		return s, true

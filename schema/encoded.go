@@ -60,7 +60,7 @@ func DecodeEncoded(rt *ResourceType, e *Encoded, p *Projection) (*Resource, erro
 			data = []byte(e.JSON)
 		}
 	}
-	r, err := Decode(rt, data, DecodeOptions{})
+	r, err := Decode(rt, data, DecodeOptions{KeepEmptyStrings: true})
 	if err != nil {
 		return nil, err
 	}

@@ -399,7 +399,7 @@ func (s *part) own(r *schema.Resource) (*schema.Resource, error) {
 	}
 	v := *r
 	v.ID, v.Meta = "", schema.Meta{}
-	c, err := schema.Decode(s.rt, schema.AppendJSON(nil, s.rt, &v, nil), schema.DecodeOptions{})
+	c, err := schema.Decode(s.rt, schema.AppendJSON(nil, s.rt, &v, nil), schema.DecodeOptions{KeepEmptyStrings: true})
 	if err != nil {
 		return nil, fmt.Errorf("memory: the %s cannot be stored as JSON: %w", s.rt.Name, err)
 	}

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -8,6 +9,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store/postgres"
 )
 
 // TestMetaFiltersOnPostgres checks issue 24's items 6 and 8 through the
@@ -31,4 +35,20 @@ func TestMetaFiltersOnPostgres(t *testing.T) {
 	assert.Equal(t, 2, total(`meta.location pr`))
 	assert.Equal(t, 1, total(`emails.type ne "home"`), "a has a work email")
 	assert.Equal(t, 1, total(`not (emails.type eq "work")`))
+}
+
+// TestEmptyStringStored checks that a "" a strict service stores reads
+// back as "" (issue 24, item 1): the store decodes what it wrote keeping
+// empty strings.
+func TestEmptyStringStored(t *testing.T) {
+	db := newTestDB(t)
+	users := schema.Users()
+	s := db.store(t, users, postgres.Options{})
+	ctx := context.Background()
+	created, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": "e", "title": ""}})
+	require.NoError(t, err)
+	got, err := s.Get(ctx, created.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "", got.Attributes["title"])
+	assert.Contains(t, got.Attributes, "title")
 }

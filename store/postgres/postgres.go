@@ -289,6 +289,10 @@ func (rw *row) targets() []any {
 	return []any{&rw.id, &rw.externalID, &rw.version, &rw.created, &rw.lastChanged, &rw.data, &rw.members}
 }
 
+// stored decodes what the store wrote: "" stays the value a strict
+// service stored.
+var stored = schema.DecodeOptions{KeepEmptyStrings: true}
+
 // resource turns a stored row into a Resource.
 func (s *Store) resource(rw *row) (*schema.Resource, error) {
 	r := &schema.Resource{ID: *rw.id, Meta: schema.Meta{
@@ -311,14 +315,14 @@ func (s *Store) resource(rw *row) (*schema.Resource, error) {
 			out := make(map[string]any, len(m))
 			for name, x := range m {
 				if a := ext.Schema.Attribute(name); a != nil {
-					if out[a.Name], err = schema.DecodeValue(a, x, schema.DecodeOptions{}); err != nil {
+					if out[a.Name], err = schema.DecodeValue(a, x, stored); err != nil {
 						break
 					}
 				}
 			}
 			r.Attributes[ext.Schema.ID] = out
 		} else if a := s.rt.Schema.Attribute(k); a != nil {
-			r.Attributes[a.Name], err = schema.DecodeValue(a, v, schema.DecodeOptions{})
+			r.Attributes[a.Name], err = schema.DecodeValue(a, v, stored)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("postgres: stored attribute %q of %s: %w", k, r.ID, err)
@@ -327,7 +331,7 @@ func (s *Store) resource(rw *row) (*schema.Resource, error) {
 	if len(rw.members) > 0 && s.members != nil {
 		v, err := schema.ParseJSON(rw.members)
 		if err == nil {
-			r.Attributes[s.members.Name], err = schema.DecodeValue(s.members, v, schema.DecodeOptions{})
+			r.Attributes[s.members.Name], err = schema.DecodeValue(s.members, v, stored)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("postgres: stored members of %s: %w", r.ID, err)
