@@ -366,8 +366,10 @@ var searchFilters = []string{
 	`emails.type ne "home"`, // RFC 7644 §3.4.2.2: any value differs
 	`emails[type eq "work"].value ne "u8@work.example.com"`,
 	`not (emails.type eq "home")`,
-	`schemas eq "` + ent + `"`, // RFC 7644 §3.4.2.2, Figure 2
-	`nickName eq "stefan"`,     // one case folding for every operator (filter.Fold)
+	`schemas eq "` + ent + `"`,  // RFC 7644 §3.4.2.2, Figure 2
+	`meta.version eq "W/\"3\""`, // as clients see it (RFC 7643 §3.1)
+	`meta.version eq "3"`,
+	`nickName eq "stefan"`, // one case folding for every operator (filter.Fold)
 	`nickName sw "STE"`,
 	`nickName co "TEF"`,
 	`nickName eq "ince"`,
