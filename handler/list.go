@@ -299,7 +299,7 @@ func intMember(k string, v any, def int) (int, error) {
 func (h *Handler) query(t *resourceType, req searchRequest, e filter.Expr, across bool, base string) (q *store.Query, skip bool, err error) {
 	q = &store.Query{StartIndex: req.startIndex, Count: req.count, MaxScan: h.cfg.MaxScan}
 	if e != nil {
-		if e, err = byLocation(e, resourceURL(base, t.rt, "")); err != nil {
+		if e, err = byLocation(e, func() string { return resourceURL(base, t.rt, "") }); err != nil {
 			return nil, false, err
 		}
 	}
@@ -491,8 +491,9 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 // §3.1), made comparisons of id: meta.location eq "<prefix><id>" is id eq
 // "<id>", another URL matches nothing, pr matches every resource, and ne
 // and eq null are their negations. Other operators are 400 invalidFilter.
-// prefix is the URL of the type's endpoint, with a final "/".
-func byLocation(e filter.Expr, prefix string) (filter.Expr, error) {
+// prefix returns the URL of the type's endpoint, with a final "/"; it is
+// called only for a filter that names meta.location.
+func byLocation(e filter.Expr, prefix func() string) (filter.Expr, error) {
 	switch x := e.(type) {
 	case *filter.Logical:
 		l, err := byLocation(x.Left, prefix)
@@ -524,6 +525,7 @@ func byLocation(e filter.Expr, prefix string) (filter.Expr, error) {
 		case x.Op == filter.Eq && x.Value == nil:
 			return none, nil
 		case (x.Op == filter.Eq || x.Op == filter.Ne) && isString:
+			prefix := prefix()
 			id, ok := "", len(s) > len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 			if ok {
 				id = s[len(prefix):]
