@@ -134,6 +134,9 @@ func eachTag(header string, fn func(v string) bool) bool {
 // list names it (the store then checks it atomically), otherwise
 // store.ErrVersionMismatch.
 func (h *Handler) ifMatch(ctx context.Context, t *resourceType, id, header string) (string, error) {
+	if header == "" {
+		return "", nil // the common case: no precondition
+	}
 	var tags []string
 	any := eachTag(header, func(v string) bool {
 		tags = append(tags, v)

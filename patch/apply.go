@@ -770,7 +770,7 @@ func (a *applier) remove(t target, v any, hasValue bool) error {
 func (a *applier) removeRun(ops []Operation) int {
 	var first target
 	var sub *schema.Attribute
-	keys := map[string]bool{}
+	var keys map[string]bool // made for the first operation of a run
 	n := 0
 	for ; n < len(ops); n++ {
 		op := &ops[n]
@@ -795,6 +795,9 @@ func (a *applier) removeRun(ops []Operation) int {
 		}
 		if t.attr != first.attr || t.ext != first.ext || s != sub || s == nil || s.MultiValued || s.Type != schema.String && s.Type != schema.Reference {
 			break
+		}
+		if keys == nil {
+			keys = map[string]bool{}
 		}
 		keys[valuekey.Of(sub.CaseExact, lit)] = true
 	}

@@ -67,13 +67,22 @@ func ValidateReplace(rt *ResourceType, old, r *Resource) (*Resource, error) {
 // or left unassigned is scimType mutability (RFC 7644 §3.5.2.2).
 func ValidatePatch(rt *ResourceType, old, r *Resource) (*Resource, error) {
 	res, err := validateUpdate(rt, old, r, false)
-	var se *Error
-	if errors.Is(err, errRequired) && errors.As(err, &se) {
-		e := *se
-		e.Type = ScimMutability
-		return nil, &e
+	if err != nil && errors.Is(err, errRequired) {
+		return nil, asMutability(err)
 	}
 	return res, err
+}
+
+// asMutability returns err, a requiredError, with scimType mutability. It
+// is apart from ValidatePatch so that the success path allocates nothing.
+func asMutability(err error) error {
+	var se *Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	e := *se
+	e.Type = ScimMutability
+	return &e
 }
 
 // errRequired is wrapped by the error for a required attribute without a
