@@ -453,48 +453,69 @@ func withoutDuplicates(a *Attribute, arr []any) []any {
 		return arr
 	}
 	valueSub, typeSub := a.SubAttribute("value"), a.SubAttribute("type")
-	key := func(v any) (string, bool) {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return valuekey.Of(a.CaseExact, v), true
-		}
-		x, ok := m["value"]
-		if valueSub == nil || !ok {
-			return "", false
-		}
-		k := valuekey.Of(valueSub.CaseExact, x)
-		if t, ok := m["type"]; ok && typeSub != nil {
-			k += "\x00" + valuekey.Of(typeSub.CaseExact, t)
-		}
-		return k, true
+	var small [8]dupKey
+	keys := small[:0]
+	if len(arr) > len(small) {
+		keys = make([]dupKey, 0, len(arr))
 	}
-	var seen map[string]bool
+	for _, v := range arr {
+		keys = append(keys, dupKeyOf(a, valueSub, typeSub, v))
+	}
 	var out []any
-	for i, v := range arr {
-		k, ok := key(v)
-		if !ok {
-			if out != nil {
-				out = append(out, v)
+	var seen map[dupKey]bool
+	if len(keys) > len(small) {
+		seen = make(map[dupKey]bool, len(keys))
+	}
+	for i, k := range keys {
+		repeat := false
+		switch {
+		case !k.ok:
+		case seen != nil:
+			repeat = seen[k]
+			seen[k] = true
+		default:
+			for j := range i {
+				if keys[j] == k {
+					repeat = true
+					break
+				}
 			}
-			continue
-		}
-		if seen == nil {
-			seen = make(map[string]bool, len(arr))
 		}
 		switch {
-		case !seen[k]:
-			seen[k] = true
-			if out != nil {
-				out = append(out, v)
-			}
-		case out == nil: // the first repeat: copy what came before
+		case repeat && out == nil: // the first repeat: copy what came before
 			out = append(make([]any, 0, len(arr)-1), arr[:i]...)
+		case !repeat && out != nil:
+			out = append(out, arr[i])
 		}
 	}
 	if out == nil {
 		return arr
 	}
 	return out
+}
+
+// dupKey is what withoutDuplicates compares a value by.
+type dupKey struct {
+	value, typ string
+	ok         bool // false: a value without a key, never a repeat
+}
+
+// dupKeyOf returns the key of v, a value of multi-valued attribute a:
+// simple values whole, complex ones by "value" and "type".
+func dupKeyOf(a, valueSub, typeSub *Attribute, v any) dupKey {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return dupKey{value: valuekey.Of(a.CaseExact, v), ok: true}
+	}
+	x, ok := m["value"]
+	if valueSub == nil || !ok {
+		return dupKey{}
+	}
+	k := dupKey{value: valuekey.Of(valueSub.CaseExact, x), ok: true}
+	if t, ok := m["type"]; ok && typeSub != nil {
+		k.typ = valuekey.Of(typeSub.CaseExact, t)
+	}
+	return k
 }
 
 // pathOf is an attribute path, built only when printed: prefix (an
