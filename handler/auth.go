@@ -72,7 +72,9 @@ var ErrNoCredentials = errors.New("handler: no valid bearer token")
 
 // BearerToken returns a Check that accepts "Authorization: Bearer <token>"
 // (RFC 6750 §2.1; the scheme name in any case, RFC 9110 §11.1) with one of
-// tokens, compared exactly and in constant time (as SHA-256 digests, so
+// tokens, and "Authorization: <token>" without a scheme, which Okta's "HTTP
+// Header" authentication mode sends (the admin enters the token alone);
+// either way the token is one of tokens, compared exactly and in constant time (as SHA-256 digests, so
 // that neither their content nor their length leaks). It fails closed: it
 // refuses to build a Check without tokens, or with a token that is empty
 // or holds anything but visible ASCII characters (a space, U+00A0), so
@@ -108,9 +110,13 @@ func BearerToken(tokens ...string) (Check, error) {
 
 // bearer returns the token of an Authorization header value of the Bearer
 // scheme: the scheme name matches in any case and is followed by one or
-// more spaces (RFC 9110 §11.4); the token is the rest, exactly as sent.
+// more spaces (RFC 9110 §11.4); the token is the rest, exactly as sent. A
+// value without a space is the token alone (Okta's HTTP Header mode).
 func bearer(auth string) (string, bool) {
 	const scheme = "Bearer"
+	if !strings.Contains(auth, " ") {
+		return auth, validToken(auth)
+	}
 	if len(auth) <= len(scheme) || !strings.EqualFold(auth[:len(scheme)], scheme) || auth[len(scheme)] != ' ' {
 		return "", false
 	}

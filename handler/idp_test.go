@@ -2,6 +2,7 @@ package handler_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,12 +15,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scimkit/handler"
 	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
+	"github.com/scimkit/scimkit/store/postgres"
 )
 
 // A lifecycle is a sequence of requests an identity provider sends, written
@@ -70,35 +74,68 @@ type step struct {
 
 const idpToken = "idp-test-token"
 
-// TestIdentityProviderLifecycles replays testdata/idp/*.json.
+// TestIdentityProviderLifecycles replays testdata/idp/*.json on the
+// memory store and, when SCIMKIT_TEST_POSTGRES is set, on PostgreSQL.
 func TestIdentityProviderLifecycles(t *testing.T) {
 	files, err := filepath.Glob("testdata/idp/*.json")
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".json"), func(t *testing.T) {
-			t.Parallel()
-			raw, err := os.ReadFile(file)
-			require.NoError(t, err)
-			var lc lifecycle
-			dec := json.NewDecoder(bytes.NewReader(raw))
-			dec.DisallowUnknownFields()
-			require.NoError(t, dec.Decode(&lc), "lifecycle file")
-			require.NotEmpty(t, lc.Sources, "every lifecycle names its sources")
-			replay(t, idpServer(t, lc), lc)
-		})
+		for _, backend := range []string{"memory", "postgres"} {
+			t.Run(strings.TrimSuffix(filepath.Base(file), ".json")+"/"+backend, func(t *testing.T) {
+				t.Parallel()
+				raw, err := os.ReadFile(file)
+				require.NoError(t, err)
+				var lc lifecycle
+				dec := json.NewDecoder(bytes.NewReader(raw))
+				dec.DisallowUnknownFields()
+				require.NoError(t, dec.Decode(&lc), "lifecycle file")
+				require.NotEmpty(t, lc.Sources, "every lifecycle names its sources")
+				replay(t, idpServer(t, lc, backend), lc)
+			})
+		}
 	}
+}
+
+// idpStores returns a Users and a Groups store of backend ("memory" or
+// "postgres", in a schema of the test's own), or skips the test when
+// PostgreSQL is not configured.
+func idpStores(t *testing.T, backend string, users, groups *schema.ResourceType) (store.Store, store.Store) {
+	if backend == "memory" {
+		return memory.New(users), memory.New(groups)
+	}
+	dsn := os.Getenv("SCIMKIT_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("PostgreSQL replays need a server: set SCIMKIT_TEST_POSTGRES, e.g. SCIMKIT_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test (.ci/run does)")
+	}
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, dsn)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	ns := "scimkit_idp_" + store.NewID()[:8]
+	_, err = pool.Exec(ctx, "CREATE SCHEMA "+ns)
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = pool.Exec(context.Background(), "DROP SCHEMA "+ns+" CASCADE") })
+	var out []store.Store
+	for _, rt := range []*schema.ResourceType{users, groups} {
+		s, err := postgres.New(pool, rt, postgres.Options{Schema: ns})
+		require.NoError(t, err)
+		require.NoError(t, s.Migrate(ctx))
+		out = append(out, s)
+	}
+	return out[0], out[1]
 }
 
 // idpServer serves Users and Groups behind a bearer token check that
 // answers as host middleware should: with handler.WriteError.
-func idpServer(t *testing.T, lc lifecycle) *httptest.Server {
+func idpServer(t *testing.T, lc lifecycle, backend string) *httptest.Server {
 	users, groups := schema.Users(), schema.Groups()
 	if lc.UniqueGroupNames {
 		groups.Schema.Attribute("displayName").Uniqueness = schema.UniquenessServer
 	}
+	us, gs := idpStores(t, backend, users, groups)
 	h, err := handler.New(handler.Config{
-		ResourceTypes:  []handler.ResourceType{{Type: users, Store: memory.New(users)}, {Type: groups, Store: memory.New(groups)}},
+		ResourceTypes:  []handler.ResourceType{{Type: users, Store: us}, {Type: groups, Store: gs}},
 		PatchNoContent: lc.PatchNoContent,
 	})
 	require.NoError(t, err)
