@@ -14,7 +14,9 @@
 //	    'http://127.0.0.1:8080/scim/v2/Users?filter=userName%20eq%20%22bjensen@example.com%22'
 //	{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,…}
 //
-// Flags: -addr (default 127.0.0.1:8080), -token (or SCIMKIT_TOKEN; when
+// Flags: -oauth (also an OAuth 2.0 token endpoint at /oauth/token, client
+// credentials with client_id scimkit and the token as secret), -addr
+// (default 127.0.0.1:8080), -token (or SCIMKIT_TOKEN; when
 // neither is set a random token is generated and printed), -base-url (the
 // public URL of the server, for Location and meta.location; set it when
 // the server is reached through a proxy that does not check Host), -tenants
@@ -46,6 +48,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/scimkit/scimkit/handler"
+	"github.com/scimkit/scimkit/oauth"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
@@ -59,15 +62,23 @@ func main() {
 	quiet := flag.Bool("quiet", false, "do not log each request (for load tests)")
 	tenants := flag.String("tenants", "", "serve several tenants, each with its own token: name=token,name=token (replaces -token)")
 	baseURL := flag.String("base-url", "", "the public URL clients reach the server at, such as https://scim.example.com/scim/v2, for Location and meta.location (default: taken from each request's Host, which only a trusted proxy makes safe)")
+	withOAuth := flag.Bool("oauth", false, "also serve an OAuth 2.0 token endpoint at /oauth/token (client credentials: client_id scimkit, client_secret the token), as Entra ID gallery apps need, and accept its access tokens")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(log, *addr, *token, *tenants, *dsn, *baseURL, !*quiet); err != nil {
+	if err := run(log, options{addr: *addr, token: *token, tenants: *tenants, dsn: *dsn, baseURL: *baseURL, logEach: !*quiet, oauth: *withOAuth}); err != nil {
 		log.Error("scimkit example server failed", "error", err)
 		os.Exit(1)
 	}
 }
 
-func run(log *slog.Logger, addr, token, tenants, dsn, baseURL string, logEach bool) error {
+// options are the server's flags.
+type options struct {
+	addr, token, tenants, dsn, baseURL string
+	logEach, oauth                     bool
+}
+
+func run(log *slog.Logger, o options) error {
+	addr, token, tenants, dsn, baseURL, logEach := o.addr, o.token, o.tenants, o.dsn, o.baseURL, o.logEach
 	byToken, err := parseTenants(tenants)
 	if err != nil {
 		return err
@@ -126,6 +137,12 @@ func run(log *slog.Logger, addr, token, tenants, dsn, baseURL string, logEach bo
 		return err
 	}
 	mux := http.NewServeMux()
+	if o.oauth {
+		if check, err = withTokenEndpoint(mux, check, token, baseURL, addr); err != nil {
+			return err
+		}
+		log.Info("serving OAuth 2.0 client credentials", "token_endpoint", "/oauth/token", "client_id", oauthClient)
+	}
 	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", handler.Authenticate(scim, check)))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -160,6 +177,43 @@ func run(log *slog.Logger, addr, token, tenants, dsn, baseURL string, logEach bo
 }
 
 type tenantKey struct{}
+
+// oauthClient is the client id of -oauth.
+const oauthClient = "scimkit"
+
+// withTokenEndpoint serves an OAuth 2.0 token endpoint (client
+// credentials, RFC 6749 §4.4) at /oauth/token on mux, for the client
+// "scimkit" whose secret is token, and returns a Check that accepts its
+// access tokens as well as what check accepts. The signing key is made at
+// start, so tokens do not outlive the process.
+func withTokenEndpoint(mux *http.ServeMux, check handler.Check, token, baseURL, addr string) (handler.Check, error) {
+	if token == "" {
+		return nil, errors.New("-oauth needs -token (one tenant): its client secret is the token")
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	audience := baseURL
+	if audience == "" {
+		audience = "http://" + addr + "/scim/v2"
+	}
+	srv, err := oauth.New(oauth.Config{
+		Issuer: audience, Audience: audience,
+		Clients: []oauth.Client{{ID: oauthClient, Secret: token}},
+		Keys:    []oauth.Key{{ID: "start", Secret: key}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("/oauth/token", srv)
+	return func(r *http.Request) (*http.Request, error) {
+		if r2, err := srv.Check(r); err == nil {
+			return r2, nil
+		}
+		return check(r)
+	}, nil
+}
 
 // httpServer returns the server for h, with limits that keep a slow or
 // silent client from holding a connection: headers must arrive within 10

@@ -43,7 +43,8 @@ func TestHTTPServerTimeouts(t *testing.T) {
 func TestRunRefusesBadToken(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for _, tok := range []string{" ", "\u00a0", "a b"} {
-		assert.ErrorContains(t, run(log, "127.0.0.1:0", tok, "", "", "", false), "token", "%q", tok)
+		assert.ErrorContains(t, run(log, options{addr: "127.0.0.1:0", token: tok}), "token", "%q", tok)
 	}
-	assert.ErrorContains(t, run(log, "127.0.0.1:0", "", "acme=\u00a0", "", "", false), "acme")
+	assert.ErrorContains(t, run(log, options{addr: "127.0.0.1:0", tenants: "acme=\u00a0"}), "acme")
+	assert.ErrorContains(t, run(log, options{addr: "127.0.0.1:0", tenants: "acme=t0123456789abcdef", oauth: true}), "-oauth needs -token")
 }
