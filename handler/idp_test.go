@@ -15,11 +15,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scimkit/handler"
+	"github.com/scimkit/scimkit/internal/pgtest"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
@@ -104,18 +104,8 @@ func idpStores(t *testing.T, backend string, users, groups *schema.ResourceType)
 	if backend == "memory" {
 		return memory.New(users), memory.New(groups)
 	}
-	dsn := os.Getenv("SCIMKIT_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("PostgreSQL replays need a server: set SCIMKIT_TEST_POSTGRES, e.g. SCIMKIT_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test (.ci/run does)")
-	}
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, dsn)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	ns := "scimkit_idp_" + store.NewID()[:8]
-	_, err = pool.Exec(ctx, "CREATE SCHEMA "+ns)
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = pool.Exec(context.Background(), "DROP SCHEMA "+ns+" CASCADE") })
+	pool, _, ns := pgtest.Schema(t, "scimkit_idp_")
 	var out []store.Store
 	for _, rt := range []*schema.ResourceType{users, groups} {
 		s, err := postgres.New(pool, rt, postgres.Options{Schema: ns})

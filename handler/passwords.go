@@ -1,7 +1,6 @@
 package handler
 
 import (
-	"bytes"
 	"context"
 	"crypto/pbkdf2"
 	"crypto/rand"
@@ -251,10 +250,9 @@ func (h *Handler) protectValue(ctx context.Context, raw json.RawMessage) (json.R
 // operation (ext "") or of the extension ext: members named by a secret's
 // name, by its full URN, or inside an extension's object.
 func (h *Handler) protectJSON(ctx context.Context, t *resourceType, raw json.RawMessage, ext string) (json.RawMessage, error) {
-	lower := bytes.ToLower(raw)
 	mentioned := false
 	for _, s := range t.secrets {
-		mentioned = mentioned || bytes.Contains(lower, []byte(strings.ToLower(s.attr.Name)))
+		mentioned = mentioned || containsFoldASCII(raw, s.attr.Name)
 	}
 	if !mentioned {
 		return raw, nil
@@ -268,6 +266,17 @@ func (h *Handler) protectJSON(ctx context.Context, t *resourceType, raw json.Raw
 		return nil, err
 	}
 	return json.Marshal(obj)
+}
+
+// containsFoldASCII reports whether b holds name with ASCII letters in any
+// case, without copying b: whether a path-less value may name a secret.
+func containsFoldASCII(b []byte, name string) bool {
+	for i := 0; i+len(name) <= len(b); i++ {
+		if strings.EqualFold(string(b[i:i+len(name)]), name) {
+			return true
+		}
+	}
+	return false
 }
 
 // protectObject protects the secrets among obj's members; ext is the

@@ -138,12 +138,12 @@ func (h *Handler) ifMatch(ctx context.Context, t *resourceType, id, header strin
 		return "", nil // the common case: no precondition
 	}
 	var tags []string
-	any := eachTag(header, func(v string) bool {
+	star := eachTag(header, func(v string) bool {
 		tags = append(tags, v)
 		return v == "*"
 	})
 	switch {
-	case any || len(tags) == 0:
+	case star || len(tags) == 0:
 		return "", nil
 	case len(tags) == 1:
 		return tags[0], nil

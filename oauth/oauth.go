@@ -229,22 +229,10 @@ func sign(key []byte, s string) []byte {
 
 type ctxKey struct{}
 
-// Token is what Check learned of a request's access token.
-type Token struct {
-	Client string // the client id ("sub")
-	Tenant string // the client's tenant ("tid")
-}
-
 // TenantOf returns the tenant of the access token Check accepted for the
 // request whose context ctx is: for handler.Config.Tenant.
 func TenantOf(ctx context.Context) (string, bool) {
-	t, ok := ctx.Value(ctxKey{}).(Token)
-	return t.Tenant, ok
-}
-
-// TokenOf returns what Check learned of the request's access token.
-func TokenOf(ctx context.Context) (Token, bool) {
-	t, ok := ctx.Value(ctxKey{}).(Token)
+	t, ok := ctx.Value(ctxKey{}).(string)
 	return t, ok
 }
 
@@ -254,23 +242,17 @@ func TokenOf(ctx context.Context) (Token, bool) {
 // request addresses. Anything else is handler.ErrNoCredentials (401).
 func (s *Server) Check(r *http.Request) (*http.Request, error) {
 	auth := r.Header.Get("Authorization")
-	raw, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok {
-		if len(auth) > 7 && strings.EqualFold(auth[:7], "Bearer ") {
-			raw, ok = auth[7:], true
-		}
-	}
-	if !ok {
+	if len(auth) <= 7 || !strings.EqualFold(auth[:7], "Bearer ") {
 		return nil, handler.ErrNoCredentials
 	}
-	c, err := s.verify(strings.TrimLeft(raw, " "))
+	c, err := s.verify(strings.TrimLeft(auth[7:], " "))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", handler.ErrNoCredentials, err)
 	}
 	if s.cfg.Tenant != nil && s.cfg.Tenant(r) != c.Tenant {
 		return nil, fmt.Errorf("%w: the token is another tenant's", handler.ErrNoCredentials)
 	}
-	return r.WithContext(context.WithValue(r.Context(), ctxKey{}, Token{Client: c.Subject, Tenant: c.Tenant})), nil
+	return r.WithContext(context.WithValue(r.Context(), ctxKey{}, c.Tenant)), nil
 }
 
 // verify checks a token and returns its claims.

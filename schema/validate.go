@@ -442,9 +442,11 @@ func checkAttr(a *Attribute, m map[string]any, old any, prefix, parent string, o
 }
 
 // withoutDuplicates returns arr without the values that repeat an earlier
-// one, as PATCH add compares them (RFC 7644 §3.5.2.1): simple values equal
-// as Equal says, complex ones with the same "value" (folded unless that
-// sub-attribute is caseExact) and the same "type", so that every store
+// one (RFC 7644 §3.5.2.1 keeps a value once): simple values equal as Equal
+// says, complex ones with the same "value" (folded unless that
+// sub-attribute is caseExact) and the same "type", a value without a
+// "type" differing from one with it (PATCH add, which merges into a match,
+// is looser), so that every store
 // keeps, and every answer lists, a group member named twice once. Complex
 // values without a "value" are kept. arr is not changed; it is returned
 // as it is when nothing repeats.

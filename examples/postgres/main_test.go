@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
@@ -15,24 +14,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scimkit/handler"
-	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/internal/pgtest"
 )
 
 // TestExistingSchema serves the host's tables through the handler, in a
 // PostgreSQL schema of the test's own.
 func TestExistingSchema(t *testing.T) {
-	dsn := os.Getenv("SCIMKIT_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("needs PostgreSQL: set SCIMKIT_TEST_POSTGRES, e.g. postgres://postgres@127.0.0.1:5432/test (.ci/run does)")
-	}
 	ctx := context.Background()
-	name := "scimkit_example_" + store.NewID()[:8]
-	admin, err := pgxpool.New(ctx, dsn)
-	require.NoError(t, err)
-	defer admin.Close()
-	_, err = admin.Exec(ctx, "CREATE SCHEMA "+name)
-	require.NoError(t, err)
-	defer admin.Exec(ctx, "DROP SCHEMA "+name+" CASCADE") //nolint:errcheck // best effort
+	_, dsn, name := pgtest.Schema(t, "scimkit_example_")
 	cfg, err := pgxpool.ParseConfig(dsn)
 	require.NoError(t, err)
 	cfg.ConnConfig.RuntimeParams["search_path"] = name

@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -162,24 +161,7 @@ func TestTwoReplicas(t *testing.T) {
 // TestHandlerOnPostgres pages with cursors (RFC 9865) and keeps tenants
 // apart through the handler on PostgreSQL stores.
 func TestHandlerOnPostgres(t *testing.T) {
-	db := newTestDB(t)
-	users := schema.Users()
-	s := db.store(t, users, postgres.Options{})
-	h, err := handler.New(handler.Config{
-		ResourceTypes: []handler.ResourceType{{Type: users, Store: s}},
-		Tenant:        func(r *http.Request) (string, error) { return r.Header.Get("X-Tenant"), nil },
-	})
-	require.NoError(t, err)
-	do := func(tenant, method, target, body string) (int, map[string]any) {
-		req := httptest.NewRequest(method, target, strings.NewReader(body))
-		req.Header.Set("X-Tenant", tenant)
-		req.Header.Set("Content-Type", "application/scim+json")
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
-		var m map[string]any
-		_ = json.Unmarshal(w.Body.Bytes(), &m)
-		return w.Code, m
-	}
+	do := newPGServer(t).do
 	for _, tenant := range []string{"acme", "globex"} {
 		for i := range 5 {
 			status, _ := do(tenant, http.MethodPost, "/Users", fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u%d"}`, i))

@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/pgtest"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/postgres"
@@ -29,22 +29,8 @@ type testDB struct {
 // newTestDB connects to SCIMKIT_TEST_POSTGRES, or skips the test.
 func newTestDB(t testing.TB) *testDB {
 	t.Helper()
-	dsn := os.Getenv("SCIMKIT_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("PostgreSQL tests need a server: set SCIMKIT_TEST_POSTGRES, e.g. SCIMKIT_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test (.ci/run does)")
-	}
-	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, dsn)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	db := &testDB{pool: pool, schema: fmt.Sprintf("scimkit_test_%s", store.NewID()[:8])}
-	_, err = pool.Exec(ctx, `CREATE SCHEMA `+db.schema)
-	require.NoError(t, err, "SCIMKIT_TEST_POSTGRES is set but the server cannot be used")
-	t.Cleanup(func() {
-		_, err := pool.Exec(context.Background(), `DROP SCHEMA `+db.schema+` CASCADE`)
-		require.NoError(t, err)
-	})
-	return db
+	pool, _, name := pgtest.Schema(t, "scimkit_test_")
+	return &testDB{pool: pool, schema: name}
 }
 
 // store returns a migrated store on a table of its own.
