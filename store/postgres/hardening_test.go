@@ -212,10 +212,13 @@ func TestDeadlockRetried(t *testing.T) {
 		_, err := s.Replace(ctx, next, "")
 		done <- err
 	}()
-	// Wait until the Replace waits for the transaction's lock.
+	// Wait until the Replace waits for the transaction's lock: a backend
+	// waiting on a lock while running an UPDATE of this test's table (other
+	// tests share the database).
 	require.Eventually(t, func() bool {
 		var n int
-		err := db.pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&n)
+		err := db.pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND datname = current_database() AND query LIKE '%' || $1 || '%'`, db.schema).Scan(&n)
 		return err == nil && n > 0
 	}, 10*time.Second, 10*time.Millisecond)
 	// Now wait for the Replace's row: a deadlock, which PostgreSQL breaks.
