@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/fastpath"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -368,7 +369,7 @@ type hit struct {
 	t   *resourceType
 	p   *schema.Projection // t's
 	res *schema.Resource
-	enc *schema.Encoded // instead of res, from a store.JSONReader
+	enc *schema.Encoded // instead of res, from a fastpath.JSONReader
 }
 
 // answer runs req over types and writes the ListResponse. Across several
@@ -425,9 +426,9 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 			continue
 		}
 		p := schema.NewProjection(t.rt, req.attributes, req.excluded)
-		if jr, ok := t.store.(store.JSONReader); ok && !p.Requests() {
-			encs, n, err := jr.SearchJSON(r.Context(), q)
-			if !errors.Is(err, errors.ErrUnsupported) {
+		if !p.Requests() {
+			encs, n, ok, err := fastpath.SearchJSON(r.Context(), t.store, q)
+			if ok || err != nil {
 				if err != nil {
 					h.fail(w, r, err)
 					return

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/fastpath"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -200,7 +201,7 @@ func viewMeta(base string, rt *schema.ResourceType, id string, m schema.Meta) sc
 	return m
 }
 
-// appendEncoded appends the JSON of a resource a store.JSONReader kept,
+// appendEncoded appends the JSON of a resource a fastpath.JSONReader kept,
 // as appendResource appends it.
 func appendEncoded(dst []byte, base string, rt *schema.ResourceType, enc *schema.Encoded, p *schema.Projection) []byte {
 	v := *enc
@@ -209,12 +210,12 @@ func appendEncoded(dst []byte, base string, rt *schema.ResourceType, enc *schema
 }
 
 // writeResource answers with one resource, its ETag and, for creates, its
-// Location. When t's store is a store.JSONReader that still holds res's
+// Location. When t's store is a fastpath.JSONReader that still holds res's
 // version, it writes the JSON the store keeps instead of encoding res.
 func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, t *resourceType, res *schema.Resource, status int) {
 	p := projection(t.rt, r)
-	if jr, ok := t.store.(store.JSONReader); ok && !p.Requests() && res.Meta.Version != "" {
-		if enc, err := jr.GetJSON(r.Context(), res.ID); err == nil && enc.Meta.Version == res.Meta.Version {
+	if !p.Requests() && res.Meta.Version != "" {
+		if enc, ok, err := fastpath.GetJSON(r.Context(), t.store, res.ID); ok && err == nil && enc.Meta.Version == res.Meta.Version {
 			h.writeEncoded(w, r, t.rt, &enc, p, status)
 			return
 		}
@@ -226,7 +227,7 @@ func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, t *resou
 	writeOne(w, status, *bp, res.Meta.Version, base, t.rt, res.ID)
 }
 
-// writeEncoded is writeResource for a resource a store.JSONReader kept.
+// writeEncoded is writeResource for a resource a fastpath.JSONReader kept.
 func (h *Handler) writeEncoded(w http.ResponseWriter, r *http.Request, rt *schema.ResourceType, enc *schema.Encoded, p *schema.Projection, status int) {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
@@ -273,7 +274,7 @@ func (h *Handler) createResource(ctx context.Context, t *resourceType, body []by
 		return nil, err
 	}
 	// res was decoded for this request alone: hand it over.
-	if res, err = store.CreateAdopted(ctx, t.store, res); err != nil {
+	if res, err = fastpath.Create(ctx, t.store, res); err != nil {
 		return nil, err
 	}
 	h.notify(ctx, Change{Op: Created, Type: t.rt, ID: res.ID, After: res})
@@ -281,13 +282,13 @@ func (h *Handler) createResource(ctx context.Context, t *resourceType, body []by
 }
 
 // get serves GET /{endpoint}/{id} (RFC 7644 §3.4.1), with If-None-Match
-// (RFC 7644 §3.14). It reads through store.JSONReader when the store is
+// (RFC 7644 §3.14). It reads through fastpath.JSONReader when the store is
 // one, writing the JSON the store keeps.
 func (h *Handler) get(w http.ResponseWriter, r *http.Request, t *resourceType, id string) {
 	p := projection(t.rt, r)
-	if jr, ok := t.store.(store.JSONReader); ok && !p.Requests() {
-		enc, err := jr.GetJSON(r.Context(), id)
-		if !errors.Is(err, errors.ErrUnsupported) {
+	if !p.Requests() {
+		enc, ok, err := fastpath.GetJSON(r.Context(), t.store, id)
+		if ok || err != nil {
 			if err != nil {
 				h.fail(w, r, err)
 				return
@@ -362,7 +363,7 @@ func (h *Handler) replaceResource(ctx context.Context, t *resourceType, id strin
 		if err == nil {
 			// Replace the version read, so that readOnly values taken from
 			// it are current.
-			res, err = store.ReplaceAdopted(ctx, t.store, next, old.Meta.Version)
+			res, err = fastpath.Replace(ctx, t.store, next, old.Meta.Version)
 		}
 		return err
 	})
@@ -403,8 +404,8 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, t *resourceType,
 }
 
 // patchResource applies the PatchOp body to resource id (RFC 7644 §3.5.2).
-// Unless full, the result holds only the id and meta, which a store that
-// is a store.MetaPatcher provides without reading the resource back.
+// Unless full, the result may hold only the id and meta, which a
+// store.Patcher can provide without reading the resource back.
 func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string, body []byte, ifVersion string, full bool) (*schema.Resource, error) {
 	ops, err := patch.Decode(body, h.patchOpts)
 	if err == nil {
@@ -417,7 +418,7 @@ func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string,
 		var after *schema.Resource
 		before, err := store.Update(ctx, t.store, id, ifVersion, func(cur *schema.Resource) error {
 			var err error
-			after, err = store.Patch(ctx, t.store, t.rt, id, ops, cur.Meta.Version, h.patchOpts)
+			after, err = store.Patch(ctx, t.store, t.rt, id, ops, cur.Meta.Version, store.PatchOptions{Options: h.patchOpts})
 			return err
 		})
 		if err != nil {
@@ -428,14 +429,7 @@ func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string,
 		}
 		return after, nil
 	}
-	if full {
-		return store.Patch(ctx, t.store, t.rt, id, ops, ifVersion, h.patchOpts)
-	}
-	m, err := store.PatchMeta(ctx, t.store, t.rt, id, ops, ifVersion, h.patchOpts)
-	if err != nil {
-		return nil, err
-	}
-	return &schema.Resource{ID: id, Meta: m}, nil
+	return store.Patch(ctx, t.store, t.rt, id, ops, ifVersion, store.PatchOptions{Options: h.patchOpts, MetaOnly: !full})
 }
 
 // delete serves DELETE /{endpoint}/{id} (RFC 7644 §3.6).

@@ -7,36 +7,55 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/storetest"
 )
 
-// mapStore is the smallest store.Store: a map under a mutex. A real
-// adapter maps resources onto the host's own tables instead, and runs
-// storetest.Run against itself.
+// mapStore is the smallest store.Store: a map under a mutex, for one
+// tenant. A real adapter maps resources onto the host's own tables
+// instead, and runs storetest.Run against itself, as TestMapStore does.
 type mapStore struct {
+	rt   *schema.ResourceType
 	mu   sync.Mutex
 	next int
 	byID map[string]*schema.Resource
 }
 
+func newMapStore(rt *schema.ResourceType) *mapStore {
+	return &mapStore{rt: rt, byID: map[string]*schema.Resource{}}
+}
+
+// taken reports whether another resource has r's userName, which is unique
+// and not caseExact (RFC 7643 §4.1.1).
+func (s *mapStore) taken(r *schema.Resource) bool {
+	name, _ := r.Attributes["userName"].(string)
+	for id, o := range s.byID {
+		if other, _ := o.Attributes["userName"].(string); name != "" && id != r.ID && strings.EqualFold(other, name) {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *mapStore) Create(_ context.Context, r *schema.Resource) (*schema.Resource, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, o := range s.byID { // uniqueness of userName (caseExact false)
-		if schema.Equal(&schema.Attribute{}, o.Attributes["userName"], r.Attributes["userName"]) {
-			return nil, &store.ConflictError{Attribute: "userName"}
-		}
+	c := r.Clone()
+	c.ID = ""
+	if s.taken(c) {
+		return nil, &store.ConflictError{Attribute: "userName"}
 	}
 	s.next++
-	c := r.Clone()
 	now := time.Now()
 	c.ID = strconv.Itoa(s.next)
-	c.Meta = schema.Meta{ResourceType: "User", Created: now, LastModified: now, Version: strconv.Itoa(s.next)}
+	c.Meta = schema.Meta{ResourceType: s.rt.Name, Created: now, LastModified: now, Version: strconv.Itoa(s.next)}
 	s.byID[c.ID] = c
 	return c, nil
 }
@@ -60,6 +79,8 @@ func (s *mapStore) Replace(_ context.Context, r *schema.Resource, ifVersion stri
 		return nil, store.ErrNotFound
 	case ifVersion != "" && old.Meta.Version != ifVersion:
 		return nil, store.ErrVersionMismatch
+	case s.taken(r):
+		return nil, &store.ConflictError{Attribute: "userName"}
 	}
 	s.next++
 	c := r.Clone()
@@ -102,7 +123,7 @@ func (s *mapStore) Scan(context.Context) iter.Seq2[*schema.Resource, error] {
 func Example_customStore() {
 	ctx := context.Background()
 	users := schema.Users()
-	var s store.Store = &mapStore{byID: map[string]*schema.Resource{}}
+	var s store.Store = newMapStore(users)
 	for _, name := range []string{"bjensen", "jsmith", "adoe"} {
 		if _, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": name, "active": name != "jsmith"}}); err != nil {
 			panic(err)
@@ -125,4 +146,12 @@ func Example_customStore() {
 	// store: uniqueness conflict: the userName is already taken
 	// adoe
 	// bjensen
+}
+
+// TestMapStore runs the conformance kit against the example's store, as a
+// host runs it against its adapter: a store of one tenant says so.
+func TestMapStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, rt *schema.ResourceType) store.Store {
+		return newMapStore(rt)
+	}, storetest.Options{NoTenants: true})
 }

@@ -22,13 +22,23 @@
 // that wraps errors.ErrUnsupported. This is how io/fs grows: add an
 // interface, never a method.
 //
-// [Evaluate] is the generic path of Search, exported for stores that push
-// down only part of a query. The conformance kit in store/storetest checks
-// that a store's answers equal the generic ones.
+// # Decorators
 //
-// A store that keeps resources as JSON may implement [JSONReader], so that
-// reads neither decode nor encode them, and [Adopter], so that writes do
-// not copy what the handler hands over.
+// A store that wraps another (for tracing, metrics or policy) keeps the
+// read capabilities of what it wraps by implementing
+//
+//	Unwrap() Store
+//
+// returning the wrapped store: [Search] then uses the first Searcher along
+// the Unwrap chain, so a tracing decorator does not turn every search into
+// a Scan. Writes are never taken from the wrapped store: [Patch] uses only
+// the outer store's own Patcher, so a decorator that audits or refuses
+// writes sees every write. A decorator that wants native PATCH implements
+// Patcher and forwards. The conformance kit in store/storetest checks both.
+//
+// [Evaluate] is the generic path of Search, exported for stores that push
+// down only part of a query. storetest checks that a store's answers equal
+// the generic ones.
 package store
 
 import (
@@ -127,11 +137,22 @@ type Searcher interface {
 
 // Patcher is a Store that applies PATCH operations natively. Patch must
 // behave as patch.Apply followed by Replace: all operations or none, the
-// same errors, the same result, with ifVersion as in Replace. A Patcher may
-// decline operations it does not handle by returning an error wrapping
-// errors.ErrUnsupported.
+// same errors, the same result, with ifVersion as in Replace. With
+// opts.MetaOnly, the result may hold only the resource's ID and Meta. A
+// Patcher may decline operations it does not handle by returning an error
+// wrapping errors.ErrUnsupported.
 type Patcher interface {
-	Patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (*schema.Resource, error)
+	Patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts PatchOptions) (*schema.Resource, error)
+}
+
+// PatchOptions are the options of a PATCH.
+type PatchOptions struct {
+	patch.Options
+	// MetaOnly tells a Patcher that the caller reads only the ID and Meta
+	// of the result (a handler answering 204, RFC 7644 §3.5.2), so that it
+	// need not read the resource back: adding one member to a group of
+	// 100,000 then reads and writes one member, not all.
+	MetaOnly bool
 }
 
 // DefaultMaxScan is the number of resources the generic search path reads at
@@ -161,16 +182,28 @@ type Page struct {
 	Total     int                // how many resources matched in all
 }
 
-// Search answers q from s: through s.Search when s is a Searcher that does
-// not decline, otherwise by Evaluate over s.Scan.
+// Search answers q from s: through the first Searcher along s's Unwrap
+// chain (s itself first) that does not decline, otherwise by Evaluate over
+// s.Scan.
 func Search(ctx context.Context, s Store, q *Query) (*Page, error) {
-	if se, ok := s.(Searcher); ok {
-		p, err := se.Search(ctx, q)
-		if !errors.Is(err, errors.ErrUnsupported) {
-			return p, err
+	for c := Store(s); c != nil; c = unwrap(c) {
+		if se, ok := c.(Searcher); ok {
+			p, err := se.Search(ctx, q)
+			if !errors.Is(err, errors.ErrUnsupported) {
+				return p, err
+			}
+			break
 		}
 	}
 	return Evaluate(ctx, s.Scan(ctx), q)
+}
+
+// unwrap returns the store s wraps, or nil.
+func unwrap(s Store) Store {
+	if u, ok := s.(interface{ Unwrap() Store }); ok {
+		return u.Unwrap()
+	}
+	return nil
 }
 
 // Evaluate filters, sorts and pages resources in memory: the generic path
@@ -216,15 +249,6 @@ func Evaluate(ctx context.Context, resources iter.Seq2[*schema.Resource, error],
 	return &Page{Resources: PageOf(first.Sorted(), start, count), Total: matched}, nil
 }
 
-// SortResources sorts rs by s, or by id when s is nil.
-func SortResources(rs []*schema.Resource, s *filter.Sorter) {
-	if s != nil {
-		s.Sort(rs)
-		return
-	}
-	sortByID(rs)
-}
-
 // PageOf returns the page of rs that starts at the 1-based startIndex and
 // holds at most count resources, with RFC 7644 §3.4.2.4's reading of
 // out-of-range values: startIndex below 1 means 1, count below 0 means 0.
@@ -245,84 +269,6 @@ func PageOf[T any](rs []T, startIndex, count int) []T {
 	return rs[startIndex-1 : end]
 }
 
-// MetaPatcher is a Patcher that can apply a PATCH without reading the
-// resource back, for callers that need only its new meta (version and
-// times), such as a handler answering 204 (RFC 7644 §3.5.2): adding one
-// member to a group of 100,000 then reads and writes one member, not all.
-type MetaPatcher interface {
-	Patcher
-	PatchMeta(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (schema.Meta, error)
-}
-
-// PatchMeta is Patch for callers that need only the patched resource's
-// meta: through s.PatchMeta when s is a MetaPatcher that does not decline,
-// otherwise through Patch.
-func PatchMeta(ctx context.Context, s Store, rt *schema.ResourceType, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (schema.Meta, error) {
-	if p, ok := s.(MetaPatcher); ok {
-		m, err := p.PatchMeta(ctx, id, ops, ifVersion, opts)
-		if !errors.Is(err, errors.ErrUnsupported) {
-			return m, err
-		}
-	}
-	r, err := Patch(ctx, s, rt, id, ops, ifVersion, opts)
-	if err != nil {
-		return schema.Meta{}, err
-	}
-	return r.Meta, nil
-}
-
-// Adopter is a Store that can keep the resources it is given instead of
-// copying them. CreateAdopted and ReplaceAdopted are Create and Replace for
-// a resource that the caller hands over with every map and slice in it: no
-// one else holds any of them (in particular, none is shared with a resource
-// a store returned), and the caller never uses them again, whatever the
-// outcome. The store may keep them and change them. The handler hands over
-// the resources it decodes from request bodies (POST and PUT, also in
-// /Bulk), which saves the memory store a deep copy per write.
-type Adopter interface {
-	Store
-	CreateAdopted(ctx context.Context, r *schema.Resource) (*schema.Resource, error)
-	ReplaceAdopted(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error)
-}
-
-// CreateAdopted is Create for a resource the caller hands over (see
-// Adopter): through s.CreateAdopted when s is an Adopter, otherwise through
-// s.Create.
-func CreateAdopted(ctx context.Context, s Store, r *schema.Resource) (*schema.Resource, error) {
-	if a, ok := s.(Adopter); ok {
-		return a.CreateAdopted(ctx, r)
-	}
-	return s.Create(ctx, r)
-}
-
-// ReplaceAdopted is Replace for a resource the caller hands over (see
-// Adopter): through s.ReplaceAdopted when s is an Adopter, otherwise
-// through s.Replace.
-func ReplaceAdopted(ctx context.Context, s Store, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
-	if a, ok := s.(Adopter); ok {
-		return a.ReplaceAdopted(ctx, r, ifVersion)
-	}
-	return s.Replace(ctx, r, ifVersion)
-}
-
-// JSONReader is a Store that keeps resources encoded and can answer reads
-// with the JSON it keeps (see schema.Encoded), neither decoding nor
-// encoding the resources. The handler reads through it unless the request
-// names attributes returned only on request (schema.Projection.Requests),
-// and answers a write that returns the resource (POST, PUT, PATCH with a
-// body) from GetJSON when it holds the version written; so GetJSON should
-// cost less than encoding a resource, as it does for a store that keeps
-// the JSON in memory. The memory store keeps users this way. GetJSON
-// answers what Get answers, and SearchJSON what Search answers (the page's
-// resources and the total), encoded; storetest checks it. Either may
-// decline a call by returning an error wrapping errors.ErrUnsupported, and
-// the handler then reads through Get or Search.
-type JSONReader interface {
-	Store
-	GetJSON(ctx context.Context, id string) (schema.Encoded, error)
-	SearchJSON(ctx context.Context, q *Query) (page []schema.Encoded, total int, err error)
-}
-
 // MaxPatchAttempts bounds how often Patch tries a PATCH without If-Match
 // that keeps losing races with other writes; it waits a growing random time
 // between attempts.
@@ -330,13 +276,14 @@ const MaxPatchAttempts = 16
 
 // Patch applies PATCH operations to the resource id of s, whose resource
 // type is rt: through s.Patch when s is a Patcher that does not decline,
-// otherwise by Get, patch.Apply and Replace. The generic path replaces with
+// otherwise by Get, patch.Apply and Replace. Only s's own Patcher is used,
+// never one along its Unwrap chain (see Decorators). The generic path replaces with
 // the version it read, so a concurrent write is never lost: without
 // ifVersion it retries on ErrVersionMismatch (up to MaxPatchAttempts
 // times); with ifVersion it fails with ErrVersionMismatch unless the
 // resource is at that version. A PATCH that changes nothing writes nothing
 // and returns the resource as it is.
-func Patch(ctx context.Context, s Store, rt *schema.ResourceType, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (*schema.Resource, error) {
+func Patch(ctx context.Context, s Store, rt *schema.ResourceType, id string, ops []patch.Operation, ifVersion string, opts PatchOptions) (*schema.Resource, error) {
 	if p, ok := s.(Patcher); ok {
 		r, err := p.Patch(ctx, id, ops, ifVersion, opts)
 		if !errors.Is(err, errors.ErrUnsupported) {
@@ -345,7 +292,7 @@ func Patch(ctx context.Context, s Store, rt *schema.ResourceType, id string, ops
 	}
 	var out *schema.Resource
 	_, err := Update(ctx, s, id, ifVersion, func(cur *schema.Resource) error {
-		next, changed, err := patch.Apply(ctx, rt, cur, ops, opts)
+		next, changed, err := patch.Apply(ctx, rt, cur, ops, opts.Options)
 		if err != nil || !changed {
 			out = cur
 			return err

@@ -32,7 +32,12 @@ func (d *declining) Search(context.Context, *store.Query) (*store.Page, error) {
 	return nil, fmt.Errorf("cannot: %w", errors.ErrUnsupported)
 }
 
-func (d *declining) Patch(context.Context, string, []patch.Operation, string, patch.Options) (*schema.Resource, error) {
+var (
+	_ store.Searcher = (*declining)(nil)
+	_ store.Patcher  = (*declining)(nil)
+)
+
+func (d *declining) Patch(context.Context, string, []patch.Operation, string, store.PatchOptions) (*schema.Resource, error) {
 	d.patches++
 	return nil, fmt.Errorf("cannot: %w", errors.ErrUnsupported)
 }
@@ -111,31 +116,31 @@ func TestPatchHelper(t *testing.T) {
 	require.NoError(t, err)
 	add := []patch.Operation{{Op: patch.Add, Path: &filter.Path{Name: "members"}, Value: []byte(`[{"value":"m1"}]`)}}
 
-	out, err := store.Patch(ctx, d, groups, g.ID, add, "", patch.Options{})
+	out, err := store.Patch(ctx, d, groups, g.ID, add, "", store.PatchOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, 1, d.patches, "the capability was asked")
 	assert.NotEqual(t, g.Meta.Version, out.Meta.Version)
 
-	same, err := store.Patch(ctx, d, groups, g.ID, add, "", patch.Options{})
+	same, err := store.Patch(ctx, d, groups, g.ID, add, "", store.PatchOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, out.Meta.Version, same.Meta.Version, "a PATCH that changes nothing writes nothing")
 
-	_, err = store.Patch(ctx, d, groups, g.ID, add, g.Meta.Version, patch.Options{})
+	_, err = store.Patch(ctx, d, groups, g.ID, add, g.Meta.Version, store.PatchOptions{})
 	assert.ErrorIs(t, err, store.ErrVersionMismatch, "RFC 7644 §3.14: If-Match with a stale version")
-	_, err = store.Patch(ctx, d, groups, g.ID, add, out.Meta.Version, patch.Options{})
+	_, err = store.Patch(ctx, d, groups, g.ID, add, out.Meta.Version, store.PatchOptions{})
 	assert.NoError(t, err)
 
-	_, err = store.Patch(ctx, d, groups, "nope", add, "", patch.Options{})
+	_, err = store.Patch(ctx, d, groups, "nope", add, "", store.PatchOptions{})
 	assert.ErrorIs(t, err, store.ErrNotFound)
 	bad := []patch.Operation{{Op: patch.Replace, Path: &filter.Path{Name: "id"}, Value: []byte(`"x"`)}}
-	_, err = store.Patch(ctx, d, groups, g.ID, bad, "", patch.Options{})
+	_, err = store.Patch(ctx, d, groups, g.ID, bad, "", store.PatchOptions{})
 	assert.ErrorIs(t, err, &schema.Error{Status: 400, Type: schema.ScimMutability})
 
 	// A store whose every replace loses the race gives up after MaxPatchAttempts.
 	r := &racing{Store: memory.New(groups)}
 	g2, err := r.Create(ctx, &schema.Resource{Attributes: map[string]any{"displayName": "G"}})
 	require.NoError(t, err)
-	_, err = store.Patch(ctx, r, groups, g2.ID, add, "", patch.Options{})
+	_, err = store.Patch(ctx, r, groups, g2.ID, add, "", store.PatchOptions{})
 	assert.ErrorIs(t, err, store.ErrVersionMismatch)
 	assert.Equal(t, store.MaxPatchAttempts, r.replaces)
 }
@@ -159,48 +164,64 @@ func TestConflictError(t *testing.T) {
 	assert.EqualError(t, err, "creating: store: uniqueness conflict: the userName is already taken")
 }
 
-// metaPatching answers PatchMeta itself, or declines when decline is set.
-type metaPatching struct {
-	*memory.Store
-	decline bool
-	calls   int
+// scanCounting is a decorator that counts Scans and Replaces; with unwrap
+// it has Unwrap.
+type scanCounting struct {
+	store.Store
+	scans, replaces int
 }
 
-func (m *metaPatching) PatchMeta(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (schema.Meta, error) {
-	m.calls++
-	if m.decline {
-		return schema.Meta{}, fmt.Errorf("cannot: %w", errors.ErrUnsupported)
-	}
-	r, err := m.Patch(ctx, id, ops, ifVersion, opts)
-	if err != nil {
-		return schema.Meta{}, err
-	}
-	return r.Meta, nil
+func (s *scanCounting) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
+	s.scans++
+	return s.Store.Scan(ctx)
 }
 
-func TestPatchMetaHelper(t *testing.T) {
+func (s *scanCounting) Replace(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
+	s.replaces++
+	return s.Store.Replace(ctx, r, ifVersion)
+}
+
+type unwrapping struct{ *scanCounting }
+
+func (u unwrapping) Unwrap() store.Store { return u.Store }
+
+// TestDecorators checks the rule of the package doc's Decorators: Search
+// finds a Searcher along the Unwrap chain (issue 19: a tracing decorator
+// lost it, and every search became a Scan); Patch never goes around the
+// outer store.
+func TestDecorators(t *testing.T) {
 	ctx := context.Background()
 	groups := schema.Groups()
-	add := func(v string) []patch.Operation {
-		return []patch.Operation{{Op: patch.Add, Path: &filter.Path{Name: "members"}, Value: []byte(`[{"value":"` + v + `"}]`)}}
-	}
-	plain := memory.New(groups)
-	answering := &metaPatching{Store: memory.New(groups)}
-	declining := &metaPatching{Store: memory.New(groups), decline: true}
-	for _, s := range []store.Store{plain, answering, declining} {
+	m, err := filter.Compile(groups, must(filter.Parse(`displayName eq "G"`)))
+	require.NoError(t, err)
+	add := []patch.Operation{{Op: patch.Add, Path: &filter.Path{Name: "members"}, Value: []byte(`[{"value":"m1"}]`)}}
+	for _, unwrap := range []bool{false, true} {
+		c := &scanCounting{Store: memory.New(groups)}
+		var s store.Store = c
+		if unwrap {
+			s = unwrapping{c}
+		}
 		g, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"displayName": "G"}})
 		require.NoError(t, err)
-		m, err := store.PatchMeta(ctx, s, groups, g.ID, add("m1"), "", patch.Options{})
+		page, err := store.Search(ctx, s, &store.Query{Filter: m, Count: 10})
 		require.NoError(t, err)
-		got, err := s.Get(ctx, g.ID)
+		assert.Equal(t, 1, page.Total)
+		if unwrap {
+			assert.Zero(t, c.scans, "with Unwrap, the wrapped store's Searcher answers")
+		} else {
+			assert.Equal(t, 1, c.scans, "without Unwrap, the generic path scans")
+		}
+		_, err = store.Patch(ctx, s, groups, g.ID, add, "", store.PatchOptions{})
 		require.NoError(t, err)
-		assert.Equal(t, got.Meta, m, "the meta of the stored resource")
-		assert.Len(t, got.Attributes["members"], 1)
-		_, err = store.PatchMeta(ctx, s, groups, g.ID, add("m2"), g.Meta.Version, patch.Options{})
-		assert.ErrorIs(t, err, store.ErrVersionMismatch)
+		assert.Equal(t, 1, c.replaces, "unwrap %v: Patch writes through the decorator", unwrap)
 	}
-	assert.Equal(t, 2, answering.calls)
-	assert.Equal(t, 2, declining.calls, "asked, then the generic path")
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 // heapInUse returns the live heap after a collection.

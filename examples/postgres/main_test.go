@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -15,6 +17,9 @@ import (
 
 	"github.com/scimkit/scimkit/handler"
 	"github.com/scimkit/scimkit/internal/pgtest"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/storetest"
 )
 
 // TestExistingSchema serves the host's tables through the handler, in a
@@ -85,4 +90,43 @@ func TestExistingSchema(t *testing.T) {
 	status, g = do("GET", "/Groups/"+gid, "")
 	require.Equal(t, 200, status)
 	assert.NotContains(t, g, "members", "deleting a user removes its memberships")
+}
+
+// TestStoreKit runs the store conformance kit against the example's two
+// stores, each in a PostgreSQL schema of its own, saying what the host's
+// tables keep: no tenants, users with an email, two names and a flag, and
+// teams whose members must be users.
+func TestStoreKit(t *testing.T) {
+	pools := map[store.Store]*pgxpool.Pool{}
+	newStore := func(t *testing.T, rt *schema.ResourceType) store.Store {
+		ctx := context.Background()
+		_, dsn, name := pgtest.Schema(t, "scimkit_kit_")
+		cfg, err := pgxpool.ParseConfig(dsn)
+		require.NoError(t, err)
+		cfg.ConnConfig.RuntimeParams["search_path"] = name
+		pool, err := pgxpool.NewWithConfig(ctx, cfg)
+		require.NoError(t, err)
+		t.Cleanup(pool.Close)
+		_, err = pool.Exec(ctx, hostSchema)
+		require.NoError(t, err)
+		var s store.Store = users(pool, rt)
+		if rt.Name == "Group" {
+			s = teams(pool, rt)
+		}
+		pools[s] = pool
+		return s
+	}
+	storetest.Run(t, newStore, storetest.Options{
+		Attributes: map[string][]string{
+			"User":  {"userName", "name.givenName", "name.familyName", "active"},
+			"Group": {"displayName", "members"},
+		},
+		NoTenants: true,
+		Member: func(ctx context.Context, t *testing.T, groups store.Store, i int) string {
+			var id int64
+			err := pools[groups].QueryRow(ctx, `INSERT INTO users (email) VALUES ($1) RETURNING id`, fmt.Sprintf("member%d@example.com", i)).Scan(&id)
+			require.NoError(t, err)
+			return strconv.FormatInt(id, 10)
+		},
+	})
 }

@@ -50,6 +50,9 @@ type table struct {
 
 func version(t time.Time) string { return strconv.FormatInt(t.UnixMicro(), 10) }
 
+// versionSQL is version in SQL.
+const versionSQL = "(extract(epoch FROM r.updated_at) * 1000000)::bigint::text"
+
 func meta(rt *schema.ResourceType, created, updated time.Time) schema.Meta {
 	return schema.Meta{ResourceType: rt.Name, Created: created.UTC(), LastModified: updated.UTC(), Version: version(updated)}
 }
@@ -98,7 +101,7 @@ func (t *table) missing(ctx context.Context, n int64) error {
 
 func (t *table) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
 	return func(yield func(*schema.Resource, error) bool) {
-		page, err := t.query(ctx, "true", nil, "r.id", 1<<31, 0)
+		page, err := t.query(ctx, "true", nil, byID, 1<<31, 0)
 		if err != nil {
 			yield(nil, err)
 			return
@@ -110,6 +113,11 @@ func (t *table) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
 		}
 	}
 }
+
+// byID orders rows as scimkit orders resources without a sortBy: by id as
+// a string (RFC 7644 leaves the order to the service; one order for every
+// store keeps pages stable across them), whatever the database's collation.
+const byID = `r.id::text COLLATE "C"`
 
 func (t *table) query(ctx context.Context, where string, args []any, order string, limit, offset int) ([]*schema.Resource, error) {
 	rows, err := t.pool.Query(ctx, "SELECT "+t.cols+" FROM "+t.name+" r WHERE "+where+" ORDER BY "+order+
@@ -144,13 +152,19 @@ func (t *table) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 		}
 		where, args = w, a
 	}
-	order := "r.id"
+	order := byID
 	if q.Sort != nil {
 		col, ok := t.mapper(q.Sort.Attr())
 		if !ok || col.Elements != "" {
 			return nil, schema.InvalidFilterError("this service cannot sort by %q", q.Sort.Attr().String())
 		}
-		order = col.Expr + map[bool]string{false: " ASC", true: " DESC"}[q.Sort.Descending()] + " NULLS LAST, r.id"
+		key := col.Expr
+		if a := q.Sort.Attr().Target(); a.Type == schema.String && !a.CaseExact {
+			// scimkit orders strings case-insensitively, by code point:
+			// not by the database's collation (which puts "Bob" before "amy").
+			key = "lower(" + key + `) COLLATE "C"`
+		}
+		order = key + map[bool]string{false: " ASC", true: " DESC"}[q.Sort.Descending()] + " NULLS LAST, " + byID
 	}
 	page := &store.Page{}
 	if err := t.pool.QueryRow(ctx, "SELECT count(*) FROM "+t.name+" r WHERE "+where, args...).Scan(&page.Total); err != nil {
@@ -196,6 +210,7 @@ func users(pool *pgxpool.Pool, rt *schema.ResourceType) *userStore {
 			"name.givenName": "r.first_name", "name.familyName": "r.last_name",
 			"emails.value": "r.email", "emails.type": "'work'",
 			"meta.created": "r.created_at", "meta.lastModified": "r.updated_at",
+			"meta.version": versionSQL, "meta.resourceType": "'User'",
 		}[a.String()]
 		return filter.Column{Expr: col}, ok
 	}

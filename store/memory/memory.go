@@ -8,7 +8,7 @@
 //     most custom types): the resource's JSON as schema.AppendJSON writes
 //     it with the default projection, one string per resource, with the
 //     few values that JSON leaves out (such as a password) beside it. The
-//     store implements store.JSONReader, so the handler answers reads with
+//     store implements fastpath.JSONReader, so the handler answers reads with
 //     that JSON without decoding or encoding anything. A typical
 //     Entra-shaped user takes about 1.1 KB and 3 heap objects. Get and
 //     Search decode what they return (a new Resource each call), and a
@@ -22,14 +22,14 @@
 //     stores a new version that shares the values it did not change), and
 //     Get returns them without copying, so callers must treat them as
 //     read-only. It copies every resource it is given, unless it is
-//     handed over through store.Adopter, as the handler does.
+//     handed over through fastpath.Adopter, as the handler does.
 //
 // It enforces uniqueness (RFC 7643 §7: server and global) atomically, case-
 // insensitively unless the attribute is caseExact, and keeps indexes on id,
 // externalId and every unique attribute, so that `userName eq "x"` and
 // `externalId eq "x"` cost the same with a million resources as with ten.
 // It implements store.Searcher (other filters scan the resources in
-// memory), store.Patcher, store.Adopter and store.JSONReader.
+// memory), store.Patcher, fastpath.Adopter and fastpath.JSONReader.
 //
 // Limits: everything lives in the process's memory and is lost when it
 // exits; uniqueness and indexes cover top-level attributes (core and
@@ -52,6 +52,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/fastpath"
 	"github.com/scimkit/scimkit/internal/topk"
 	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/patch"
@@ -111,7 +112,7 @@ type entry struct {
 }
 
 // state is one version of a stored resource, in one of two forms. The
-// compact form keeps the resource's JSON (see store.JSONReader): one
+// compact form keeps the resource's JSON (see fastpath.JSONReader): one
 // string the garbage collector does not scan instead of a map per complex
 // value, which a read writes out without decoding. The map form keeps the
 // Resource; it is kept for types with a member list, so that adding one
@@ -207,11 +208,11 @@ type uniqueIndex struct {
 }
 
 var (
-	_ store.Store      = (*Store)(nil)
-	_ store.Searcher   = (*Store)(nil)
-	_ store.Patcher    = (*Store)(nil)
-	_ store.Adopter    = (*Store)(nil)
-	_ store.JSONReader = (*Store)(nil)
+	_ store.Store         = (*Store)(nil)
+	_ store.Searcher      = (*Store)(nil)
+	_ store.Patcher       = (*Store)(nil)
+	_ fastpath.Adopter    = (*Store)(nil)
+	_ fastpath.JSONReader = (*Store)(nil)
 )
 
 // errMapForm declines JSON reads of a type kept in map form.
@@ -316,7 +317,7 @@ func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resourc
 	return p.create(ctx, c)
 }
 
-// CreateAdopted implements store.Adopter: Create without copying r.
+// CreateAdopted implements fastpath.Adopter: Create without copying r.
 func (s *Store) CreateAdopted(ctx context.Context, r *schema.Resource) (*schema.Resource, error) {
 	return s.part(ctx).create(ctx, adopt(r))
 }
@@ -326,7 +327,7 @@ func (s *Store) Get(ctx context.Context, id string) (*schema.Resource, error) {
 	return s.part(ctx).Get(ctx, id)
 }
 
-// GetJSON implements store.JSONReader. It declines (errors.ErrUnsupported)
+// GetJSON implements fastpath.JSONReader. It declines (errors.ErrUnsupported)
 // for resource types with a member list, which the store keeps decoded.
 func (s *Store) GetJSON(ctx context.Context, id string) (schema.Encoded, error) {
 	return s.part(ctx).GetJSON(ctx, id)
@@ -342,7 +343,7 @@ func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion strin
 	return p.replace(ctx, c, ifVersion)
 }
 
-// ReplaceAdopted implements store.Adopter: Replace without copying r.
+// ReplaceAdopted implements fastpath.Adopter: Replace without copying r.
 func (s *Store) ReplaceAdopted(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
 	return s.part(ctx).replace(ctx, adopt(r), ifVersion)
 }
@@ -360,8 +361,8 @@ func (s *Store) Delete(ctx context.Context, id, ifVersion string) error {
 // reading the others (patch.ValuesTouched). In compact form the resource
 // is decoded, patched and encoded before the lock is taken, and all of it
 // is done again if another write came first.
-func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (*schema.Resource, error) {
-	return s.part(ctx).Patch(ctx, id, ops, ifVersion, opts)
+func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts store.PatchOptions) (*schema.Resource, error) {
+	return s.part(ctx).Patch(ctx, id, ops, ifVersion, opts.Options)
 }
 
 // Scan implements store.Store. It yields the tenant's resources as they
@@ -378,7 +379,7 @@ func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 	return s.part(ctx).Search(ctx, q)
 }
 
-// SearchJSON implements store.JSONReader. It declines
+// SearchJSON implements fastpath.JSONReader. It declines
 // (errors.ErrUnsupported) for resource types with a member list, which the
 // store keeps decoded.
 func (s *Store) SearchJSON(ctx context.Context, q *store.Query) ([]schema.Encoded, int, error) {
@@ -549,7 +550,7 @@ func (s *part) filterNeeds(f *filter.Matcher) *schema.Projection {
 	return schema.NewProjection(s.rt, names, nil)
 }
 
-// encoded returns st as store.JSONReader hands it out.
+// encoded returns st as fastpath.JSONReader hands it out.
 func (s *part) encoded(st *state) schema.Encoded {
 	return schema.Encoded{ID: st.id(), Meta: st.meta(s.rt), JSON: st.enc()}
 }
@@ -679,7 +680,7 @@ func (s *part) Get(ctx context.Context, id string) (*schema.Resource, error) {
 	return s.resource(st) // states are never changed: no lock, no copy
 }
 
-// GetJSON implements store.JSONReader.
+// GetJSON implements fastpath.JSONReader.
 func (s *part) GetJSON(ctx context.Context, id string) (schema.Encoded, error) {
 	if !s.compact() {
 		return schema.Encoded{}, errMapForm
@@ -902,7 +903,7 @@ func (s *part) Search(ctx context.Context, q *store.Query) (*store.Page, error) 
 	return &store.Page{Resources: rs, Total: total}, nil
 }
 
-// SearchJSON implements store.JSONReader.
+// SearchJSON implements fastpath.JSONReader.
 func (s *part) SearchJSON(ctx context.Context, q *store.Query) ([]schema.Encoded, int, error) {
 	if !s.compact() {
 		return nil, 0, errMapForm

@@ -23,7 +23,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, rt *schema.ResourceType) store.Store { return memory.New(rt) })
+	storetest.Run(t, func(t *testing.T, rt *schema.ResourceType) store.Store { return memory.New(rt) }, storetest.Options{})
 }
 
 func TestUniquenessFollowsEqualFold(t *testing.T) {
@@ -186,7 +186,7 @@ func TestSharedValues(t *testing.T) {
 	assert.Equal(t, unsafe.StringData(typeOf(a)), unsafe.StringData(typeOf(b)), "one \"User\" for both")
 	// A PATCH of one group's member leaves the other's alone.
 	_, err = store.Patch(ctx, s, groups, a.ID, []patch.Operation{{Op: patch.Replace, Path: &filter.Path{Name: "members", Sub: "type",
-		Filter: &filter.Compare{Path: filter.Path{Name: "value"}, Op: filter.Eq, Value: "a-m"}}, Value: []byte(`"Group"`)}}, "", patch.Options{})
+		Filter: &filter.Compare{Path: filter.Path{Name: "value"}, Op: filter.Eq, Value: "a-m"}}, Value: []byte(`"Group"`)}}, "", store.PatchOptions{})
 	require.NoError(t, err)
 	got, err := s.Get(ctx, b.ID)
 	require.NoError(t, err)
@@ -263,7 +263,7 @@ func TestPatchHoldsNoLock(t *testing.T) {
 			ctx := &pausingContext{Context: bg, armed: true, inside: make(chan struct{}), released: make(chan struct{})}
 			done := make(chan error, 1)
 			go func() {
-				_, err := s.Patch(ctx, a.ID, ops, "", patch.Options{})
+				_, err := s.Patch(ctx, a.ID, ops, "", store.PatchOptions{})
 				done <- err
 			}()
 			<-ctx.inside

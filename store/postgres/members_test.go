@@ -58,8 +58,8 @@ func TestMemberPatches(t *testing.T) {
 			require.NoError(t, err, "step %d", i)
 			return o
 		}
-		rp, errP := store.Patch(ctx, pg, groups, gp.ID, decoded(gp.ID), "", patch.Options{})
-		rm, errM := store.Patch(ctx, mem, groups, gm.ID, decoded(gm.ID), "", patch.Options{})
+		rp, errP := store.Patch(ctx, pg, groups, gp.ID, decoded(gp.ID), "", store.PatchOptions{})
+		rm, errM := store.Patch(ctx, mem, groups, gm.ID, decoded(gm.ID), "", store.PatchOptions{})
 		require.Equal(t, errM == nil, errP == nil, "step %d: memory %v, postgres %v", i, errM, errP)
 		if errM != nil {
 			continue
@@ -73,8 +73,8 @@ func TestMemberPatches(t *testing.T) {
 	}
 }
 
-// TestPatchMeta checks that PatchMeta writes what Patch writes and returns
-// the meta the stored resource then has.
+// TestPatchMeta checks that Patch with MetaOnly writes what Patch writes
+// and returns the meta the stored resource then has.
 func TestPatchMeta(t *testing.T) {
 	db := newTestDB(t)
 	groups := schema.Groups()
@@ -86,16 +86,16 @@ func TestPatchMeta(t *testing.T) {
 	require.NoError(t, err)
 	ops, err := patch.Decode([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"b"}]},{"op":"replace","path":"displayName","value":"H"}]}`), patch.Options{})
 	require.NoError(t, err)
-	m, err := pg.PatchMeta(ctx, g.ID, ops, g.Meta.Version, patch.Options{})
+	r, err := pg.Patch(ctx, g.ID, ops, g.Meta.Version, store.PatchOptions{MetaOnly: true})
 	require.NoError(t, err)
 	got, err := pg.Get(ctx, g.ID)
 	require.NoError(t, err)
-	assert.Equal(t, got.Meta, m)
+	assert.Equal(t, got.Meta, r.Meta)
 	assert.Equal(t, "H", got.Attributes["displayName"])
 	assert.Len(t, got.Attributes["members"], 2)
-	_, err = pg.PatchMeta(ctx, g.ID, ops, g.Meta.Version, patch.Options{})
+	_, err = pg.Patch(ctx, g.ID, ops, g.Meta.Version, store.PatchOptions{MetaOnly: true})
 	assert.ErrorIs(t, err, store.ErrVersionMismatch)
-	_, err = pg.PatchMeta(ctx, "nosuch", ops, "", patch.Options{})
+	_, err = pg.Patch(ctx, "nosuch", ops, "", store.PatchOptions{MetaOnly: true})
 	assert.ErrorIs(t, err, store.ErrNotFound)
 }
 

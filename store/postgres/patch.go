@@ -19,21 +19,21 @@ import (
 // other and none is lost. When every operation on the members names the
 // members it touches (add of a value array, remove of members[value eq
 // "x"] or of a value array), only those members are read and written: one
-// row per member, however large the group.
-func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (*schema.Resource, error) {
-	r, _, err := s.patch(ctx, id, ops, ifVersion, opts, true)
-	return r, err
+// row per member, however large the group; with opts.MetaOnly, the
+// resource is then not read back, and the result holds its ID and Meta.
+func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts store.PatchOptions) (*schema.Resource, error) {
+	r, m, err := s.patch(ctx, id, ops, ifVersion, opts.Options, !opts.MetaOnly)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		r = &schema.Resource{ID: id, Meta: m}
+	}
+	return r, nil
 }
 
-// PatchMeta is Patch without reading the resource back: it returns only
-// the new meta, so adding one member to a huge group reads and writes one
-// member row.
-func (s *Store) PatchMeta(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (schema.Meta, error) {
-	_, m, err := s.patch(ctx, id, ops, ifVersion, opts, false)
-	return m, err
-}
-
-// patch applies ops; it reads the whole resource back only when want.
+// patch applies ops; it reads the whole resource back only when want, and
+// returns a nil resource when it has only part of it.
 func (s *Store) patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options, want bool) (*schema.Resource, schema.Meta, error) {
 	values, partial := s.touchedMembers(ops)
 	var out *schema.Resource
@@ -91,6 +91,9 @@ func (s *Store) patch(ctx context.Context, id string, ops []patch.Operation, ifV
 	})
 	if err != nil {
 		return nil, schema.Meta{}, s.mapError(err)
+	}
+	if partial && !want {
+		out = nil // it holds only the members touched
 	}
 	return out, meta, nil
 }

@@ -671,6 +671,4 @@ var (
 	_ store.Store    = (*Store)(nil)
 	_ store.Searcher = (*Store)(nil)
 	_ store.Patcher  = (*Store)(nil)
-
-	_ store.MetaPatcher = (*Store)(nil)
 )

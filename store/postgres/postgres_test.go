@@ -52,7 +52,7 @@ func TestStoretest(t *testing.T) {
 	db := newTestDB(t)
 	storetest.Run(t, func(t *testing.T, rt *schema.ResourceType) store.Store {
 		return db.store(t, rt, postgres.Options{})
-	})
+	}, storetest.Options{})
 }
 
 // TestIndexesUsed checks with EXPLAIN that the lookups every identity

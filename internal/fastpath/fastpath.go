@@ -1,0 +1,105 @@
+// Package fastpath holds the store capabilities that only scimkit's own
+// stores implement and only its handler uses: reading resources as the JSON
+// a store keeps, and handing over decoded request bodies without a copy.
+// They are not part of the store contract a host implements (package
+// store): they exist for the memory store's speed, and their types are the
+// engine's (schema.Encoded).
+//
+// Like store.Search, the read helpers look along a store's Unwrap chain, so
+// a decorator keeps them; the write helpers use only the outer store, so a
+// decorator sees every write.
+package fastpath
+
+import (
+	"context"
+	"errors"
+
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// JSONReader is a store that keeps resources encoded and can answer reads
+// with the JSON it keeps, neither decoding nor encoding them. The handler
+// reads through it unless the request names attributes returned only on
+// request (schema.Projection.Requests), and answers a write that returns
+// the resource from GetJSON when it holds the version written; so GetJSON
+// should cost less than encoding a resource. GetJSON answers what Get
+// answers, and SearchJSON what store.Search answers (the page's resources
+// and the total), encoded; storetest checks it. Either may decline a call
+// by returning an error wrapping errors.ErrUnsupported.
+type JSONReader interface {
+	GetJSON(ctx context.Context, id string) (schema.Encoded, error)
+	SearchJSON(ctx context.Context, q *store.Query) (page []schema.Encoded, total int, err error)
+}
+
+// Adopter is a store that can keep the resources it is given instead of
+// copying them. CreateAdopted and ReplaceAdopted are Create and Replace for
+// a resource that the caller hands over with every map and slice in it: no
+// one else holds any of them (in particular, none is shared with a resource
+// a store returned), and the caller never uses them again, whatever the
+// outcome. The store may keep them and change them.
+type Adopter interface {
+	CreateAdopted(ctx context.Context, r *schema.Resource) (*schema.Resource, error)
+	ReplaceAdopted(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error)
+}
+
+// Reader returns the first JSONReader along s's Unwrap chain.
+func Reader(s store.Store) (JSONReader, bool) {
+	for s != nil {
+		if jr, ok := s.(JSONReader); ok {
+			return jr, true
+		}
+		u, ok := s.(interface{ Unwrap() store.Store })
+		if !ok {
+			return nil, false
+		}
+		s = u.Unwrap()
+	}
+	return nil, false
+}
+
+// GetJSON reads resource id as the JSON s keeps. ok is false when no store
+// along s's Unwrap chain is a JSONReader or it declines; err is any other
+// failure.
+func GetJSON(ctx context.Context, s store.Store, id string) (enc schema.Encoded, ok bool, err error) {
+	jr, found := Reader(s)
+	if !found {
+		return schema.Encoded{}, false, nil
+	}
+	enc, err = jr.GetJSON(ctx, id)
+	if errors.Is(err, errors.ErrUnsupported) {
+		return schema.Encoded{}, false, nil
+	}
+	return enc, true, err
+}
+
+// SearchJSON answers q as the JSON s keeps, with ok as in GetJSON.
+func SearchJSON(ctx context.Context, s store.Store, q *store.Query) (page []schema.Encoded, total int, ok bool, err error) {
+	jr, found := Reader(s)
+	if !found {
+		return nil, 0, false, nil
+	}
+	page, total, err = jr.SearchJSON(ctx, q)
+	if errors.Is(err, errors.ErrUnsupported) {
+		return nil, 0, false, nil
+	}
+	return page, total, true, err
+}
+
+// Create is s.Create for a resource the caller hands over (see Adopter):
+// through s.CreateAdopted when s is an Adopter.
+func Create(ctx context.Context, s store.Store, r *schema.Resource) (*schema.Resource, error) {
+	if a, ok := s.(Adopter); ok {
+		return a.CreateAdopted(ctx, r)
+	}
+	return s.Create(ctx, r)
+}
+
+// Replace is s.Replace for a resource the caller hands over (see Adopter):
+// through s.ReplaceAdopted when s is an Adopter.
+func Replace(ctx context.Context, s store.Store, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
+	if a, ok := s.(Adopter); ok {
+		return a.ReplaceAdopted(ctx, r, ifVersion)
+	}
+	return s.Replace(ctx, r, ifVersion)
+}
