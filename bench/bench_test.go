@@ -78,7 +78,7 @@ func load(b *testing.B, n int) *dataset {
 		}
 		var err error
 		d.h, err = handler.New(handler.Config{
-			ResourceTypes:  []handler.ResourceType{{Type: users, Store: us}, {Type: groups, Store: gs}},
+			Endpoints:      []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}},
 			PatchNoContent: true,
 		})
 		return d, err

@@ -139,8 +139,10 @@ func validToken(s string) bool {
 
 // OAuthBearerToken describes bearer-token authentication (RFC 6750) for
 // Config.AuthenticationSchemes, as Entra ID and Okta use it.
-var OAuthBearerToken = AuthenticationScheme{
-	Type: "oauthbearertoken", Name: "OAuth Bearer Token",
-	Description: "Authentication with a bearer token in the Authorization header",
-	SpecURI:     "https://www.rfc-editor.org/rfc/rfc6750", Primary: true,
+func OAuthBearerToken() AuthenticationScheme {
+	return AuthenticationScheme{
+		Type: "oauthbearertoken", Name: "OAuth Bearer Token",
+		Description: "Authentication with a bearer token in the Authorization header",
+		SpecURI:     "https://www.rfc-editor.org/rfc/rfc6750", Primary: true,
+	}
 }

@@ -123,8 +123,8 @@ func TestAuthenticateCouldNotCheck(t *testing.T) {
 	var logs bytes.Buffer
 	users := schema.Users()
 	h, err := handler.New(handler.Config{
-		ResourceTypes: []handler.ResourceType{{Type: users, Store: memory.New(users)}},
-		Logger:        slog.New(slog.NewTextHandler(&logs, nil)),
+		Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users)}},
+		Logger:    slog.New(slog.NewTextHandler(&logs, nil)),
 	})
 	require.NoError(t, err)
 	down := errors.New("token table: connection refused")

@@ -21,8 +21,8 @@ func BenchmarkBulkThousand(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		h, err := handler.New(handler.Config{
-			ResourceTypes: []handler.ResourceType{{Type: users, Store: memory.New(users)}, {Type: groups, Store: memory.New(groups)}},
-			Bulk:          handler.BulkConfig{MaxOperations: 1001, MaxPayloadBytes: 4 << 20},
+			Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users)}, {Type: groups, Store: memory.New(groups)}},
+			Bulk:      handler.BulkConfig{MaxOperations: 1001, MaxPayloadBytes: 4 << 20},
 		})
 		if err != nil {
 			b.Fatal(err)

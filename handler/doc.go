@@ -7,7 +7,7 @@
 // A Handler routes below whatever prefix it is mounted at:
 //
 //	users, groups := schema.Users(), schema.Groups()
-//	h, err := handler.New(handler.Config{ResourceTypes: []handler.ResourceType{
+//	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{
 //		{Type: users, Store: memory.New(users)},
 //		{Type: groups, Store: memory.New(groups)},
 //	}})

@@ -26,7 +26,7 @@ func Example_customResourceType() {
 		}},
 	}
 	users := schema.Users()
-	h, err := handler.New(handler.Config{ResourceTypes: []handler.ResourceType{
+	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{
 		{Type: users, Store: memory.New(users)},
 		{Type: devices, Store: memory.New(devices)},
 	}})

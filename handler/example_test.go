@@ -17,7 +17,7 @@ import (
 // find it again by userName, as Entra ID does before provisioning.
 func ExampleNew() {
 	users, groups := schema.Users(), schema.Groups()
-	h, err := handler.New(handler.Config{ResourceTypes: []handler.ResourceType{
+	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{
 		{Type: users, Store: memory.New(users)},
 		{Type: groups, Store: memory.New(groups)},
 	}})
@@ -56,7 +56,7 @@ func ExampleNew() {
 func ExampleConfig_onChange() {
 	users := schema.Users()
 	h, err := handler.New(handler.Config{
-		ResourceTypes: []handler.ResourceType{{Type: users, Store: memory.New(users)}},
+		Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users)}},
 		OnChange: func(ctx context.Context, c handler.Change) error {
 			if c.Has("active") && c.After != nil && c.After.Attributes["active"] == false {
 				fmt.Println("revoke the sessions of", c.After.Attributes["userName"])

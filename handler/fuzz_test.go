@@ -30,8 +30,8 @@ func FuzzBulk(f *testing.F) {
 	users, groups := schema.Users(), schema.Groups()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		h, err := handler.New(handler.Config{
-			ResourceTypes: []handler.ResourceType{{Type: users, Store: memory.New(users)}, {Type: groups, Store: memory.New(groups)}},
-			Bulk:          handler.BulkConfig{MaxOperations: 50},
+			Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users)}, {Type: groups, Store: memory.New(groups)}},
+			Bulk:      handler.BulkConfig{MaxOperations: 50},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -91,10 +91,10 @@ func FuzzHandler(f *testing.F) {
 		us, gs := memory.New(users), memory.New(groups)
 		var me string // the seeded user, once there is one
 		h, err := handler.New(handler.Config{
-			ResourceTypes: []handler.ResourceType{{Type: users, Store: us}, {Type: groups, Store: gs}},
-			Bulk:          handler.BulkConfig{MaxOperations: 10},
-			Me:            func(*http.Request) (string, string, error) { return "User", me, nil },
-			Logger:        slog.New(slog.DiscardHandler),
+			Endpoints: []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}},
+			Bulk:      handler.BulkConfig{MaxOperations: 10},
+			Me:        func(*http.Request) (string, string, error) { return "User", me, nil },
+			Logger:    slog.New(slog.DiscardHandler),
 			// A fast stand-in for the 80 ms PBKDF2 hash, which every
 			// seeded user would pay: the protecting code still runs.
 			PasswordHash: func(_ context.Context, p string) (string, error) {

@@ -21,8 +21,10 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// ResourceType is a resource type served by the handler and its store.
-type ResourceType struct {
+// Endpoint is a resource type served by the handler, at its endpoint
+// (schema.ResourceType.Endpoint, such as "/Users"), and the store that
+// holds its resources.
+type Endpoint struct {
 	Type  *schema.ResourceType
 	Store store.Store
 }
@@ -42,9 +44,9 @@ type AuthenticationScheme struct {
 // Config configures a Handler. The zero value of each field is its
 // documented default; New checks the whole configuration once.
 type Config struct {
-	// ResourceTypes are the types served, each at its endpoint. At least
-	// one is required; names, ids and endpoints must be distinct.
-	ResourceTypes []ResourceType
+	// Endpoints are the resource types served, each at its endpoint. At
+	// least one is required; names, ids and endpoints must be distinct.
+	Endpoints []Endpoint
 
 	// BaseURL is the absolute URL the handler is mounted at, such as
 	// "https://app.example.com/scim/v2", used for Location and
@@ -197,8 +199,8 @@ type resourceType struct {
 // no resource type, an invalid schema, duplicate names, ids or endpoints,
 // a missing store, or an invalid BaseURL.
 func New(cfg Config) (*Handler, error) {
-	if len(cfg.ResourceTypes) == 0 {
-		return nil, errors.New("handler: Config.ResourceTypes is empty")
+	if len(cfg.Endpoints) == 0 {
+		return nil, errors.New("handler: Config.Endpoints is empty")
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 4 << 20
@@ -238,9 +240,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	names := map[string]bool{}
 	schemaIDs := map[string]*schema.Schema{}
-	for i, t := range cfg.ResourceTypes {
+	for i, t := range cfg.Endpoints {
 		if t.Type == nil || t.Store == nil {
-			return nil, fmt.Errorf("handler: Config.ResourceTypes[%d] needs a Type and a Store", i)
+			return nil, fmt.Errorf("handler: Config.Endpoints[%d] needs a Type and a Store", i)
 		}
 		if err := t.Type.Validate(); err != nil {
 			return nil, fmt.Errorf("handler: %w", err)

@@ -44,8 +44,8 @@ func newServer(t *testing.T, prefix string, configure func(*handler.Config)) *se
 	users, groups := schema.Users(), schema.Groups()
 	s := &server{t: t, prefix: prefix, users: memory.New(users), groups: memory.New(groups), logs: &bytes.Buffer{}}
 	cfg := handler.Config{
-		ResourceTypes: []handler.ResourceType{{Type: users, Store: s.users}, {Type: groups, Store: s.groups}},
-		Logger:        slog.New(slog.NewTextHandler(s.logs, nil)),
+		Endpoints: []handler.Endpoint{{Type: users, Store: s.users}, {Type: groups, Store: s.groups}},
+		Logger:    slog.New(slog.NewTextHandler(s.logs, nil)),
 	}
 	if configure != nil {
 		configure(&cfg)
@@ -346,7 +346,7 @@ func TestServerErrors(t *testing.T) {
 	for _, panics := range []bool{false, true} {
 		t.Run(map[bool]string{false: "error", true: "panic"}[panics], func(t *testing.T) {
 			s := newServer(t, "/scim/v2", func(c *handler.Config) {
-				c.ResourceTypes[0].Store = failingStore{panics}
+				c.Endpoints[0].Store = failingStore{panics}
 			})
 			for _, req := range []struct{ method, path, body string }{
 				{http.MethodPost, "/Users", user("a")},
@@ -378,7 +378,7 @@ type scanOnly struct{ store.Store }
 func TestScanLimit(t *testing.T) {
 	s := newServer(t, "", func(c *handler.Config) {
 		c.MaxScan = 3
-		c.ResourceTypes[0].Store = scanOnly{c.ResourceTypes[0].Store}
+		c.Endpoints[0].Store = scanOnly{c.Endpoints[0].Store}
 	})
 	for _, n := range []string{"a", "b", "c"} {
 		s.create("/Users", user(n))
@@ -487,7 +487,7 @@ func TestDiscovery(t *testing.T) {
 // changePassword when no resource type has a writable password.
 func TestChangePasswordOff(t *testing.T) {
 	groups := schema.Groups()
-	h, err := handler.New(handler.Config{ResourceTypes: []handler.ResourceType{{Type: groups, Store: memory.New(groups)}}})
+	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{{Type: groups, Store: memory.New(groups)}}})
 	require.NoError(t, err)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/ServiceProviderConfig", nil))
@@ -510,16 +510,16 @@ func TestNewErrors(t *testing.T) {
 		cfg  handler.Config
 		want string
 	}{
-		{"no resource types", handler.Config{}, "ResourceTypes is empty"},
-		{"no store", handler.Config{ResourceTypes: []handler.ResourceType{{Type: users}}}, "needs a Type and a Store"},
-		{"no type", handler.Config{ResourceTypes: []handler.ResourceType{{Store: memory.New(users)}}}, "needs a Type and a Store"},
-		{"no schema", handler.Config{ResourceTypes: []handler.ResourceType{{Type: noSchema, Store: memory.New(users)}}}, "schema"},
-		{"extension without a schema", handler.Config{ResourceTypes: []handler.ResourceType{{Type: badExt, Store: memory.New(users)}}}, "xtension"},
-		{"duplicate endpoint", handler.Config{ResourceTypes: []handler.ResourceType{{Type: users, Store: memory.New(users)}, {Type: sameEndpoint, Store: memory.New(users)}}}, "used twice"},
-		{"duplicate name", handler.Config{ResourceTypes: []handler.ResourceType{{Type: users, Store: memory.New(users)}, {Type: sameName, Store: memory.New(users)}}}, "name:user"},
-		{"reserved endpoint", handler.Config{ResourceTypes: []handler.ResourceType{{Type: reserved, Store: memory.New(groups)}}}, "reserved"},
-		{"two schemas with one id", handler.Config{ResourceTypes: []handler.ResourceType{{Type: users, Store: memory.New(users)}, {Type: clash, Store: memory.New(users)}}}, "two different schemas"},
-		{"relative BaseURL", handler.Config{BaseURL: "/scim/v2", ResourceTypes: []handler.ResourceType{{Type: users, Store: memory.New(users)}}}, "absolute"},
+		{"no resource types", handler.Config{}, "Endpoints is empty"},
+		{"no store", handler.Config{Endpoints: []handler.Endpoint{{Type: users}}}, "needs a Type and a Store"},
+		{"no type", handler.Config{Endpoints: []handler.Endpoint{{Store: memory.New(users)}}}, "needs a Type and a Store"},
+		{"no schema", handler.Config{Endpoints: []handler.Endpoint{{Type: noSchema, Store: memory.New(users)}}}, "schema"},
+		{"extension without a schema", handler.Config{Endpoints: []handler.Endpoint{{Type: badExt, Store: memory.New(users)}}}, "xtension"},
+		{"duplicate endpoint", handler.Config{Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users)}, {Type: sameEndpoint, Store: memory.New(users)}}}, "used twice"},
+		{"duplicate name", handler.Config{Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users)}, {Type: sameName, Store: memory.New(users)}}}, "name:user"},
+		{"reserved endpoint", handler.Config{Endpoints: []handler.Endpoint{{Type: reserved, Store: memory.New(groups)}}}, "reserved"},
+		{"two schemas with one id", handler.Config{Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users)}, {Type: clash, Store: memory.New(users)}}}, "two different schemas"},
+		{"relative BaseURL", handler.Config{BaseURL: "/scim/v2", Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users)}}}, "absolute"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -729,7 +729,7 @@ func TestCustomResourceType(t *testing.T) {
 			{Name: "pin", Mutability: schema.WriteOnly, Returned: schema.ReturnedNever},
 		},
 	}}
-	h, err := handler.New(handler.Config{ResourceTypes: []handler.ResourceType{{Type: devices, Store: memory.New(devices)}}})
+	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{{Type: devices, Store: memory.New(devices)}}})
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -757,7 +757,7 @@ func TestCustomResourceType(t *testing.T) {
 func TestReturnedRequestFromCompactStore(t *testing.T) {
 	users := schema.Users()
 	users.Schema.Attributes = append(users.Schema.Attributes, &schema.Attribute{Name: "recoveryHint", Returned: schema.ReturnedRequest})
-	h, err := handler.New(handler.Config{ResourceTypes: []handler.ResourceType{{Type: users, Store: memory.New(users)}}})
+	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users)}}})
 	require.NoError(t, err)
 	serve := func(method, target, body string) map[string]any {
 		t.Helper()

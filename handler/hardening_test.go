@@ -45,7 +45,7 @@ func widgets() *schema.ResourceType {
 func TestMalformedInput(t *testing.T) {
 	w := widgets()
 	s := newServer(t, "/scim/v2", func(c *handler.Config) {
-		c.ResourceTypes = append(c.ResourceTypes, handler.ResourceType{Type: w, Store: memory.New(w)})
+		c.Endpoints = append(c.Endpoints, handler.Endpoint{Type: w, Store: memory.New(w)})
 		c.MaxAttributes = 5
 		c.MaxBodyBytes = 512 << 10
 	})
@@ -136,7 +136,7 @@ func TestConcurrentMembers(t *testing.T) {
 		t.Run(fmt.Sprintf("native=%v", native), func(t *testing.T) {
 			s := newServer(t, "", func(c *handler.Config) {
 				if !native {
-					c.ResourceTypes[1].Store = scanOnly{c.ResourceTypes[1].Store}
+					c.Endpoints[1].Store = scanOnly{c.Endpoints[1].Store}
 				}
 			})
 			gid := s.create("/Groups", group)
@@ -232,7 +232,7 @@ func TestConcurrentCreates(t *testing.T) {
 // body naming the request id, that the log carries the same id, and that
 // requests to other types, served meanwhile, are unaffected.
 func TestPanicIsolated(t *testing.T) {
-	s := newServer(t, "", func(c *handler.Config) { c.ResourceTypes[1].Store = failingStore{panics: true} })
+	s := newServer(t, "", func(c *handler.Config) { c.Endpoints[1].Store = failingStore{panics: true} })
 	uid := s.create("/Users", user("calm@example.com"))
 	var wg sync.WaitGroup
 	for i := range 20 {
@@ -264,7 +264,7 @@ func TestPanicIsolated(t *testing.T) {
 // outside any server: it names a generated request id.
 func TestInternalErrorNamesRequestID(t *testing.T) {
 	users := schema.Users()
-	h, err := handler.New(handler.Config{ResourceTypes: []handler.ResourceType{{Type: users, Store: failingStore{}}}})
+	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{{Type: users, Store: failingStore{}}}})
 	require.NoError(t, err)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/Users/1", nil))
@@ -296,7 +296,7 @@ func (s *spoilingStore) ReplaceAdopted(ctx context.Context, r *schema.Resource, 
 func TestReplaceRetryDecodesAfresh(t *testing.T) {
 	users := schema.Users()
 	st := &spoilingStore{Store: memory.New(users)}
-	h, err := handler.New(handler.Config{ResourceTypes: []handler.ResourceType{{Type: users, Store: st}}})
+	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{{Type: users, Store: st}}})
 	require.NoError(t, err)
 	srv := &server{t: t, srv: httptest.NewServer(h), logs: &bytes.Buffer{}}
 	t.Cleanup(srv.srv.Close)

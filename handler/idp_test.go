@@ -125,7 +125,7 @@ func idpServer(t *testing.T, lc lifecycle, backend string) *httptest.Server {
 	}
 	us, gs := idpStores(t, backend, users, groups)
 	h, err := handler.New(handler.Config{
-		ResourceTypes:  []handler.ResourceType{{Type: users, Store: us}, {Type: groups, Store: gs}},
+		Endpoints:      []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}},
 		PatchNoContent: lc.PatchNoContent,
 	})
 	require.NoError(t, err)

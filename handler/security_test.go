@@ -334,7 +334,7 @@ func TestRootQueryReadsOnlyThePage(t *testing.T) {
 	users, groups := schema.Users(), schema.Groups()
 	us, gs := &recordingStore{Store: memory.New(users)}, &recordingStore{Store: memory.New(groups)}
 	s := newServer(t, "", func(c *handler.Config) {
-		c.ResourceTypes = []handler.ResourceType{{Type: users, Store: us}, {Type: groups, Store: gs}}
+		c.Endpoints = []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}}
 	})
 	for i := range 3 {
 		s.create("/Users", user(fmt.Sprintf("u%d", i)))

@@ -91,7 +91,7 @@ func newHandler(ctx context.Context, pool *pgxpool.Pool) (*handler.Handler, erro
 	// Only the core schemas: the tables hold no enterprise attributes.
 	userType, groupType := schema.Users(), schema.Groups()
 	userType.Extensions = nil
-	return handler.New(handler.Config{ResourceTypes: []handler.ResourceType{
+	return handler.New(handler.Config{Endpoints: []handler.Endpoint{
 		{Type: userType, Store: users(pool, userType)},
 		{Type: groupType, Store: teams(pool, groupType)},
 	}})

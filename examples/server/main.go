@@ -96,11 +96,11 @@ func run(log *slog.Logger, o options) error {
 	}
 	defer closeStores()
 	cfg := handler.Config{
-		ResourceTypes: []handler.ResourceType{
+		Endpoints: []handler.Endpoint{
 			{Type: users, Store: userStore},
 			{Type: groups, Store: groupStore},
 		},
-		AuthenticationSchemes: []handler.AuthenticationScheme{handler.OAuthBearerToken},
+		AuthenticationSchemes: []handler.AuthenticationScheme{handler.OAuthBearerToken()},
 		// Bulk requests of up to 1,000 operations and 4 MiB (RFC 7644 §3.7).
 		Bulk:    handler.BulkConfig{MaxOperations: 1000, MaxPayloadBytes: 4 << 20},
 		Logger:  log,

@@ -98,7 +98,7 @@ func loadBench(b *testing.B) *benchEnv {
 			return
 		}
 		h, err := handler.New(handler.Config{
-			ResourceTypes:  []handler.ResourceType{{Type: users, Store: us}, {Type: groups, Store: gs}},
+			Endpoints:      []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}},
 			PatchNoContent: true,
 		})
 		bench, benchErr = &benchEnv{h: h, groupID: "big", userName: "user0500000@contoso.example.com"}, err

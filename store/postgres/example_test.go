@@ -23,7 +23,7 @@ func ExampleNew() {
 	}
 	defer pool.Close()
 	users, groups := schema.Users(), schema.Groups()
-	var types []handler.ResourceType
+	var types []handler.Endpoint
 	for _, rt := range []*schema.ResourceType{users, groups} {
 		s, err := postgres.New(pool, rt, postgres.Options{})
 		if err != nil {
@@ -32,9 +32,9 @@ func ExampleNew() {
 		if err := s.Migrate(ctx); err != nil {
 			panic(err)
 		}
-		types = append(types, handler.ResourceType{Type: rt, Store: s})
+		types = append(types, handler.Endpoint{Type: rt, Store: s})
 	}
-	h, err := handler.New(handler.Config{ResourceTypes: types, PatchNoContent: true})
+	h, err := handler.New(handler.Config{Endpoints: types, PatchNoContent: true})
 	if err != nil {
 		panic(err)
 	}

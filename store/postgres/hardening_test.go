@@ -33,8 +33,8 @@ func newPGServer(t *testing.T) *pgServer {
 	users, groups := schema.Users(), schema.Groups()
 	s := &pgServer{t: t, users: db.store(t, users, postgres.Options{}), groups: db.store(t, groups, postgres.Options{})}
 	h, err := handler.New(handler.Config{
-		ResourceTypes: []handler.ResourceType{{Type: users, Store: s.users}, {Type: groups, Store: s.groups}},
-		Tenant:        func(r *http.Request) (string, error) { return r.Header.Get("X-Tenant"), nil },
+		Endpoints: []handler.Endpoint{{Type: users, Store: s.users}, {Type: groups, Store: s.groups}},
+		Tenant:    func(r *http.Request) (string, error) { return r.Header.Get("X-Tenant"), nil },
 	})
 	require.NoError(t, err)
 	s.h = h

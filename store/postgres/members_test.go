@@ -115,7 +115,7 @@ func TestTwoReplicas(t *testing.T) {
 		s, err := postgres.New(pool, groups, postgres.Options{Schema: db.schema, Table: table})
 		require.NoError(t, err)
 		require.NoError(t, s.Migrate(context.Background()))
-		h, err := handler.New(handler.Config{ResourceTypes: []handler.ResourceType{{Type: groups, Store: s}}, PatchNoContent: true})
+		h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{{Type: groups, Store: s}}, PatchNoContent: true})
 		require.NoError(t, err)
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)
