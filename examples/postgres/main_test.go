@@ -22,17 +22,24 @@ import (
 	"github.com/scimkit/scimkit/store/storetest"
 )
 
+// newPool returns a pool whose connections work in a PostgreSQL schema of
+// the test's own, dropped when it ends.
+func newPool(t *testing.T, prefix string) *pgxpool.Pool {
+	_, dsn, name := pgtest.Schema(t, prefix)
+	cfg, err := pgxpool.ParseConfig(dsn)
+	require.NoError(t, err)
+	cfg.ConnConfig.RuntimeParams["search_path"] = name
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	return pool
+}
+
 // TestExistingSchema serves the host's tables through the handler, in a
 // PostgreSQL schema of the test's own.
 func TestExistingSchema(t *testing.T) {
 	ctx := context.Background()
-	_, dsn, name := pgtest.Schema(t, "scimkit_example_")
-	cfg, err := pgxpool.ParseConfig(dsn)
-	require.NoError(t, err)
-	cfg.ConnConfig.RuntimeParams["search_path"] = name
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	require.NoError(t, err)
-	defer pool.Close()
+	pool := newPool(t, "scimkit_example_")
 	h, err := newHandler(ctx, pool)
 	require.NoError(t, err)
 	check, err := handler.BearerToken("tok")
@@ -99,15 +106,8 @@ func TestExistingSchema(t *testing.T) {
 func TestStoreKit(t *testing.T) {
 	pools := map[store.Store]*pgxpool.Pool{}
 	newStore := func(t *testing.T, rt *schema.ResourceType) store.Store {
-		ctx := context.Background()
-		_, dsn, name := pgtest.Schema(t, "scimkit_kit_")
-		cfg, err := pgxpool.ParseConfig(dsn)
-		require.NoError(t, err)
-		cfg.ConnConfig.RuntimeParams["search_path"] = name
-		pool, err := pgxpool.NewWithConfig(ctx, cfg)
-		require.NoError(t, err)
-		t.Cleanup(pool.Close)
-		_, err = pool.Exec(ctx, hostSchema)
+		pool := newPool(t, "scimkit_kit_")
+		_, err := pool.Exec(context.Background(), hostSchema)
 		require.NoError(t, err)
 		var s store.Store = users(pool, rt)
 		if rt.Name == "Group" {
