@@ -785,17 +785,25 @@ func (k *kit) testConcurrentPatch(t *testing.T, generic bool) {
 	if generic {
 		s = plain{s}
 	}
+	_, native := s.(store.Patcher) // the generic path may give up (store.MaxPatchAttempts)
 	g := create(t, s, &schema.Resource{Attributes: map[string]any{"displayName": "Everyone"}})
 	var wg sync.WaitGroup
+	var added sync.Map // the values of the PATCHes that succeeded
 	for w := range writers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range each {
+				v := values[w*each+i]
 				ops := []patch.Operation{{Op: patch.Add, Path: &filter.Path{Name: "members"},
-					Value: []byte(fmt.Sprintf(`[{"value":%q}]`, values[w*each+i]))}}
+					Value: []byte(fmt.Sprintf(`[{"value":%q}]`, v))}}
 				_, err := store.Patch(ctx, s, groups, g.ID, ops, "", store.PatchOptions{})
-				assert.NoError(t, err)
+				if !native && errors.Is(err, store.ErrVersionMismatch) {
+					continue // lost store.MaxPatchAttempts races in a row: reported, not lost
+				}
+				if assert.NoError(t, err) {
+					added.Store(v, true)
+				}
 			}
 		}()
 	}
@@ -803,7 +811,13 @@ func (k *kit) testConcurrentPatch(t *testing.T, generic bool) {
 	got, err := s.Get(ctx, g.ID)
 	require.NoError(t, err)
 	members, _ := got.Get("members.value")
-	assert.Len(t, members, writers*each, "no concurrent PATCH is lost")
+	var want []any
+	added.Range(func(v, _ any) bool { want = append(want, v); return true })
+	assert.NotEmpty(t, want)
+	assert.ElementsMatch(t, want, members, "every PATCH that succeeded is kept: none is lost")
+	if native {
+		assert.Len(t, members, writers*each, "a store's own Patch does not give up")
+	}
 }
 
 // testConcurrentCreate creates one userName from many goroutines: exactly
