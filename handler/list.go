@@ -428,7 +428,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 		p := schema.NewProjection(t.rt, req.attributes, req.excluded)
 		if !p.Requests() {
 			encs, n, ok, err := fastpath.SearchJSON(r.Context(), t.store, q)
-			if ok || err != nil {
+			if ok {
 				if err != nil {
 					h.fail(w, r, err)
 					return

@@ -288,7 +288,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, t *resourceType, i
 	p := projection(t.rt, r)
 	if !p.Requests() {
 		enc, ok, err := fastpath.GetJSON(r.Context(), t.store, id)
-		if ok || err != nil {
+		if ok {
 			if err != nil {
 				h.fail(w, r, err)
 				return

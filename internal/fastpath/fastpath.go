@@ -59,8 +59,8 @@ func Reader(s store.Store) (JSONReader, bool) {
 }
 
 // GetJSON reads resource id as the JSON s keeps. ok is false when no store
-// along s's Unwrap chain is a JSONReader or it declines; err is any other
-// failure.
+// along s's Unwrap chain is a JSONReader or it declines, and then err is
+// nil; otherwise err is the reader's.
 func GetJSON(ctx context.Context, s store.Store, id string) (enc schema.Encoded, ok bool, err error) {
 	jr, found := Reader(s)
 	if !found {
