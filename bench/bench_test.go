@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/scimkit/scimkit/handler"
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store/memory"
 )
@@ -53,9 +54,9 @@ func load(b *testing.B, n int) *dataset {
 		us, gs := memory.New(users), memory.New(groups)
 		ctx := context.Background()
 		for i := range n {
-			r, err := schema.Decode(users, []byte(typicalUser(i)), schema.DecodeOptions{})
+			r, err := document.Decode(users, []byte(typicalUser(i)), document.DecodeOptions{})
 			if err == nil {
-				r, err = schema.ValidateCreate(users, r)
+				r, err = document.ValidateCreate(users, r)
 			}
 			if err == nil {
 				_, err = us.Create(ctx, r)

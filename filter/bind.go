@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/schema"
 )
@@ -533,7 +534,7 @@ func compileTest(a Attr, op Op, value any) (test func(any) bool, negate bool, er
 		if !ok {
 			return nil, false, schema.InvalidFilterError("%q is a dateTime; compare it with a string such as \"2011-05-13T04:42:34Z\"", path)
 		}
-		want, err := schema.ParseDateTime(s)
+		want, err := document.ParseDateTime(s)
 		if err != nil {
 			return nil, false, schema.InvalidFilterError("%q: %q is not an xsd:dateTime such as \"2011-05-13T04:42:34Z\"", path, s)
 		}
@@ -723,7 +724,7 @@ func toTime(v any) (time.Time, bool) {
 	case time.Time:
 		return x, true
 	case string:
-		t, err := schema.ParseDateTime(x)
+		t, err := document.ParseDateTime(x)
 		return t, err == nil
 	}
 	return time.Time{}, false

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -285,7 +286,7 @@ func (t *translator) condition(col Column, a *schema.Attribute, op Op, value any
 		f, _ := strconv.ParseFloat(string(n), 64)
 		return expr + " " + sqlOp + " " + t.arg(f), nil
 	case schema.DateTime:
-		tm, _ := schema.ParseDateTime(value.(string))
+		tm, _ := document.ParseDateTime(value.(string))
 		return expr + " " + sqlOp + " " + t.arg(tm), nil
 	}
 	return "", schema.InvalidFilterError("attribute %q cannot be compared", a.Name)

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/scimkit/scimkit/handler"
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store/memory"
 )
@@ -137,10 +138,10 @@ func FuzzHandler(f *testing.F) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				out := schema.AppendJSON(nil, c.rt, r, nil)
-				back, err := schema.Decode(c.rt, out, schema.DecodeOptions{})
+				out := document.AppendJSON(nil, c.rt, r, nil)
+				back, err := document.Decode(c.rt, out, document.DecodeOptions{})
 				if err == nil {
-					_, err = schema.ValidateCreate(c.rt, back)
+					_, err = document.ValidateCreate(c.rt, back)
 				}
 				if err != nil {
 					t.Fatalf("after %s %s the store holds an invalid resource: %v\n%s", req.Method, u.Path, err, out)

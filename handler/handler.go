@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -186,7 +187,7 @@ type Handler struct {
 	schemas    []*schema.Schema         // every schema served by /Schemas
 	log        *slog.Logger
 	patchOpts  patch.Options
-	decodeOpts schema.DecodeOptions
+	decodeOpts document.DecodeOptions
 }
 
 type resourceType struct {
@@ -236,7 +237,7 @@ func New(cfg Config) (*Handler, error) {
 	h := &Handler{
 		cfg: cfg, byEndpoint: map[string]*resourceType{}, log: cfg.Logger,
 		patchOpts:  patch.Options{Strict: cfg.Strict, Limits: cfg.FilterLimits, MaxOperations: cfg.MaxPatchOperations},
-		decodeOpts: schema.DecodeOptions{Strict: cfg.Strict},
+		decodeOpts: document.DecodeOptions{Strict: cfg.Strict},
 	}
 	names := map[string]bool{}
 	schemaIDs := map[string]*schema.Schema{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -51,7 +52,7 @@ func (h *Handler) notify(ctx context.Context, c Change) {
 	if h.cfg.OnChange == nil {
 		return
 	}
-	c.Changed = schema.ChangedAttributes(c.Type, c.Before, c.After)
+	c.Changed = document.ChangedAttributes(c.Type, c.Before, c.After)
 	defer func() {
 		if v := recover(); v != nil {
 			h.log.ErrorContext(ctx, "scimkit: OnChange panicked; the write stays committed", "op", c.Op, "type", c.Type.Name, "id", c.ID, "panic", v)

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/internal/fastpath"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -194,7 +195,7 @@ func (h *Handler) parseSearchBody(w http.ResponseWriter, r *http.Request) (searc
 	if err != nil {
 		return searchRequest{}, err
 	}
-	v, err := schema.ParseJSON(body)
+	v, err := document.ParseJSON(body)
 	if err != nil {
 		return searchRequest{}, err
 	}
@@ -367,9 +368,9 @@ func (h *Handler) searchAll(w http.ResponseWriter, r *http.Request) {
 
 type hit struct {
 	t   *resourceType
-	p   *schema.Projection // t's
+	p   *document.Projection // t's
 	res *schema.Resource
-	enc *schema.Encoded // instead of res, from a fastpath.JSONReader
+	enc *document.Encoded // instead of res, from a fastpath.JSONReader
 }
 
 // answer runs req over types and writes the ListResponse. Across several
@@ -425,7 +426,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 		if skip {
 			continue
 		}
-		p := schema.NewProjection(t.rt, req.attributes, req.excluded)
+		p := document.NewProjection(t.rt, req.attributes, req.excluded)
 		if !p.Requests() {
 			encs, n, ok, err := fastpath.SearchJSON(r.Context(), t.store, q)
 			if ok {

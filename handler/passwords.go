@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 )
@@ -257,7 +258,7 @@ func (h *Handler) protectJSON(ctx context.Context, t *resourceType, raw json.Raw
 	if !mentioned {
 		return raw, nil
 	}
-	v, err := schema.ParseJSON(raw)
+	v, err := document.ParseJSON(raw)
 	obj, ok := v.(map[string]any)
 	if err != nil || !ok {
 		return raw, nil // for patch to refuse

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/internal/fastpath"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
@@ -30,7 +31,7 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, limit int64) 
 		}
 		return nil, schema.InvalidSyntaxError("reading the request body: %v", err)
 	}
-	if err := schema.CheckJSON(body, h.cfg.MaxJSONDepth); err != nil {
+	if err := document.CheckJSON(body, h.cfg.MaxJSONDepth); err != nil {
 		return nil, err
 	}
 	return body, nil
@@ -61,12 +62,12 @@ func readAll(r io.Reader, size int64) ([]byte, error) {
 
 // projection reads "attributes" and "excludedAttributes" from the query
 // string (RFC 7644 §3.4.2.5, §3.9).
-func projection(rt *schema.ResourceType, r *http.Request) *schema.Projection {
+func projection(rt *schema.ResourceType, r *http.Request) *document.Projection {
 	if r.URL.RawQuery == "" || plainQuery(r.URL.RawQuery) {
 		return nil // the default projection: no attribute list named
 	}
 	q := r.URL.Query()
-	return schema.NewProjection(rt, splitList(q.Get("attributes")), splitList(q.Get("excludedAttributes")))
+	return document.NewProjection(rt, splitList(q.Get("attributes")), splitList(q.Get("excludedAttributes")))
 }
 
 func splitList(s string) []string {
@@ -175,9 +176,9 @@ func resourceURL(base string, rt *schema.ResourceType, id string) string {
 // appendResource appends the JSON of res as the client sees it (see
 // view); base is h.baseURL(r), which a list computes once for all its
 // resources.
-func appendResource(dst []byte, base string, rt *schema.ResourceType, res *schema.Resource, p *schema.Projection) []byte {
+func appendResource(dst []byte, base string, rt *schema.ResourceType, res *schema.Resource, p *document.Projection) []byte {
 	v := view(base, rt, res)
-	return schema.AppendJSON(dst, rt, &v, p)
+	return document.AppendJSON(dst, rt, &v, p)
 }
 
 // view returns res as the client sees it: with meta as viewMeta writes it.
@@ -203,10 +204,10 @@ func viewMeta(base string, rt *schema.ResourceType, id string, m schema.Meta) sc
 
 // appendEncoded appends the JSON of a resource a fastpath.JSONReader kept,
 // as appendResource appends it.
-func appendEncoded(dst []byte, base string, rt *schema.ResourceType, enc *schema.Encoded, p *schema.Projection) []byte {
+func appendEncoded(dst []byte, base string, rt *schema.ResourceType, enc *document.Encoded, p *document.Projection) []byte {
 	v := *enc
 	v.Meta = viewMeta(base, rt, enc.ID, enc.Meta)
-	return schema.AppendEncoded(dst, rt, &v, p)
+	return document.AppendEncoded(dst, rt, &v, p)
 }
 
 // writeResource answers with one resource, its ETag and, for creates, its
@@ -228,7 +229,7 @@ func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, t *resou
 }
 
 // writeEncoded is writeResource for a resource a fastpath.JSONReader kept.
-func (h *Handler) writeEncoded(w http.ResponseWriter, r *http.Request, rt *schema.ResourceType, enc *schema.Encoded, p *schema.Projection, status int) {
+func (h *Handler) writeEncoded(w http.ResponseWriter, r *http.Request, rt *schema.ResourceType, enc *document.Encoded, p *document.Projection, status int) {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	base := h.baseURL(r)
@@ -263,9 +264,9 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, t *resourceType
 
 // createResource decodes, validates and stores a new resource.
 func (h *Handler) createResource(ctx context.Context, t *resourceType, body []byte) (*schema.Resource, error) {
-	res, err := schema.Decode(t.rt, body, h.decodeOpts)
+	res, err := document.Decode(t.rt, body, h.decodeOpts)
 	if err == nil {
-		res, err = schema.ValidateCreate(t.rt, res)
+		res, err = document.ValidateCreate(t.rt, res)
 	}
 	if err == nil {
 		err = h.protectResource(ctx, t, res, nil)
@@ -342,7 +343,7 @@ func (h *Handler) replace(w http.ResponseWriter, r *http.Request, t *resourceTyp
 // replaceResource replaces resource id with body (RFC 7644 §3.5.1): only
 // at ifVersion when it is not empty, otherwise retrying a version race.
 func (h *Handler) replaceResource(ctx context.Context, t *resourceType, id string, body []byte, ifVersion string) (*schema.Resource, error) {
-	in, err := schema.Decode(t.rt, body, h.decodeOpts)
+	in, err := document.Decode(t.rt, body, h.decodeOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -351,7 +352,7 @@ func (h *Handler) replaceResource(ctx context.Context, t *resourceType, id strin
 	old, err := store.Update(ctx, t.store, id, ifVersion, func(old *schema.Resource) error {
 		if attempts++; attempts > 1 {
 			// The last attempt handed in's values over: decode afresh.
-			if in, err = schema.Decode(t.rt, body, h.decodeOpts); err != nil {
+			if in, err = document.Decode(t.rt, body, h.decodeOpts); err != nil {
 				return err
 			}
 		}
@@ -359,7 +360,7 @@ func (h *Handler) replaceResource(ctx context.Context, t *resourceType, id strin
 			return err
 		}
 		// next shares in's values and copies what it takes from old.
-		next, err := schema.ValidateReplace(t.rt, old, in)
+		next, err := document.ValidateReplace(t.rt, old, in)
 		if err == nil {
 			// Replace the version read, so that readOnly values taken from
 			// it are current.

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scimkit/handler"
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
@@ -319,7 +320,7 @@ func (s *recordingStore) Search(ctx context.Context, q *store.Query) (*store.Pag
 	return s.Store.Search(ctx, q)
 }
 
-func (s *recordingStore) SearchJSON(ctx context.Context, q *store.Query) ([]schema.Encoded, int, error) {
+func (s *recordingStore) SearchJSON(ctx context.Context, q *store.Query) ([]document.Encoded, int, error) {
 	s.mu.Lock()
 	s.queries = append(s.queries, *q)
 	s.mu.Unlock()

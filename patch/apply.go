@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/schema"
 )
@@ -15,7 +16,7 @@ import (
 // Apply applies ops, in order, to r, a resource of type rt, and returns the
 // new resource and whether it differs from r. It never modifies r: it works
 // on a copy, and if any operation fails it returns the error and nothing is
-// applied. The result is checked with schema.ValidatePatch, so a PATCH can
+// applied. The result is checked with document.ValidatePatch, so a PATCH can
 // never produce what a PUT would reject (a missing required attribute, two
 // primary values, a changed immutable value).
 //
@@ -55,11 +56,11 @@ func Apply(ctx context.Context, rt *schema.ResourceType, r *schema.Resource, ops
 			delete(out.Attributes, e.Schema.ID)
 		}
 	}
-	res, err := schema.ValidatePatch(rt, r, out)
+	res, err := document.ValidatePatch(rt, r, out)
 	if err != nil {
 		return nil, false, err
 	}
-	return res, schema.Changed(r, res), nil
+	return res, document.Changed(r, res), nil
 }
 
 type applier struct {
@@ -109,15 +110,15 @@ type target struct {
 	external bool // the common attribute externalId
 }
 
-func (a *applier) decodeOpts() schema.DecodeOptions {
-	return schema.DecodeOptions{Strict: a.opts.Strict}
+func (a *applier) decodeOpts() document.DecodeOptions {
+	return document.DecodeOptions{Strict: a.opts.Strict}
 }
 
 func (a *applier) apply(op *Operation) error {
 	var v any
 	if op.Value != nil {
 		var err error
-		if v, err = schema.ParseJSON(op.Value); err != nil {
+		if v, err = document.ParseJSON(op.Value); err != nil {
 			return err
 		}
 	}
@@ -314,7 +315,7 @@ func (a *applier) wholeExtension(op Op, t target, v any) error {
 }
 
 func (a *applier) setExternalID(t target, v any) error {
-	s, err := schema.DecodeValue(t.attr, v, a.decodeOpts())
+	s, err := document.DecodeValue(t.attr, v, a.decodeOpts())
 	if err != nil {
 		return err
 	}
@@ -343,7 +344,7 @@ func (a *applier) set(op Op, t target, v any) error {
 	if obj, ok := v.(map[string]any); ok && !a.opts.Strict {
 		v = []any{obj} // one value where an array belongs
 	}
-	dv, err := schema.DecodeValue(t.attr, v, a.decodeOpts())
+	dv, err := document.DecodeValue(t.attr, v, a.decodeOpts())
 	if err != nil {
 		return err
 	}
@@ -501,7 +502,7 @@ func (s *valueSet) find(v any) int {
 // "value" clears the whole attribute, as Entra ID means it. Any other
 // unassigned value (null, and "" outside strict mode) clears the attribute.
 func (a *applier) setSingle(m map[string]any, attr *schema.Attribute, v any) error {
-	dv, err := schema.DecodeValue(attr, v, a.decodeOpts())
+	dv, err := document.DecodeValue(attr, v, a.decodeOpts())
 	if err != nil {
 		return err
 	}
@@ -513,7 +514,7 @@ func (a *applier) setSingle(m map[string]any, attr *schema.Attribute, v any) err
 		}
 		for k, x := range obj {
 			if sub := attr.SubAttribute(k); sub != nil {
-				if sv, err := schema.DecodeValue(sub, x, a.decodeOpts()); err == nil && sv == nil {
+				if sv, err := document.DecodeValue(sub, x, a.decodeOpts()); err == nil && sv == nil {
 					if sub.Name == "value" && !a.opts.Strict {
 						// Entra ID clears manager with {"value": ""}: without
 						// its value, the rest names nothing.
@@ -552,7 +553,7 @@ func (a *applier) setSingle(m map[string]any, attr *schema.Attribute, v any) err
 
 // setSub sets a sub-attribute of a single-valued complex attribute.
 func (a *applier) setSub(t target, v any) error {
-	dv, err := schema.DecodeValue(t.sub, v, a.decodeOpts())
+	dv, err := document.DecodeValue(t.sub, v, a.decodeOpts())
 	if err != nil {
 		return err
 	}
@@ -607,7 +608,7 @@ func (a *applier) setInMatches(op Op, t target, v any) error {
 	single.MultiValued = false
 	var newVal map[string]any
 	if t.sub != nil {
-		dv, err := schema.DecodeValue(t.sub, v, a.decodeOpts())
+		dv, err := document.DecodeValue(t.sub, v, a.decodeOpts())
 		if err != nil {
 			return err
 		}
@@ -615,7 +616,7 @@ func (a *applier) setInMatches(op Op, t target, v any) error {
 			newVal = map[string]any{t.sub.Name: dv}
 		}
 	} else {
-		dv, err := schema.DecodeValue(&single, v, a.decodeOpts())
+		dv, err := document.DecodeValue(&single, v, a.decodeOpts())
 		if err != nil {
 			return err
 		}
@@ -743,7 +744,7 @@ func (a *applier) remove(t target, v any, hasValue bool) error {
 		if obj, ok := v.(map[string]any); ok {
 			v = []any{obj}
 		}
-		dv, err := schema.DecodeValue(t.attr, v, a.decodeOpts())
+		dv, err := document.DecodeValue(t.attr, v, a.decodeOpts())
 		if err != nil {
 			return err
 		}
@@ -833,21 +834,21 @@ func sameValue(a *schema.Attribute, x, y any) bool {
 	xm, ok1 := x.(map[string]any)
 	ym, ok2 := y.(map[string]any)
 	if !ok1 || !ok2 {
-		return schema.Equal(&single, x, y)
+		return document.Equal(&single, x, y)
 	}
 	vs := a.SubAttribute("value")
 	xv, okx := xm["value"]
 	yv, oky := ym["value"]
 	if vs == nil || !okx || !oky {
-		return schema.Equal(&single, x, y)
+		return document.Equal(&single, x, y)
 	}
-	if !schema.Equal(vs, xv, yv) {
+	if !document.Equal(vs, xv, yv) {
 		return false
 	}
 	ts := a.SubAttribute("type")
 	xt, okx := xm["type"]
 	yt, oky := ym["type"]
-	return ts == nil || !okx || !oky || schema.Equal(ts, xt, yt)
+	return ts == nil || !okx || !oky || document.Equal(ts, xt, yt)
 }
 
 // onePrimary refuses the values of one operation that hold "primary": true
@@ -890,7 +891,7 @@ func inPlace(vals []any) func(int) map[string]any {
 
 // seedFromFilter builds a new value from a value filter made only of "eq"
 // comparisons joined by "and", such as `type eq "work"`.
-func seedFromFilter(a *schema.Attribute, f filter.Expr, opts schema.DecodeOptions) (map[string]any, bool) {
+func seedFromFilter(a *schema.Attribute, f filter.Expr, opts document.DecodeOptions) (map[string]any, bool) {
 	seed := map[string]any{}
 	ok := true
 	filter.Walk(f, func(e filter.Expr) bool {
@@ -904,7 +905,7 @@ func seedFromFilter(a *schema.Attribute, f filter.Expr, opts schema.DecodeOption
 				ok = false
 				return false
 			}
-			v, err := schema.DecodeValue(sub, e.Value, opts)
+			v, err := document.DecodeValue(sub, e.Value, opts)
 			if err != nil || v == nil {
 				ok = false
 				return false

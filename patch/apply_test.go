@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 )
@@ -46,7 +47,7 @@ func resource(t testing.TB, rt *schema.ResourceType, attrs string) *schema.Resou
 	m["schemas"] = urns
 	body, err := json.Marshal(m)
 	require.NoError(t, err)
-	r, err := schema.Decode(rt, body, schema.DecodeOptions{Strict: true})
+	r, err := document.Decode(rt, body, document.DecodeOptions{Strict: true})
 	require.NoError(t, err)
 	// Keep readOnly values (groups, manager.displayName) as a store would hold them.
 	r.ID, r.ExternalID = "42", "ext-42"

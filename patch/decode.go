@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -104,7 +105,7 @@ func Decode(data []byte, opts Options) ([]Operation, error) {
 			return nil, &schema.Error{Status: 400, Type: schema.ScimInvalidSyntax, Err: err,
 				Detail: fmt.Sprintf("PatchOp member %q has the wrong JSON type", te.Field)}
 		}
-		if _, perr := schema.ParseJSON(data); perr != nil {
+		if _, perr := document.ParseJSON(data); perr != nil {
 			return nil, perr
 		}
 		return nil, &schema.Error{Status: 400, Type: schema.ScimInvalidSyntax, Err: err, Detail: "request body is not a PatchOp: " + err.Error()}

@@ -4,7 +4,7 @@
 //
 // [Decode] reads the request; [Apply] returns a new resource and never
 // changes the one it is given. Either every operation applies or none does,
-// and the result is checked with the schema's rules (schema.ValidatePatch),
+// and the result is checked with the schema's rules (document.ValidatePatch),
 // so a PATCH can never store what a PUT would reject.
 //
 // Every path form of RFC 7644 §3.5.2 is supported: attributes

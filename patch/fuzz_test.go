@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 )
@@ -43,10 +44,10 @@ func FuzzApply(f *testing.F) {
 			mustBe400(t, err)
 			return
 		}
-		if _, err := schema.ValidatePatch(rt, r, out); err != nil {
+		if _, err := document.ValidatePatch(rt, r, out); err != nil {
 			t.Fatalf("result does not validate: %v\nops: %s", err, opsJSON)
 		}
-		if b := schema.AppendJSON(nil, rt, out, nil); !json.Valid(b) {
+		if b := document.AppendJSON(nil, rt, out, nil); !json.Valid(b) {
 			t.Fatalf("result encodes to invalid JSON: %s", b)
 		}
 		// Removals commute: applied one at a time they remove what they

@@ -20,21 +20,11 @@
 // # Resources
 //
 // A [Resource] holds the id, externalId and meta of RFC 7643 §3.1 as fields
-// and every other attribute in a map of canonical Go values. [Decode] reads a
-// request body into a Resource, matching names case-insensitively and
-// converting values by their attribute's type; [ValidateCreate] and
-// [ValidateReplace] apply mutability, required and primary rules and return
-// the resource to store; [Projection] and [AppendJSON] write responses that
-// honour "returned", "attributes" and "excludedAttributes". A store that
-// keeps resources as the JSON AppendJSON writes hands them out as
-// [Encoded]; [AppendEncoded] writes one under any projection without
-// decoding it whole, and [DecodeEncoded] reads it back.
-//
-// # Identity provider dialects
-//
-// By default decoding accepts what Microsoft Entra ID and Okta send although
-// RFC 7643 does not describe it (see [DecodeOptions]); DecodeOptions.Strict
-// turns that off.
+// and every other attribute in a map of canonical Go values: string, bool,
+// int64, float64, time.Time for dateTime, []byte for binary, map[string]any
+// for complex values and []any for multi-valued ones. Reading request bodies
+// into resources, validating writes against these schemas and writing
+// responses is the handler's work; a host only declares the schemas.
 //
 // # Errors
 //
@@ -43,7 +33,7 @@
 //
 // # Concurrency
 //
-// Schemas, resource types and projections are read-only once in use and safe
-// for concurrent use. The functions in this package never modify the
-// resources they are given.
+// Schemas and resource types are read-only once in use and safe for
+// concurrent use. The functions in this package never modify the resources
+// they are given.
 package schema

@@ -3,6 +3,7 @@ package schema_test
 import (
 	"errors"
 	"fmt"
+	"github.com/scimkit/scimkit/internal/document"
 
 	"github.com/scimkit/scimkit/schema"
 )
@@ -31,21 +32,21 @@ func Example_customExtension() {
 	  "userName": "bjensen",
 	  "urn:example:params:scim:schemas:extension:badge:2.0:User": {"BadgeNumber": "B-7", "floor": 3}
 	}`
-	r, err := schema.Decode(users, []byte(body), schema.DecodeOptions{})
+	r, err := document.Decode(users, []byte(body), document.DecodeOptions{})
 	if err != nil {
 		panic(err)
 	}
-	r, err = schema.ValidateCreate(users, r)
+	r, err = document.ValidateCreate(users, r)
 	if err != nil {
 		panic(err)
 	}
 	r.ID = "42"
 	fmt.Println(r.String(badge.ID + ":badgeNumber"))
-	fmt.Println(string(schema.AppendJSON(nil, users, r, nil)))
+	fmt.Println(string(document.AppendJSON(nil, users, r, nil)))
 
 	// A user without the required extension is rejected with a SCIM error.
-	missing, _ := schema.Decode(users, []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x"}`), schema.DecodeOptions{})
-	_, err = schema.ValidateCreate(users, missing)
+	missing, _ := document.Decode(users, []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x"}`), document.DecodeOptions{})
+	_, err = document.ValidateCreate(users, missing)
 	var se *schema.Error
 	if errors.As(err, &se) {
 		fmt.Println(se.Status, se.Type)
@@ -64,13 +65,13 @@ func ExampleDecode() {
 	  "active": "False",
 	  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": "26118915"}
 	}`
-	r, err := schema.Decode(schema.Users(), []byte(body), schema.DecodeOptions{})
+	r, err := document.Decode(schema.Users(), []byte(body), document.DecodeOptions{})
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(r.Attributes["active"], r.String(schema.EnterpriseUserSchema+":manager.value"))
 
-	_, err = schema.Decode(schema.Users(), []byte(body), schema.DecodeOptions{Strict: true})
+	_, err = document.Decode(schema.Users(), []byte(body), document.DecodeOptions{Strict: true})
 	fmt.Println(err)
 	// Output:
 	// false 26118915
@@ -86,8 +87,8 @@ func ExampleNewProjection() {
 		"password": "secret",
 		"name":     map[string]any{"givenName": "Barbara", "familyName": "Jensen"},
 	}}
-	p := schema.NewProjection(users, []string{"name.givenName", "password"}, nil)
-	fmt.Println(string(schema.AppendJSON(nil, users, r, p)))
+	p := document.NewProjection(users, []string{"name.givenName", "password"}, nil)
+	fmt.Println(string(document.AppendJSON(nil, users, r, p)))
 	// Output:
 	// {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"42","name":{"givenName":"Barbara"}}
 }

@@ -3,7 +3,7 @@
 // a store keeps, and handing over decoded request bodies without a copy.
 // They are not part of the store contract a host implements (package
 // store): they exist for the memory store's speed, and their types are the
-// engine's (schema.Encoded).
+// engine's (document.Encoded).
 //
 // Like store.Search, the read helpers look along a store's Unwrap chain, so
 // a decorator keeps them; the write helpers use only the outer store, so a
@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -21,15 +22,15 @@ import (
 // JSONReader is a store that keeps resources encoded and can answer reads
 // with the JSON it keeps, neither decoding nor encoding them. The handler
 // reads through it unless the request names attributes returned only on
-// request (schema.Projection.Requests), and answers a write that returns
+// request (document.Projection.Requests), and answers a write that returns
 // the resource from GetJSON when it holds the version written; so GetJSON
 // should cost less than encoding a resource. GetJSON answers what Get
 // answers, and SearchJSON what store.Search answers (the page's resources
 // and the total), encoded; storetest checks it. Either may decline a call
 // by returning an error wrapping errors.ErrUnsupported.
 type JSONReader interface {
-	GetJSON(ctx context.Context, id string) (schema.Encoded, error)
-	SearchJSON(ctx context.Context, q *store.Query) (page []schema.Encoded, total int, err error)
+	GetJSON(ctx context.Context, id string) (document.Encoded, error)
+	SearchJSON(ctx context.Context, q *store.Query) (page []document.Encoded, total int, err error)
 }
 
 // Adopter is a store that can keep the resources it is given instead of
@@ -61,20 +62,20 @@ func Reader(s store.Store) (JSONReader, bool) {
 // GetJSON reads resource id as the JSON s keeps. ok is false when no store
 // along s's Unwrap chain is a JSONReader or it declines, and then err is
 // nil; otherwise err is the reader's.
-func GetJSON(ctx context.Context, s store.Store, id string) (enc schema.Encoded, ok bool, err error) {
+func GetJSON(ctx context.Context, s store.Store, id string) (enc document.Encoded, ok bool, err error) {
 	jr, found := Reader(s)
 	if !found {
-		return schema.Encoded{}, false, nil
+		return document.Encoded{}, false, nil
 	}
 	enc, err = jr.GetJSON(ctx, id)
 	if errors.Is(err, errors.ErrUnsupported) {
-		return schema.Encoded{}, false, nil
+		return document.Encoded{}, false, nil
 	}
 	return enc, true, err
 }
 
 // SearchJSON answers q as the JSON s keeps, with ok as in GetJSON.
-func SearchJSON(ctx context.Context, s store.Store, q *store.Query) (page []schema.Encoded, total int, ok bool, err error) {
+func SearchJSON(ctx context.Context, s store.Store, q *store.Query) (page []document.Encoded, total int, ok bool, err error) {
 	jr, found := Reader(s)
 	if !found {
 		return nil, 0, false, nil

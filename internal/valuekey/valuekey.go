@@ -1,5 +1,5 @@
 // Package valuekey turns attribute values into comparable keys: two values
-// of an attribute have equal keys exactly when schema.Equal holds for
+// of an attribute have equal keys exactly when document.Equal holds for
 // strings (folded unless the attribute is caseExact, RFC 7643 §2.3.1),
 // so that indexes and set operations can use Go maps instead of comparing
 // every pair. It serves scimkit's stores and PATCH; it is not an API.

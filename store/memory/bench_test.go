@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
@@ -131,7 +132,7 @@ func BenchmarkSearchUserNameEq(b *testing.B) {
 // of 100,000, and the heap objects (what the garbage collector scans),
 // measured once; the timed loop reads one of them. "copied" stores users
 // through Create, which copies them; "decoded" stores what the handler
-// hands over: bodies decoded by schema.Decode and validated, through
+// hands over: bodies decoded by document.Decode and validated, through
 // CreateAdopted.
 func BenchmarkMemoryPerUser(b *testing.B) {
 	users := schema.Users()
@@ -147,9 +148,9 @@ func BenchmarkMemoryPerUser(b *testing.B) {
 				in := typicalUser(i)
 				var err error
 				if way == "decoded" {
-					in, err = schema.Decode(users, schema.AppendJSON(nil, users, in, nil), schema.DecodeOptions{})
+					in, err = document.Decode(users, document.AppendJSON(nil, users, in, nil), document.DecodeOptions{})
 					if err == nil {
-						in, err = schema.ValidateCreate(users, in)
+						in, err = document.ValidateCreate(users, in)
 					}
 					if err == nil {
 						last, err = s.CreateAdopted(context.Background(), in)

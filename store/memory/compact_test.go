@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store/memory"
 )
@@ -52,7 +53,7 @@ func FuzzCompact(f *testing.F) {
 	types := []*schema.ResourceType{thing(), schema.Users(), schema.Groups()}
 	f.Fuzz(func(t *testing.T, body string, pick int) {
 		rt := types[uint(pick)%uint(len(types))]
-		r, err := schema.Decode(rt, []byte(body), schema.DecodeOptions{})
+		r, err := document.Decode(rt, []byte(body), document.DecodeOptions{})
 		if err != nil {
 			return
 		}
@@ -84,11 +85,11 @@ func FuzzCompact(f *testing.F) {
 				if p.Requests() {
 					continue // not in the JSON: the handler reads through Get
 				}
-				want := string(schema.AppendJSON(nil, rt, got, p))
-				assert.Equal(t, want, string(schema.AppendEncoded(nil, rt, &enc, p)), "projection %v", p)
-				part, err := schema.DecodeEncoded(rt, &enc, p)
+				want := string(document.AppendJSON(nil, rt, got, p))
+				assert.Equal(t, want, string(document.AppendEncoded(nil, rt, &enc, p)), "projection %v", p)
+				part, err := document.DecodeEncoded(rt, &enc, p)
 				require.NoError(t, err)
-				assert.Equal(t, want, string(schema.AppendJSON(nil, rt, part, p)), "DecodeEncoded, projection %v", p)
+				assert.Equal(t, want, string(document.AppendJSON(nil, rt, part, p)), "DecodeEncoded, projection %v", p)
 			}
 		}
 	})
@@ -96,8 +97,8 @@ func FuzzCompact(f *testing.F) {
 
 // projections returns the default projection and others that name
 // attributes, sub-attributes, extensions and common attributes of rt.
-func projections(rt *schema.ResourceType) []*schema.Projection {
-	out := []*schema.Projection{nil}
+func projections(rt *schema.ResourceType) []*document.Projection {
+	out := []*document.Projection{nil}
 	var names []string
 	add := func(prefix string, s *schema.Schema) {
 		for _, a := range s.Attributes {
@@ -114,9 +115,9 @@ func projections(rt *schema.ResourceType) []*schema.Projection {
 	}
 	names = append(names, "id", "externalId", "meta", "meta.version", "schemas")
 	for i, n := range names {
-		out = append(out, schema.NewProjection(rt, []string{n}, nil), schema.NewProjection(rt, nil, []string{n}))
+		out = append(out, document.NewProjection(rt, []string{n}, nil), document.NewProjection(rt, nil, []string{n}))
 		if i > 0 {
-			out = append(out, schema.NewProjection(rt, []string{names[i-1], n}, nil), schema.NewProjection(rt, nil, []string{names[i-1], n}))
+			out = append(out, document.NewProjection(rt, []string{names[i-1], n}, nil), document.NewProjection(rt, nil, []string{names[i-1], n}))
 		}
 	}
 	return out
@@ -152,7 +153,7 @@ func TestProjectionRequests(t *testing.T) {
 		{nil, []string{"name"}, false},
 		{nil, []string{"extra"}, false},
 	} {
-		assert.Equal(t, tt.want, schema.NewProjection(rt, tt.attrs, tt.excluded).Requests(), "%v %v", tt.attrs, tt.excluded)
+		assert.Equal(t, tt.want, document.NewProjection(rt, tt.attrs, tt.excluded).Requests(), "%v %v", tt.attrs, tt.excluded)
 	}
 }
 

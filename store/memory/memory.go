@@ -5,7 +5,7 @@
 // forms:
 //
 //   - Compact, for every resource type without a member list (users and
-//     most custom types): the resource's JSON as schema.AppendJSON writes
+//     most custom types): the resource's JSON as document.AppendJSON writes
 //     it with the default projection, one string per resource, with the
 //     few values that JSON leaves out (such as a password) beside it. The
 //     store implements fastpath.JSONReader, so the handler answers reads with
@@ -52,6 +52,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/internal/fastpath"
 	"github.com/scimkit/scimkit/internal/topk"
 	"github.com/scimkit/scimkit/internal/valuekey"
@@ -95,7 +96,7 @@ type part struct {
 	byExt   map[string]*entry   // externalId (caseExact) -> the first resource with it
 	extMore map[string][]*entry // externalId -> the others, rarely any
 	unique  []*uniqueIndex
-	uniques *schema.Projection // the unique attributes, which unindex reads
+	uniques *document.Projection // the unique attributes, which unindex reads
 	version uint64
 	sorted  []*entry // every resource, by id once tidy
 	untidy  bool     // sorted needs sorting
@@ -159,7 +160,7 @@ func (st *state) version() string {
 	return st.blob[st.jsonLen:]
 }
 
-// enc returns the JSON of a compact state (as schema.Encoded.JSON).
+// enc returns the JSON of a compact state (as document.Encoded.JSON).
 func (st *state) enc() string {
 	if st.jsonLen < 0 {
 		return ""
@@ -250,7 +251,7 @@ func NewWithConfig(rt *schema.ResourceType, c Config) *Store {
 // writtenInFull reports whether the default projection writes every value
 // of a, sub-attributes included.
 func writtenInFull(a *schema.Attribute) bool {
-	var def *schema.Projection
+	var def *document.Projection
 	if !def.Includes(nil, nil, a) {
 		return false
 	}
@@ -329,7 +330,7 @@ func (s *Store) Get(ctx context.Context, id string) (*schema.Resource, error) {
 
 // GetJSON implements fastpath.JSONReader. It declines (errors.ErrUnsupported)
 // for resource types with a member list, which the store keeps decoded.
-func (s *Store) GetJSON(ctx context.Context, id string) (schema.Encoded, error) {
+func (s *Store) GetJSON(ctx context.Context, id string) (document.Encoded, error) {
 	return s.part(ctx).GetJSON(ctx, id)
 }
 
@@ -382,7 +383,7 @@ func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 // SearchJSON implements fastpath.JSONReader. It declines
 // (errors.ErrUnsupported) for resource types with a member list, which the
 // store keeps decoded.
-func (s *Store) SearchJSON(ctx context.Context, q *store.Query) ([]schema.Encoded, int, error) {
+func (s *Store) SearchJSON(ctx context.Context, q *store.Query) ([]document.Encoded, int, error) {
 	return s.part(ctx).SearchJSON(ctx, q)
 }
 
@@ -400,7 +401,7 @@ func (s *part) own(r *schema.Resource) (*schema.Resource, error) {
 	}
 	v := *r
 	v.ID, v.Meta = "", schema.Meta{}
-	c, err := schema.Decode(s.rt, schema.AppendJSON(nil, s.rt, &v, nil), schema.DecodeOptions{KeepEmptyStrings: true})
+	c, err := document.Decode(s.rt, document.AppendJSON(nil, s.rt, &v, nil), document.DecodeOptions{KeepEmptyStrings: true})
 	if err != nil {
 		return nil, fmt.Errorf("memory: the %s cannot be stored as JSON: %w", s.rt.Name, err)
 	}
@@ -465,7 +466,7 @@ func (s *part) keep(c *schema.Resource, id string, version uint64, created, modi
 func (s *part) encode(b []byte, c *schema.Resource, id string, created, modified time.Time) []byte {
 	kept := schema.Resource{ID: id, ExternalID: c.ExternalID, Attributes: c.Attributes,
 		Meta: schema.Meta{ResourceType: s.rt.Name, Created: created, LastModified: modified}}
-	return schema.AppendJSON(b, s.rt, &kept, nil)
+	return document.AppendJSON(b, s.rt, &kept, nil)
 }
 
 // encBufs holds buffers for encoding outside the lock.
@@ -508,12 +509,12 @@ func (s *part) resource(st *state) (*schema.Resource, error) {
 // resourceFor is resource for a reader that needs only the attributes
 // projection p writes (nil: all of them): in compact form, only those are
 // decoded, with every value the JSON leaves out.
-func (s *part) resourceFor(st *state, p *schema.Projection) (*schema.Resource, error) {
+func (s *part) resourceFor(st *state, p *document.Projection) (*schema.Resource, error) {
 	if r := st.res(); r != nil {
 		return r, nil
 	}
 	e := s.encoded(st)
-	r, err := schema.DecodeEncoded(s.rt, &e, p)
+	r, err := document.DecodeEncoded(s.rt, &e, p)
 	if err != nil { // the store wrote enc: never expected
 		return nil, fmt.Errorf("memory: stored %s %s does not decode: %w", s.rt.Name, st.id(), err)
 	}
@@ -524,7 +525,7 @@ func (s *part) resourceFor(st *state, p *schema.Projection) (*schema.Resource, e
 // filterNeeds returns a projection of the top-level attributes filter f
 // reads, for resourceFor: a superset, since names inside value filters are
 // taken as top-level names too.
-func (s *part) filterNeeds(f *filter.Matcher) *schema.Projection {
+func (s *part) filterNeeds(f *filter.Matcher) *document.Projection {
 	var names []string
 	all := false
 	add := func(p filter.Path) {
@@ -547,12 +548,12 @@ func (s *part) filterNeeds(f *filter.Matcher) *schema.Projection {
 	if len(names) == 0 || all {
 		return nil
 	}
-	return schema.NewProjection(s.rt, names, nil)
+	return document.NewProjection(s.rt, names, nil)
 }
 
 // encoded returns st as fastpath.JSONReader hands it out.
-func (s *part) encoded(st *state) schema.Encoded {
-	return schema.Encoded{ID: st.id(), Meta: st.meta(s.rt), JSON: st.enc()}
+func (s *part) encoded(st *state) document.Encoded {
+	return document.Encoded{ID: st.id(), Meta: st.meta(s.rt), JSON: st.enc()}
 }
 
 // hiddenOf returns copies of the values of attrs that the compact form's
@@ -681,13 +682,13 @@ func (s *part) Get(ctx context.Context, id string) (*schema.Resource, error) {
 }
 
 // GetJSON implements fastpath.JSONReader.
-func (s *part) GetJSON(ctx context.Context, id string) (schema.Encoded, error) {
+func (s *part) GetJSON(ctx context.Context, id string) (document.Encoded, error) {
 	if !s.compact() {
-		return schema.Encoded{}, errMapForm
+		return document.Encoded{}, errMapForm
 	}
 	st, err := s.state(ctx, id)
 	if err != nil {
-		return schema.Encoded{}, err
+		return document.Encoded{}, err
 	}
 	return s.encoded(st), nil
 }
@@ -712,7 +713,7 @@ func (s *part) replace(ctx context.Context, c *schema.Resource, ifVersion string
 
 // uniqueProjection returns a projection of the unique attributes, with
 // which a compact state is decoded only as far as unindex reads it.
-func (s *part) uniqueProjection() *schema.Projection {
+func (s *part) uniqueProjection() *document.Projection {
 	names := []string{"id"} // none unique: a projection that decodes nothing else
 	for _, idx := range s.unique {
 		name := idx.attr.Name
@@ -721,7 +722,7 @@ func (s *part) uniqueProjection() *schema.Projection {
 		}
 		names = append(names, name)
 	}
-	return schema.NewProjection(s.rt, names, nil)
+	return document.NewProjection(s.rt, names, nil)
 }
 
 // write stores a new version of resource id, which prepare makes from the
@@ -904,7 +905,7 @@ func (s *part) Search(ctx context.Context, q *store.Query) (*store.Page, error) 
 }
 
 // SearchJSON implements fastpath.JSONReader.
-func (s *part) SearchJSON(ctx context.Context, q *store.Query) ([]schema.Encoded, int, error) {
+func (s *part) SearchJSON(ctx context.Context, q *store.Query) ([]document.Encoded, int, error) {
 	if !s.compact() {
 		return nil, 0, errMapForm
 	}
@@ -912,7 +913,7 @@ func (s *part) SearchJSON(ctx context.Context, q *store.Query) ([]schema.Encoded
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]schema.Encoded, len(hits))
+	out := make([]document.Encoded, len(hits))
 	for i, h := range hits {
 		out[i] = s.encoded(h.st)
 	}
@@ -974,7 +975,7 @@ func (s *part) find(ctx context.Context, q *store.Query) ([]hit, int, error) {
 	read := sort != nil || q.Filter != nil && !exact
 	// Without a sort, a compact resource is decoded only as far as the
 	// filter reads it.
-	var needs *schema.Projection
+	var needs *document.Projection
 	if sort == nil && read && s.compact() {
 		needs = s.filterNeeds(q.Filter)
 	}

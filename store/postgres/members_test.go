@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scimkit/handler"
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -33,7 +34,7 @@ func TestMemberPatches(t *testing.T) {
 	pg := db.store(t, groups, postgres.Options{})
 	mem := memory.New(groups)
 	ctx := context.Background()
-	in, err := schema.Decode(groups, []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G","members":[{"value":"a","display":"A"},{"value":"b"}]}`), schema.DecodeOptions{})
+	in, err := document.Decode(groups, []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G","members":[{"value":"a","display":"A"},{"value":"b"}]}`), document.DecodeOptions{})
 	require.NoError(t, err)
 	gp, err := pg.Create(ctx, in)
 	require.NoError(t, err)
@@ -80,7 +81,7 @@ func TestPatchMeta(t *testing.T) {
 	groups := schema.Groups()
 	pg := db.store(t, groups, postgres.Options{})
 	ctx := context.Background()
-	in, err := schema.Decode(groups, []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G","members":[{"value":"a"}]}`), schema.DecodeOptions{})
+	in, err := document.Decode(groups, []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G","members":[{"value":"a"}]}`), document.DecodeOptions{})
 	require.NoError(t, err)
 	g, err := pg.Create(ctx, in)
 	require.NoError(t, err)

@@ -48,6 +48,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -291,7 +292,7 @@ func (rw *row) targets() []any {
 
 // stored decodes what the store wrote: "" stays the value a strict
 // service stored.
-var stored = schema.DecodeOptions{KeepEmptyStrings: true}
+var stored = document.DecodeOptions{KeepEmptyStrings: true}
 
 // resource turns a stored row into a Resource.
 func (s *Store) resource(rw *row) (*schema.Resource, error) {
@@ -302,7 +303,7 @@ func (s *Store) resource(rw *row) (*schema.Resource, error) {
 	if rw.externalID != nil {
 		r.ExternalID = *rw.externalID
 	}
-	v, err := schema.ParseJSON(rw.data)
+	v, err := document.ParseJSON(rw.data)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: stored data of %s: %w", r.ID, err)
 	}
@@ -315,23 +316,23 @@ func (s *Store) resource(rw *row) (*schema.Resource, error) {
 			out := make(map[string]any, len(m))
 			for name, x := range m {
 				if a := ext.Schema.Attribute(name); a != nil {
-					if out[a.Name], err = schema.DecodeValue(a, x, stored); err != nil {
+					if out[a.Name], err = document.DecodeValue(a, x, stored); err != nil {
 						break
 					}
 				}
 			}
 			r.Attributes[ext.Schema.ID] = out
 		} else if a := s.rt.Schema.Attribute(k); a != nil {
-			r.Attributes[a.Name], err = schema.DecodeValue(a, v, stored)
+			r.Attributes[a.Name], err = document.DecodeValue(a, v, stored)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("postgres: stored attribute %q of %s: %w", k, r.ID, err)
 		}
 	}
 	if len(rw.members) > 0 && s.members != nil {
-		v, err := schema.ParseJSON(rw.members)
+		v, err := document.ParseJSON(rw.members)
 		if err == nil {
-			r.Attributes[s.members.Name], err = schema.DecodeValue(s.members, v, stored)
+			r.Attributes[s.members.Name], err = document.DecodeValue(s.members, v, stored)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("postgres: stored members of %s: %w", r.ID, err)

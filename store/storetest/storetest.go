@@ -39,6 +39,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/internal/fastpath"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
@@ -678,12 +679,12 @@ func checkSearchJSON(t *testing.T, s store.Store, rt *schema.ResourceType, q *st
 }
 
 // checkEncoded checks that enc is r as a fastpath.JSONReader hands it out.
-func checkEncoded(t *testing.T, rt *schema.ResourceType, r *schema.Resource, enc schema.Encoded, msg string) {
+func checkEncoded(t *testing.T, rt *schema.ResourceType, r *schema.Resource, enc document.Encoded, msg string) {
 	t.Helper()
 	assert.Equal(t, r.ID, enc.ID, msg)
 	assert.Equal(t, r.Meta, enc.Meta, msg)
-	assert.JSONEq(t, string(schema.AppendJSON(nil, rt, r, nil)), string(schema.AppendEncoded(nil, rt, &enc, nil)), msg)
-	assert.Equal(t, string(schema.AppendJSON(nil, rt, r, nil)), string(schema.AppendEncoded(nil, rt, &enc, nil)), "byte for byte: %s", msg)
+	assert.JSONEq(t, string(document.AppendJSON(nil, rt, r, nil)), string(document.AppendEncoded(nil, rt, &enc, nil)), msg)
+	assert.Equal(t, string(document.AppendJSON(nil, rt, r, nil)), string(document.AppendEncoded(nil, rt, &enc, nil)), "byte for byte: %s", msg)
 }
 
 // testJSON checks a fastpath.JSONReader's GetJSON against Get, through

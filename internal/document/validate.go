@@ -1,8 +1,9 @@
-package schema
+package document
 
 import (
 	"encoding/json"
 	"errors"
+	"github.com/scimkit/scimkit/schema"
 	"maps"
 	"reflect"
 	"slices"
@@ -19,10 +20,10 @@ import (
 // type does not match its attribute's type, an attribute the schema does
 // not define, and more than one "primary": true in a multi-valued attribute
 // (RFC 7643 §2.4). Errors are *Error with scimType invalidValue.
-func ValidateCreate(rt *ResourceType, r *Resource) (*Resource, error) {
+func ValidateCreate(rt *schema.ResourceType, r *schema.Resource) (*schema.Resource, error) {
 	// Copy on write: out shares r's values and copies only the maps it
 	// changes, so r is left as it was.
-	out := &Resource{ExternalID: r.ExternalID, Attributes: maps.Clone(r.Attributes)}
+	out := &schema.Resource{ExternalID: r.ExternalID, Attributes: maps.Clone(r.Attributes)}
 	if out.Attributes == nil {
 		out.Attributes = map[string]any{}
 	}
@@ -31,7 +32,7 @@ func ValidateCreate(rt *ResourceType, r *Resource) (*Resource, error) {
 			out.Attributes[e.Schema.ID] = maps.Clone(m)
 		}
 	}
-	forEachSchema(rt, out.Attributes, func(s *Schema, m map[string]any) {
+	forEachSchema(rt, out.Attributes, func(s *schema.Schema, m map[string]any) {
 		for _, a := range s.Attributes {
 			dropReadOnly(a, m)
 		}
@@ -55,7 +56,7 @@ func ValidateCreate(rt *ResourceType, r *Resource) (*Resource, error) {
 // The result shares values with r (the elements of multi-valued
 // attributes) and copies what it takes from old, so that it shares nothing
 // with a stored resource.
-func ValidateReplace(rt *ResourceType, old, r *Resource) (*Resource, error) {
+func ValidateReplace(rt *schema.ResourceType, old, r *schema.Resource) (*schema.Resource, error) {
 	return validateUpdate(rt, old, r, true)
 }
 
@@ -65,7 +66,7 @@ func ValidateReplace(rt *ResourceType, old, r *Resource) (*Resource, error) {
 // attribute that old has may not be removed or changed. readOnly values
 // still come from old. A required attribute that the operations removed
 // or left unassigned is scimType mutability (RFC 7644 §3.5.2.2).
-func ValidatePatch(rt *ResourceType, old, r *Resource) (*Resource, error) {
+func ValidatePatch(rt *schema.ResourceType, old, r *schema.Resource) (*schema.Resource, error) {
 	res, err := validateUpdate(rt, old, r, false)
 	if err != nil && errors.Is(err, errRequired) {
 		return nil, asMutability(err)
@@ -76,12 +77,12 @@ func ValidatePatch(rt *ResourceType, old, r *Resource) (*Resource, error) {
 // asMutability returns err, a requiredError, with scimType mutability. It
 // is apart from ValidatePatch so that the success path allocates nothing.
 func asMutability(err error) error {
-	var se *Error
+	var se *schema.Error
 	if !errors.As(err, &se) {
 		return err
 	}
 	e := *se
-	e.Type = ScimMutability
+	e.Type = schema.ScimMutability
 	return &e
 }
 
@@ -91,21 +92,21 @@ var errRequired = errors.New("schema: a required attribute has no value")
 
 // requiredError is the error for required attribute path without a value:
 // invalidValue, which ValidatePatch turns into mutability.
-func requiredError(path pathOf) *Error {
-	e := InvalidValueError("attribute %q is required", path)
+func requiredError(path pathOf) *schema.Error {
+	e := schema.InvalidValueError("attribute %q is required", path)
 	e.Err = errRequired
 	return e
 }
 
-func validateUpdate(rt *ResourceType, old, r *Resource, keepOmitted bool) (*Resource, error) {
+func validateUpdate(rt *schema.ResourceType, old, r *schema.Resource, keepOmitted bool) (*schema.Resource, error) {
 	// Copy on write: out shares r's values and copies only what it changes,
 	// so validating a group of 100,000 members does not copy them.
-	out := &Resource{ID: old.ID, ExternalID: r.ExternalID, Meta: old.Meta, Attributes: maps.Clone(r.Attributes)}
+	out := &schema.Resource{ID: old.ID, ExternalID: r.ExternalID, Meta: old.Meta, Attributes: maps.Clone(r.Attributes)}
 	if out.Attributes == nil {
 		out.Attributes = map[string]any{}
 	}
 	var err error
-	merge := func(s *Schema, ext *Extension) {
+	merge := func(s *schema.Schema, ext *schema.Extension) {
 		newM, oldM := out.Attributes, old.Attributes
 		if ext != nil {
 			newM, _ = out.Attributes[s.ID].(map[string]any)
@@ -140,37 +141,37 @@ func validateUpdate(rt *ResourceType, old, r *Resource, keepOmitted bool) (*Reso
 
 // mergeReplace applies the §3.5.1 mutability rules for attribute a between
 // the new values m and the old values old.
-func mergeReplace(a *Attribute, m, old map[string]any, path string, keepOmitted bool) error {
+func mergeReplace(a *schema.Attribute, m, old map[string]any, path string, keepOmitted bool) error {
 	nv, hasNew := m[a.Name]
 	ov, hasOld := old[a.Name]
 	switch {
-	case a.Mutability == ReadOnly:
+	case a.Mutability == schema.ReadOnly:
 		if hasOld {
-			m[a.Name] = CloneValue(ov)
+			m[a.Name] = schema.CloneValue(ov)
 		} else {
 			delete(m, a.Name)
 		}
 		return nil
-	case a.Mutability == Immutable && hasOld:
+	case a.Mutability == schema.Immutable && hasOld:
 		if !hasNew && keepOmitted {
-			m[a.Name] = CloneValue(ov)
+			m[a.Name] = schema.CloneValue(ov)
 			return nil
 		}
 		if !hasNew || !Equal(a, nv, ov) {
-			return MutabilityError("attribute %q is immutable and already set; it cannot be changed", path)
+			return schema.MutabilityError("attribute %q is immutable and already set; it cannot be changed", path)
 		}
 		return nil
-	case a.Returned == ReturnedNever && !hasNew && hasOld && keepOmitted:
-		m[a.Name] = CloneValue(ov)
+	case a.Returned == schema.ReturnedNever && !hasNew && hasOld && keepOmitted:
+		m[a.Name] = schema.CloneValue(ov)
 		return nil
 	}
-	if a.Type != Complex || (!hasNew && (a.MultiValued || !hasOld || !keepOmitted)) {
-		if !hasNew && hasOld && !keepOmitted && a.Type == Complex && !a.MultiValued {
+	if a.Type != schema.Complex || (!hasNew && (a.MultiValued || !hasOld || !keepOmitted)) {
+		if !hasNew && hasOld && !keepOmitted && a.Type == schema.Complex && !a.MultiValued {
 			// A removed complex attribute: none of its immutable values may go.
 			om, _ := ov.(map[string]any)
 			for _, sub := range a.SubAttributes {
-				if _, ok := om[sub.Name]; ok && sub.Mutability == Immutable {
-					return MutabilityError("attribute %q is immutable and already set; it cannot be removed", path+"."+sub.Name)
+				if _, ok := om[sub.Name]; ok && sub.Mutability == schema.Immutable {
+					return schema.MutabilityError("attribute %q is immutable and already set; it cannot be removed", path+"."+sub.Name)
 				}
 			}
 		}
@@ -182,8 +183,8 @@ func mergeReplace(a *Attribute, m, old map[string]any, path string, keepOmitted 
 		om, _ := ov.(map[string]any)
 		nm := map[string]any{}
 		for _, sub := range a.SubAttributes {
-			if v, ok := om[sub.Name]; ok && sub.Mutability == Immutable {
-				nm[sub.Name] = CloneValue(v)
+			if v, ok := om[sub.Name]; ok && sub.Mutability == schema.Immutable {
+				nm[sub.Name] = schema.CloneValue(v)
 			}
 		}
 		if len(nm) > 0 {
@@ -195,7 +196,7 @@ func mergeReplace(a *Attribute, m, old map[string]any, path string, keepOmitted 
 		// readOnly sub-attributes in new values are ignored; copy only the
 		// values that hold one.
 		arr, _ := nv.([]any)
-		if !slices.ContainsFunc(a.SubAttributes, func(s *Attribute) bool { return s.Mutability == ReadOnly }) {
+		if !slices.ContainsFunc(a.SubAttributes, func(s *schema.Attribute) bool { return s.Mutability == schema.ReadOnly }) {
 			return nil
 		}
 		var copied []any
@@ -209,7 +210,7 @@ func mergeReplace(a *Attribute, m, old map[string]any, path string, keepOmitted 
 			}
 			em = maps.Clone(em)
 			for _, sub := range a.SubAttributes {
-				if sub.Mutability == ReadOnly {
+				if sub.Mutability == schema.ReadOnly {
 					delete(em, sub.Name)
 				}
 			}
@@ -238,9 +239,9 @@ func mergeReplace(a *Attribute, m, old map[string]any, path string, keepOmitted 
 	return nil
 }
 
-func hasReadOnlySub(a *Attribute, m map[string]any) bool {
+func hasReadOnlySub(a *schema.Attribute, m map[string]any) bool {
 	for _, sub := range a.SubAttributes {
-		if _, ok := m[sub.Name]; ok && sub.Mutability == ReadOnly {
+		if _, ok := m[sub.Name]; ok && sub.Mutability == schema.ReadOnly {
 			return true
 		}
 	}
@@ -251,16 +252,16 @@ func hasReadOnlySub(a *Attribute, m map[string]any) bool {
 // readOnly, and the readOnly sub-attributes of its value. The values in m
 // are shared: a value that holds a readOnly sub-attribute is copied before
 // it is changed.
-func dropReadOnly(a *Attribute, m map[string]any) {
+func dropReadOnly(a *schema.Attribute, m map[string]any) {
 	v, ok := m[a.Name]
 	if !ok {
 		return
 	}
-	if a.Mutability == ReadOnly {
+	if a.Mutability == schema.ReadOnly {
 		delete(m, a.Name)
 		return
 	}
-	if a.Type != Complex || !slices.ContainsFunc(a.SubAttributes, func(s *Attribute) bool { return s.Mutability == ReadOnly }) {
+	if a.Type != schema.Complex || !slices.ContainsFunc(a.SubAttributes, func(s *schema.Attribute) bool { return s.Mutability == schema.ReadOnly }) {
 		return
 	}
 	strip := func(em map[string]any) map[string]any {
@@ -269,7 +270,7 @@ func dropReadOnly(a *Attribute, m map[string]any) {
 		}
 		em = maps.Clone(em)
 		for _, sub := range a.SubAttributes {
-			if sub.Mutability == ReadOnly {
+			if sub.Mutability == schema.ReadOnly {
 				delete(em, sub.Name)
 			}
 		}
@@ -306,7 +307,7 @@ func dropReadOnly(a *Attribute, m map[string]any) {
 
 // forEachSchema calls fn with the core schema and the core attribute map,
 // then with each extension present in attrs and its map.
-func forEachSchema(rt *ResourceType, attrs map[string]any, fn func(*Schema, map[string]any)) {
+func forEachSchema(rt *schema.ResourceType, attrs map[string]any, fn func(*schema.Schema, map[string]any)) {
 	fn(rt.Schema, attrs)
 	for _, e := range rt.Extensions {
 		if m, ok := attrs[e.Schema.ID].(map[string]any); ok {
@@ -320,7 +321,7 @@ func forEachSchema(rt *ResourceType, attrs map[string]any, fn func(*Schema, map[
 // that share storage with old's, which were checked when old was stored, are
 // not checked again: a PATCH adding one member to a large group checks one
 // member.
-func check(rt *ResourceType, r, old *Resource) error {
+func check(rt *schema.ResourceType, r, old *schema.Resource) error {
 	var oldAttrs map[string]any
 	if old != nil {
 		oldAttrs = old.Attributes
@@ -331,11 +332,11 @@ func check(rt *ResourceType, r, old *Resource) error {
 		}
 		if e := rt.Extension(k); e != nil && e.Schema.ID == k {
 			if _, ok := v.(map[string]any); !ok {
-				return InvalidValueError("extension %q must be an object", k)
+				return schema.InvalidValueError("extension %q must be an object", k)
 			}
 			continue
 		}
-		return InvalidValueError("attribute %q is not defined by the schemas of resource type %s (or is not spelled as they spell it)", k, rt.Name)
+		return schema.InvalidValueError("attribute %q is not defined by the schemas of resource type %s (or is not spelled as they spell it)", k, rt.Name)
 	}
 	if err := checkAttrs(rt.Schema, r.Attributes, oldAttrs, ""); err != nil {
 		return err
@@ -344,7 +345,7 @@ func check(rt *ResourceType, r, old *Resource) error {
 		m, ok := r.Attributes[e.Schema.ID].(map[string]any)
 		if !ok {
 			if e.Required {
-				return InvalidValueError("resource type %s requires the extension %s", rt.Name, e.Schema.ID)
+				return schema.InvalidValueError("resource type %s requires the extension %s", rt.Name, e.Schema.ID)
 			}
 			continue
 		}
@@ -359,11 +360,11 @@ func check(rt *ResourceType, r, old *Resource) error {
 // checkAttrs checks the attributes of schema s in m. For an extension
 // (prefix not empty) it also rejects keys s does not define; check does that
 // for the core schema, whose map also holds the extensions.
-func checkAttrs(s *Schema, m, old map[string]any, prefix string) error {
+func checkAttrs(s *schema.Schema, m, old map[string]any, prefix string) error {
 	if prefix != "" {
 		for k := range m {
 			if a := s.Attribute(k); a == nil || a.Name != k {
-				return InvalidValueError("attribute %q is not defined by schema %s (or is not spelled as it spells it)", prefix+k, s.ID)
+				return schema.InvalidValueError("attribute %q is not defined by schema %s (or is not spelled as it spells it)", prefix+k, s.ID)
 			}
 		}
 	}
@@ -384,15 +385,15 @@ func checkAttrs(s *Schema, m, old map[string]any, prefix string) error {
 // owned says m belongs to the validation (the top-level and extension
 // maps), so that a nil or empty value can be dropped from it; in a shared
 // nested map such a value is an error.
-func checkAttr(a *Attribute, m map[string]any, old any, prefix, parent string, owned bool) error {
+func checkAttr(a *schema.Attribute, m map[string]any, old any, prefix, parent string, owned bool) error {
 	path := pathOf{prefix, parent, a.Name}
 	v, ok := m[a.Name]
 	if !ok || v == nil {
-		if a.Required && a.Mutability != ReadOnly {
+		if a.Required && a.Mutability != schema.ReadOnly {
 			return requiredError(path)
 		}
 		if ok && !owned {
-			return InvalidValueError("attribute %q is null; leave it out instead", path)
+			return schema.InvalidValueError("attribute %q is null; leave it out instead", path)
 		}
 		delete(m, a.Name)
 		return nil
@@ -402,14 +403,14 @@ func checkAttr(a *Attribute, m map[string]any, old any, prefix, parent string, o
 	}
 	arr, ok := v.([]any)
 	if !ok {
-		return InvalidValueError("attribute %q is multi-valued and must hold a []any, not %T", path, v)
+		return schema.InvalidValueError("attribute %q is multi-valued and must hold a []any, not %T", path, v)
 	}
 	if len(arr) == 0 {
-		if a.Required && a.Mutability != ReadOnly {
+		if a.Required && a.Mutability != schema.ReadOnly {
 			return requiredError(path)
 		}
 		if !owned {
-			return InvalidValueError("attribute %q is an empty array; leave it out instead", path)
+			return schema.InvalidValueError("attribute %q is an empty array; leave it out instead", path)
 		}
 		delete(m, a.Name)
 		return nil
@@ -429,7 +430,7 @@ func checkAttr(a *Attribute, m map[string]any, old any, prefix, parent string, o
 		}
 	}
 	if primaries > 1 {
-		return InvalidValueError("attribute %q has %d values with \"primary\": true; at most one is allowed (RFC 7643 §2.4)", path, primaries)
+		return schema.InvalidValueError("attribute %q has %d values with \"primary\": true; at most one is allowed (RFC 7643 §2.4)", path, primaries)
 	}
 	// Values appended to stored ones by PATCH add are not repeats (add
 	// skips values already present): only other writes are looked at.
@@ -450,7 +451,7 @@ func checkAttr(a *Attribute, m map[string]any, old any, prefix, parent string, o
 // keeps, and every answer lists, a group member named twice once. Complex
 // values without a "value" are kept. arr is not changed; it is returned
 // as it is when nothing repeats.
-func withoutDuplicates(a *Attribute, arr []any) []any {
+func withoutDuplicates(a *schema.Attribute, arr []any) []any {
 	if len(arr) < 2 {
 		return arr
 	}
@@ -504,7 +505,7 @@ type dupKey struct {
 
 // dupKeyOf returns the key of v, a value of multi-valued attribute a:
 // simple values whole, complex ones by "value" and "type".
-func dupKeyOf(a, valueSub, typeSub *Attribute, v any) dupKey {
+func dupKeyOf(a, valueSub, typeSub *schema.Attribute, v any) dupKey {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return dupKey{value: valuekey.Of(a.CaseExact, v), ok: true}
@@ -533,32 +534,32 @@ func (p pathOf) String() string {
 	return p.prefix + p.parent + "." + p.name
 }
 
-func checkSingle(a *Attribute, v any, path pathOf) error {
+func checkSingle(a *schema.Attribute, v any, path pathOf) error {
 	ok := false
 	switch a.Type {
-	case String, Reference, DateTime, Binary:
+	case schema.String, schema.Reference, schema.DateTime, schema.Binary:
 		var s string
 		s, ok = v.(string)
-		if ok && a.Type == DateTime {
+		if ok && a.Type == schema.DateTime {
 			if _, err := ParseDateTime(s); err != nil {
-				return InvalidValueError("attribute %q: %q is not an xsd:dateTime (RFC 7643 §2.3.5)", path, s)
+				return schema.InvalidValueError("attribute %q: %q is not an xsd:dateTime (RFC 7643 §2.3.5)", path, s)
 			}
 		}
-		if ok && a.Type == Binary && !validBase64(s) {
-			return InvalidValueError("attribute %q is not valid base64 (RFC 7643 §2.3.6)", path)
+		if ok && a.Type == schema.Binary && !validBase64(s) {
+			return schema.InvalidValueError("attribute %q is not valid base64 (RFC 7643 §2.3.6)", path)
 		}
-	case Boolean:
+	case schema.Boolean:
 		_, ok = v.(bool)
-	case Integer:
+	case schema.Integer:
 		_, ok = v.(int64)
-	case Decimal:
+	case schema.Decimal:
 		_, ok = v.(float64)
-	case Complex:
+	case schema.Complex:
 		var sm map[string]any
 		if sm, ok = v.(map[string]any); ok {
 			for k := range sm {
 				if sub := a.SubAttribute(k); sub == nil || sub.Name != k {
-					return InvalidValueError("attribute %q has no sub-attribute %q", path, k)
+					return schema.InvalidValueError("attribute %q has no sub-attribute %q", path, k)
 				}
 			}
 			for _, sub := range a.SubAttributes {
@@ -569,7 +570,7 @@ func checkSingle(a *Attribute, v any, path pathOf) error {
 		}
 	}
 	if !ok {
-		return InvalidValueError("attribute %q of type %s cannot hold a %T", path, a.Type, v)
+		return schema.InvalidValueError("attribute %q of type %s cannot hold a %T", path, a.Type, v)
 	}
 	return nil
 }
@@ -578,7 +579,7 @@ func checkSingle(a *Attribute, v any, path pathOf) error {
 // strings compare case-insensitively unless a is caseExact, complex values
 // sub-attribute by sub-attribute, and multi-valued values element by
 // element in order.
-func Equal(a *Attribute, x, y any) bool {
+func Equal(a *schema.Attribute, x, y any) bool {
 	if a.MultiValued {
 		xs, ok1 := x.([]any)
 		ys, ok2 := y.([]any)
@@ -595,7 +596,7 @@ func Equal(a *Attribute, x, y any) bool {
 		return true
 	}
 	switch a.Type {
-	case String, Reference:
+	case schema.String, schema.Reference:
 		xs, ok1 := x.(string)
 		ys, ok2 := y.(string)
 		if ok1 && ok2 {
@@ -604,7 +605,7 @@ func Equal(a *Attribute, x, y any) bool {
 			}
 			return strings.EqualFold(xs, ys)
 		}
-	case Complex:
+	case schema.Complex:
 		xm, ok1 := x.(map[string]any)
 		ym, ok2 := y.(map[string]any)
 		if ok1 && ok2 {
@@ -617,7 +618,7 @@ func Equal(a *Attribute, x, y any) bool {
 			}
 			return true
 		}
-	case DateTime:
+	case schema.DateTime:
 		xs, ok1 := x.(string)
 		ys, ok2 := y.(string)
 		if ok1 && ok2 {
@@ -657,7 +658,7 @@ func sameStorage(x, y any) bool {
 // attributes as "<URN>:<name>", in schema order. Values are compared
 // exactly, as Changed compares them; values that share storage are equal
 // without being compared.
-func ChangedAttributes(rt *ResourceType, a, b *Resource) []string {
+func ChangedAttributes(rt *schema.ResourceType, a, b *schema.Resource) []string {
 	var out []string
 	var ax, bx string
 	if a != nil {
@@ -669,7 +670,7 @@ func ChangedAttributes(rt *ResourceType, a, b *Resource) []string {
 	if ax != bx {
 		out = append(out, "externalId")
 	}
-	get := func(r *Resource, ext *Extension, name string) any {
+	get := func(r *schema.Resource, ext *schema.Extension, name string) any {
 		if r == nil {
 			return nil
 		}
@@ -679,7 +680,7 @@ func ChangedAttributes(rt *ResourceType, a, b *Resource) []string {
 		m, _ := r.Attributes[ext.Schema.ID].(map[string]any)
 		return m[name]
 	}
-	check := func(ext *Extension, attrs []*Attribute) {
+	check := func(ext *schema.Extension, attrs []*schema.Attribute) {
 		for _, at := range attrs {
 			x, y := get(a, ext, at.Name), get(b, ext, at.Name)
 			if x == nil && y == nil || sameStorage(x, y) || reflect.DeepEqual(x, y) {
@@ -703,7 +704,7 @@ func ChangedAttributes(rt *ResourceType, a, b *Resource) []string {
 // attribute. Values that share storage are taken as equal without being
 // compared, so comparing a resource with a copy-on-write update of it costs
 // only what the update changed.
-func Changed(a, b *Resource) bool {
+func Changed(a, b *schema.Resource) bool {
 	if a.ExternalID != b.ExternalID || len(a.Attributes) != len(b.Attributes) {
 		return true
 	}

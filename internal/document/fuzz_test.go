@@ -1,9 +1,10 @@
-package schema_test
+package document_test
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/scimkit/scimkit/internal/document"
 	"io"
 	"reflect"
 	"testing"
@@ -26,30 +27,30 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"\\u0000\xff\"}"))
 	users := schema.Users()
 	f.Fuzz(func(t *testing.T, body []byte) {
-		if err := schema.CheckJSON(body, 32); err != nil {
+		if err := document.CheckJSON(body, 32); err != nil {
 			mustBeSCIM400(t, err)
 		}
 		for _, strict := range []bool{false, true} {
-			opts := schema.DecodeOptions{Strict: strict}
-			r, err := schema.Decode(users, body, opts)
+			opts := document.DecodeOptions{Strict: strict}
+			r, err := document.Decode(users, body, opts)
 			if err != nil {
 				mustBeSCIM400(t, err)
 				continue
 			}
-			v, err := schema.ValidateCreate(users, r)
+			v, err := document.ValidateCreate(users, r)
 			if err != nil {
 				mustBeSCIM400(t, err)
 				continue
 			}
-			out := schema.AppendJSON(nil, users, v, nil)
+			out := document.AppendJSON(nil, users, v, nil)
 			if !json.Valid(out) {
 				t.Fatalf("invalid JSON from %q: %s", body, out)
 			}
-			back, err := schema.Decode(users, out, schema.DecodeOptions{Strict: true})
+			back, err := document.Decode(users, out, document.DecodeOptions{Strict: true})
 			if err != nil {
 				t.Fatalf("re-decoding %s: %v", out, err)
 			}
-			back, err = schema.ValidateCreate(users, back)
+			back, err = document.ValidateCreate(users, back)
 			if err != nil {
 				t.Fatalf("re-validating %s: %v", out, err)
 			}
@@ -78,7 +79,7 @@ func equalResources(rt *schema.ResourceType, a, b *schema.Resource) bool {
 		for _, attr := range s.Attributes {
 			xv, xok := x[attr.Name]
 			yv, yok := y[attr.Name]
-			if xok != yok || (xok && !schema.Equal(&schema.Attribute{Name: attr.Name, Type: attr.Type, MultiValued: attr.MultiValued,
+			if xok != yok || (xok && !document.Equal(&schema.Attribute{Name: attr.Name, Type: attr.Type, MultiValued: attr.MultiValued,
 				CaseExact: true, SubAttributes: caseExactSubs(attr)}, xv, yv)) {
 				return false
 			}
@@ -118,7 +119,7 @@ func FuzzParseJSON(f *testing.F) {
 		if !utf8.Valid(data) {
 			return // ParseJSON refuses it before parsing
 		}
-		got, err := schema.ParseJSON(data)
+		got, err := document.ParseJSON(data)
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.UseNumber()
 		var want any
@@ -141,8 +142,8 @@ func FuzzParseJSON(f *testing.F) {
 
 // decodeGeneric is the generic path of Decode: ParseJSON, then
 // DecodeObject.
-func decodeGeneric(rt *schema.ResourceType, data []byte, opts schema.DecodeOptions) (*schema.Resource, error) {
-	v, err := schema.ParseJSON(data)
+func decodeGeneric(rt *schema.ResourceType, data []byte, opts document.DecodeOptions) (*schema.Resource, error) {
+	v, err := document.ParseJSON(data)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +151,7 @@ func decodeGeneric(rt *schema.ResourceType, data []byte, opts schema.DecodeOptio
 	if !ok {
 		return nil, errors.New("not an object")
 	}
-	return schema.DecodeObject(rt, obj, opts)
+	return document.DecodeObject(rt, obj, opts)
 }
 
 // directSeeds are bodies for FuzzDecodeDirect: what Entra ID and Okta
@@ -184,9 +185,9 @@ func FuzzDecodeDirect(f *testing.F) {
 	}
 	users, groups := schema.Users(), schema.Groups()
 	f.Fuzz(func(t *testing.T, body []byte, strict bool) {
-		opts := schema.DecodeOptions{Strict: strict}
+		opts := document.DecodeOptions{Strict: strict}
 		for _, rt := range []*schema.ResourceType{users, groups} {
-			got, err := schema.Decode(rt, body, opts)
+			got, err := document.Decode(rt, body, opts)
 			want, wantErr := decodeGeneric(rt, body, opts)
 			if (err == nil) != (wantErr == nil) {
 				t.Fatalf("%s %q: Decode error %v, generic error %v", rt.Name, body, err, wantErr)

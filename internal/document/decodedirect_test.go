@@ -1,6 +1,7 @@
-package schema
+package document
 
 import (
+	"github.com/scimkit/scimkit/schema"
 	"strings"
 	"testing"
 
@@ -11,10 +12,10 @@ import (
 // providers send every day are read by the direct decoder, not handed to
 // the generic path (which would still answer correctly, only slower).
 func TestDirectDecoderTakesCommonBodies(t *testing.T) {
-	users, groups := Users(), Groups()
+	users, groups := schema.Users(), schema.Groups()
 	tests := []struct {
 		name string
-		rt   *ResourceType
+		rt   *schema.ResourceType
 		body string
 	}{
 		{"Entra ID user", users, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"externalId":"e1","userName":"u@x","active":true,"displayName":"U","title":"T","name":{"givenName":"G","familyName":"F","formatted":"G F"},"emails":[{"value":"u@x","type":"work","primary":true}],"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"1","department":"D","manager":{"value":"m"}}}`},

@@ -1,9 +1,10 @@
-package schema
+package document
 
 import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/scimkit/scimkit/schema"
 	"math"
 	"slices"
 	"strconv"
@@ -40,7 +41,7 @@ func (o DecodeOptions) keepEmpty() bool { return o.Strict || o.KeepEmptyStrings 
 // invalidSyntax.
 func ParseJSON(data []byte) (any, error) {
 	if !utf8.Valid(data) {
-		return nil, InvalidSyntaxError("request body is not valid UTF-8")
+		return nil, schema.InvalidSyntaxError("request body is not valid UTF-8")
 	}
 	p := parser{data: data}
 	v, err := p.value()
@@ -48,7 +49,7 @@ func ParseJSON(data []byte) (any, error) {
 		return nil, err
 	}
 	if p.space(); p.i < len(data) {
-		return nil, InvalidSyntaxError("request body has data after the JSON value")
+		return nil, schema.InvalidSyntaxError("request body has data after the JSON value")
 	}
 	return v, nil
 }
@@ -66,7 +67,7 @@ func ParseJSON(data []byte) (any, error) {
 // §3). Every error is an *Error with scimType invalidSyntax or invalidValue.
 // Decode checks values one by one; ValidateCreate and ValidateReplace check
 // the resource as a whole.
-func Decode(rt *ResourceType, data []byte, opts DecodeOptions) (*Resource, error) {
+func Decode(rt *schema.ResourceType, data []byte, opts DecodeOptions) (*schema.Resource, error) {
 	if utf8.Valid(data) {
 		d := directDecoder{parser: parser{data: data}, rt: rt, opts: opts}
 		if r, ok := d.resource(); ok {
@@ -83,15 +84,15 @@ func Decode(rt *ResourceType, data []byte, opts DecodeOptions) (*Resource, error
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, InvalidSyntaxError("request body must be a JSON object, not %s", jsonKind(v))
+		return nil, schema.InvalidSyntaxError("request body must be a JSON object, not %s", jsonKind(v))
 	}
 	return DecodeObject(rt, obj, opts)
 }
 
 // DecodeObject is Decode for a body already parsed by ParseJSON, such as the
 // "data" of a Bulk operation.
-func DecodeObject(rt *ResourceType, obj map[string]any, opts DecodeOptions) (*Resource, error) {
-	r := &Resource{Attributes: make(map[string]any, len(obj))}
+func DecodeObject(rt *schema.ResourceType, obj map[string]any, opts DecodeOptions) (*schema.Resource, error) {
+	r := &schema.Resource{Attributes: make(map[string]any, len(obj))}
 	var schemas []string
 	sawSchemas := false
 	var buf [24]string
@@ -135,7 +136,7 @@ func DecodeObject(rt *ResourceType, obj map[string]any, opts DecodeOptions) (*Re
 		a := s.Attribute(name)
 		if a == nil {
 			if opts.Strict {
-				return nil, InvalidSyntaxError("attribute %q is not defined by schema %s", k, s.ID)
+				return nil, schema.InvalidSyntaxError("attribute %q is not defined by schema %s", k, s.ID)
 			}
 			continue
 		}
@@ -151,7 +152,7 @@ func DecodeObject(rt *ResourceType, obj map[string]any, opts DecodeOptions) (*Re
 		}
 	}
 	if !sawSchemas {
-		return nil, InvalidSyntaxError("request body has no \"schemas\" attribute (RFC 7643 §3 requires it)")
+		return nil, schema.InvalidSyntaxError("request body has no \"schemas\" attribute (RFC 7643 §3 requires it)")
 	}
 	if err := checkSchemas(rt, r, schemas, opts); err != nil {
 		return nil, err
@@ -159,13 +160,13 @@ func DecodeObject(rt *ResourceType, obj map[string]any, opts DecodeOptions) (*Re
 	return r, nil
 }
 
-func decodeExtension(r *Resource, ext *Extension, v any, opts DecodeOptions) error {
+func decodeExtension(r *schema.Resource, ext *schema.Extension, v any, opts DecodeOptions) error {
 	if v == nil {
 		return nil
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return InvalidValueError("%q must be a JSON object, not %s", ext.Schema.ID, jsonKind(v))
+		return schema.InvalidValueError("%q must be a JSON object, not %s", ext.Schema.ID, jsonKind(v))
 	}
 	m, _ := r.Attributes[ext.Schema.ID].(map[string]any)
 	if m == nil {
@@ -176,7 +177,7 @@ func decodeExtension(r *Resource, ext *Extension, v any, opts DecodeOptions) err
 		a := ext.Schema.Attribute(k)
 		if a == nil {
 			if opts.Strict {
-				return InvalidSyntaxError("attribute %q is not defined by schema %s", k, ext.Schema.ID)
+				return schema.InvalidSyntaxError("attribute %q is not defined by schema %s", k, ext.Schema.ID)
 			}
 			continue
 		}
@@ -197,13 +198,13 @@ func decodeExtension(r *Resource, ext *Extension, v any, opts DecodeOptions) err
 func schemaList(v any) ([]string, error) {
 	arr, ok := v.([]any)
 	if !ok {
-		return nil, InvalidSyntaxError("\"schemas\" must be an array of URI strings")
+		return nil, schema.InvalidSyntaxError("\"schemas\" must be an array of URI strings")
 	}
 	out := make([]string, 0, len(arr))
 	for _, e := range arr {
 		s, ok := e.(string)
 		if !ok {
-			return nil, InvalidSyntaxError("\"schemas\" must be an array of URI strings")
+			return nil, schema.InvalidSyntaxError("\"schemas\" must be an array of URI strings")
 		}
 		out = append(out, s)
 	}
@@ -213,7 +214,7 @@ func schemaList(v any) ([]string, error) {
 // checkSchemas checks the body's "schemas" against rt (RFC 7643 §3): the
 // core schema must be listed; in strict mode every URI must be one of rt's
 // and every extension present must be listed.
-func checkSchemas(rt *ResourceType, r *Resource, schemas []string, opts DecodeOptions) error {
+func checkSchemas(rt *schema.ResourceType, r *schema.Resource, schemas []string, opts DecodeOptions) error {
 	core := false
 	for _, s := range schemas {
 		switch {
@@ -221,16 +222,16 @@ func checkSchemas(rt *ResourceType, r *Resource, schemas []string, opts DecodeOp
 			core = true
 		case rt.Extension(s) != nil:
 		case opts.Strict:
-			return InvalidSyntaxError("\"schemas\" lists %q, which is not a schema of resource type %s", s, rt.Name)
+			return schema.InvalidSyntaxError("\"schemas\" lists %q, which is not a schema of resource type %s", s, rt.Name)
 		}
 	}
 	if !core {
-		return InvalidSyntaxError("\"schemas\" must contain %q for resource type %s", rt.Schema.ID, rt.Name)
+		return schema.InvalidSyntaxError("\"schemas\" must contain %q for resource type %s", rt.Schema.ID, rt.Name)
 	}
 	if opts.Strict {
 		for _, e := range rt.Extensions {
 			if _, ok := r.Attributes[e.Schema.ID]; ok && !slices.ContainsFunc(schemas, func(s string) bool { return strings.EqualFold(s, e.Schema.ID) }) {
-				return InvalidSyntaxError("the body has attributes of %s but \"schemas\" does not list it", e.Schema.ID)
+				return schema.InvalidSyntaxError("the body has attributes of %s but \"schemas\" does not list it", e.Schema.ID)
 			}
 		}
 	}
@@ -243,16 +244,16 @@ func checkSchemas(rt *ResourceType, r *Resource, schemas []string, opts DecodeOp
 // no assigned sub-attribute. Numbers may also be float64 or int64. Errors are *Error
 // with scimType invalidValue, or invalidSyntax for an undefined
 // sub-attribute in strict mode.
-func DecodeValue(a *Attribute, v any, opts DecodeOptions) (any, error) {
+func DecodeValue(a *schema.Attribute, v any, opts DecodeOptions) (any, error) {
 	return decodeAt(a, v, opts, a.Name)
 }
 
-func decodeAt(a *Attribute, v any, opts DecodeOptions, path string) (any, error) {
+func decodeAt(a *schema.Attribute, v any, opts DecodeOptions, path string) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
 	if !a.MultiValued {
-		if arr, ok := v.([]any); ok && a.Type == Complex && !opts.Strict && len(arr) <= 1 {
+		if arr, ok := v.([]any); ok && a.Type == schema.Complex && !opts.Strict && len(arr) <= 1 {
 			// Entra sends single-valued complex attributes as one-element arrays.
 			if len(arr) == 0 {
 				return nil, nil
@@ -263,12 +264,12 @@ func decodeAt(a *Attribute, v any, opts DecodeOptions, path string) (any, error)
 	}
 	arr, ok := v.([]any)
 	if !ok {
-		return nil, InvalidValueError("attribute %q is multi-valued and must be a JSON array, not %s", path, jsonKind(v))
+		return nil, schema.InvalidValueError("attribute %q is multi-valued and must be a JSON array, not %s", path, jsonKind(v))
 	}
 	out := make([]any, 0, len(arr))
 	for i, e := range arr {
 		if e == nil {
-			return nil, InvalidValueError("attribute %q has a null element at index %d", path, i)
+			return nil, schema.InvalidValueError("attribute %q has a null element at index %d", path, i)
 		}
 		val, err := decodeSingle(a, e, opts, path+"["+strconv.Itoa(i)+"]")
 		if err != nil {
@@ -284,12 +285,12 @@ func decodeAt(a *Attribute, v any, opts DecodeOptions, path string) (any, error)
 	return out, nil
 }
 
-func decodeSingle(a *Attribute, v any, opts DecodeOptions, path string) (any, error) {
+func decodeSingle(a *schema.Attribute, v any, opts DecodeOptions, path string) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
 	switch a.Type {
-	case String, Reference:
+	case schema.String, schema.Reference:
 		s, ok := v.(string)
 		if !ok {
 			return nil, wrongType(path, "a string", v)
@@ -298,7 +299,7 @@ func decodeSingle(a *Attribute, v any, opts DecodeOptions, path string) (any, er
 			return nil, nil
 		}
 		return v, nil // already boxed: no new allocation
-	case Boolean:
+	case schema.Boolean:
 		switch b := v.(type) {
 		case bool:
 			return b, nil
@@ -313,11 +314,11 @@ func decodeSingle(a *Attribute, v any, opts DecodeOptions, path string) (any, er
 			}
 		}
 		return nil, wrongType(path, "a boolean", v)
-	case Integer:
+	case schema.Integer:
 		return decodeInteger(v, path)
-	case Decimal:
+	case schema.Decimal:
 		return decodeDecimal(v, path)
-	case DateTime:
+	case schema.DateTime:
 		s, ok := v.(string)
 		if !ok {
 			return nil, wrongType(path, "a dateTime string", v)
@@ -326,10 +327,10 @@ func decodeSingle(a *Attribute, v any, opts DecodeOptions, path string) (any, er
 			return nil, nil // "" is no dateTime: unassigned, or refused when strict
 		}
 		if _, err := ParseDateTime(s); err != nil {
-			return nil, InvalidValueError("attribute %q: %q is not an xsd:dateTime such as \"2008-01-23T04:56:22Z\" (RFC 7643 §2.3.5)", path, s)
+			return nil, schema.InvalidValueError("attribute %q: %q is not an xsd:dateTime such as \"2008-01-23T04:56:22Z\" (RFC 7643 §2.3.5)", path, s)
 		}
 		return v, nil
-	case Binary:
+	case schema.Binary:
 		s, ok := v.(string)
 		if !ok {
 			return nil, wrongType(path, "a base64 string", v)
@@ -338,10 +339,10 @@ func decodeSingle(a *Attribute, v any, opts DecodeOptions, path string) (any, er
 			return nil, nil
 		}
 		if !validBase64(s) {
-			return nil, InvalidValueError("attribute %q is not valid base64 (RFC 7643 §2.3.6)", path)
+			return nil, schema.InvalidValueError("attribute %q is not valid base64 (RFC 7643 §2.3.6)", path)
 		}
 		return s, nil
-	case Complex:
+	case schema.Complex:
 		obj, ok := v.(map[string]any)
 		if !ok {
 			if sub := a.SubAttribute("value"); sub != nil && !a.MultiValued && !opts.Strict {
@@ -360,7 +361,7 @@ func decodeSingle(a *Attribute, v any, opts DecodeOptions, path string) (any, er
 			sub := a.SubAttribute(k)
 			if sub == nil {
 				if opts.Strict {
-					return nil, InvalidSyntaxError("attribute %q has no sub-attribute %q", path, k)
+					return nil, schema.InvalidSyntaxError("attribute %q has no sub-attribute %q", path, k)
 				}
 				continue
 			}
@@ -377,7 +378,7 @@ func decodeSingle(a *Attribute, v any, opts DecodeOptions, path string) (any, er
 		}
 		return out, nil
 	}
-	return nil, InvalidValueError("attribute %q has an unknown type", path)
+	return nil, schema.InvalidValueError("attribute %q has an unknown type", path)
 }
 
 func decodeInteger(v any, path string) (any, error) {
@@ -389,7 +390,7 @@ func decodeInteger(v any, path string) (any, error) {
 		if f, err := strconv.ParseFloat(string(n), 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<63 {
 			return int64(f), nil
 		}
-		return nil, InvalidValueError("attribute %q: %s is not an integer (RFC 7643 §2.3.4)", path, n)
+		return nil, schema.InvalidValueError("attribute %q: %s is not an integer (RFC 7643 §2.3.4)", path, n)
 	case int64:
 		return n, nil
 	case int:
@@ -398,7 +399,7 @@ func decodeInteger(v any, path string) (any, error) {
 		if n == math.Trunc(n) && math.Abs(n) < 1<<63 {
 			return int64(n), nil
 		}
-		return nil, InvalidValueError("attribute %q: %v is not an integer (RFC 7643 §2.3.4)", path, n)
+		return nil, schema.InvalidValueError("attribute %q: %v is not an integer (RFC 7643 §2.3.4)", path, n)
 	}
 	return nil, wrongType(path, "an integer", v)
 }
@@ -409,7 +410,7 @@ func decodeDecimal(v any, path string) (any, error) {
 	case json.Number:
 		var err error
 		if f, err = strconv.ParseFloat(string(n), 64); err != nil {
-			return nil, InvalidValueError("attribute %q: %s is out of range for a decimal", path, n)
+			return nil, schema.InvalidValueError("attribute %q: %s is out of range for a decimal", path, n)
 		}
 	case float64:
 		f = n
@@ -421,7 +422,7 @@ func decodeDecimal(v any, path string) (any, error) {
 		return nil, wrongType(path, "a number", v)
 	}
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, InvalidValueError("attribute %q is not a finite number", path)
+		return nil, schema.InvalidValueError("attribute %q is not a finite number", path)
 	}
 	return f, nil
 }
@@ -444,8 +445,8 @@ func ParseDateTime(s string) (time.Time, error) {
 	return time.Parse("2006-01-02T15:04:05.999999999", s)
 }
 
-func wrongType(path, want string, v any) *Error {
-	return InvalidValueError("attribute %q must be %s, not %s", path, want, jsonKind(v))
+func wrongType(path, want string, v any) *schema.Error {
+	return schema.InvalidValueError("attribute %q must be %s, not %s", path, want, jsonKind(v))
 }
 
 // jsonKind names the JSON kind of a parsed value for error details.

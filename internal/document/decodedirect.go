@@ -1,6 +1,7 @@
-package schema
+package document
 
 import (
+	"github.com/scimkit/scimkit/schema"
 	"strings"
 	"unicode/utf8"
 )
@@ -16,7 +17,7 @@ import (
 // the generic path, which gives the errors their exact form.
 type directDecoder struct {
 	parser
-	rt   *ResourceType
+	rt   *schema.ResourceType
 	opts DecodeOptions
 }
 
@@ -25,12 +26,12 @@ type directDecoder struct {
 // stack costs less than a map.
 type seen struct {
 	n    int
-	buf  [16]*Attribute
-	more []*Attribute // beyond len(buf)
+	buf  [16]*schema.Attribute
+	more []*schema.Attribute // beyond len(buf)
 }
 
 // add records a and reports whether it is new.
-func (s *seen) add(a *Attribute) bool {
+func (s *seen) add(a *schema.Attribute) bool {
 	for _, x := range s.buf[:s.n] {
 		if x == a {
 			return false
@@ -131,7 +132,7 @@ func foldEqual(name []byte, s string) bool {
 }
 
 // findAttrName is findAttr for a name in bytes.
-func findAttrName(attrs []*Attribute, name []byte) *Attribute {
+func findAttrName(attrs []*schema.Attribute, name []byte) *schema.Attribute {
 	for _, a := range attrs {
 		if foldEqual(name, a.Name) {
 			return a
@@ -150,8 +151,8 @@ func (d *directDecoder) skip() bool {
 }
 
 // resource reads the resource object that is the whole body.
-func (d *directDecoder) resource() (*Resource, bool) {
-	r := &Resource{Attributes: make(map[string]any, 8)}
+func (d *directDecoder) resource() (*schema.Resource, bool) {
+	r := &schema.Resource{Attributes: make(map[string]any, 8)}
 	var schemas []string
 	var sawSchemas, sawExternalID bool
 	var set seen
@@ -184,7 +185,7 @@ func (d *directDecoder) resource() (*Resource, bool) {
 			}
 		}
 		s, target := d.rt.Schema, r.Attributes
-		var a *Attribute
+		var a *schema.Attribute
 		extID := ""
 		if isURN(k) {
 			ks := string(k)
@@ -212,7 +213,7 @@ func (d *directDecoder) resource() (*Resource, bool) {
 }
 
 // extension reads the object of extension ext into r.
-func (d *directDecoder) extension(r *Resource, ext *Extension, set *seen) bool {
+func (d *directDecoder) extension(r *schema.Resource, ext *schema.Extension, set *seen) bool {
 	if d.peek() != '{' {
 		v, err := d.value()
 		return err == nil && decodeExtension(r, ext, v, d.opts) == nil
@@ -227,7 +228,7 @@ func (d *directDecoder) extension(r *Resource, ext *Extension, set *seen) bool {
 
 // extensionMap returns r's map of extension ext, or a new one that the
 // caller adds to r once it holds a value.
-func extensionMap(r *Resource, ext *Extension) map[string]any {
+func extensionMap(r *schema.Resource, ext *schema.Extension) map[string]any {
 	if m, _ := r.Attributes[ext.Schema.ID].(map[string]any); m != nil {
 		return m
 	}
@@ -236,13 +237,13 @@ func extensionMap(r *Resource, ext *Extension) map[string]any {
 
 // object reads the members of the object at d.i, attributes among attrs,
 // into m; set records the attributes read.
-func (d *directDecoder) object(attrs []*Attribute, m map[string]any, set *seen) bool {
+func (d *directDecoder) object(attrs []*schema.Attribute, m map[string]any, set *seen) bool {
 	return d.members(func(k []byte) bool { return d.member(findAttrName(attrs, k), m, set) })
 }
 
 // member reads the value of attribute a into m; a nil a is an attribute
 // the schema does not define, skipped unless in strict mode.
-func (d *directDecoder) member(a *Attribute, m map[string]any, set *seen) bool {
+func (d *directDecoder) member(a *schema.Attribute, m map[string]any, set *seen) bool {
 	if a == nil {
 		return !d.opts.Strict && d.skip()
 	}
@@ -257,13 +258,13 @@ func (d *directDecoder) member(a *Attribute, m map[string]any, set *seen) bool {
 }
 
 // attr reads a value of attribute a; nil means unassigned.
-func (d *directDecoder) attr(a *Attribute) (any, bool) {
+func (d *directDecoder) attr(a *schema.Attribute) (any, bool) {
 	switch c := d.peek(); {
 	case c == '[' && a.MultiValued:
 		return d.multi(a)
-	case c == '{' && a.Type == Complex && !a.MultiValued:
+	case c == '{' && a.Type == schema.Complex && !a.MultiValued:
 		return d.complex(a)
-	case c == '"' && (a.Type == String || a.Type == Reference) && !a.MultiValued:
+	case c == '"' && (a.Type == schema.String || a.Type == schema.Reference) && !a.MultiValued:
 		s, err := d.str()
 		if err != nil {
 			return nil, false
@@ -282,7 +283,7 @@ func (d *directDecoder) attr(a *Attribute) (any, bool) {
 }
 
 // multi reads the array of multi-valued attribute a.
-func (d *directDecoder) multi(a *Attribute) (any, bool) {
+func (d *directDecoder) multi(a *schema.Attribute) (any, bool) {
 	if d.nest() != nil {
 		return nil, false
 	}
@@ -298,7 +299,7 @@ func (d *directDecoder) multi(a *Attribute) (any, bool) {
 		switch c := d.peek(); {
 		case c == 'n':
 			return nil, false // a null element is an error
-		case c == '{' && a.Type == Complex:
+		case c == '{' && a.Type == schema.Complex:
 			var ok bool
 			if v, ok = d.complex(a); !ok {
 				return nil, false
@@ -335,7 +336,7 @@ func (d *directDecoder) multi(a *Attribute) (any, bool) {
 }
 
 // complex reads the object of a complex value of attribute a.
-func (d *directDecoder) complex(a *Attribute) (any, bool) {
+func (d *directDecoder) complex(a *schema.Attribute) (any, bool) {
 	out := make(map[string]any, len(a.SubAttributes))
 	var set seen
 	if !d.object(a.SubAttributes, out, &set) {

@@ -1,7 +1,8 @@
-package schema
+package document
 
 import (
 	"encoding/json"
+	"github.com/scimkit/scimkit/schema"
 	"math"
 	"strconv"
 	"time"
@@ -15,7 +16,7 @@ import (
 // projection p (nil for the default) decides what is written. Attributes
 // that the schemas do not define are not written. Strings are escaped as
 // encoding/json escapes them, without HTML escaping.
-func AppendJSON(dst []byte, rt *ResourceType, r *Resource, p *Projection) []byte {
+func AppendJSON(dst []byte, rt *schema.ResourceType, r *schema.Resource, p *Projection) []byte {
 	dst = append(dst, `{"schemas":[`...)
 	dst = appendString(dst, rt.Schema.ID)
 	for _, e := range rt.Extensions {
@@ -60,7 +61,7 @@ func AppendJSON(dst []byte, rt *ResourceType, r *Resource, p *Projection) []byte
 
 // writesAny reports whether p writes any attribute of s that m holds, so
 // that "schemas" lists only the extensions the response carries.
-func writesAny(s *Schema, m map[string]any, p *Projection) bool {
+func writesAny(s *schema.Schema, m map[string]any, p *Projection) bool {
 	for _, a := range s.Attributes {
 		if _, ok := m[a.Name]; ok && p.Includes(s, nil, a) {
 			return true
@@ -69,7 +70,7 @@ func writesAny(s *Schema, m map[string]any, p *Projection) bool {
 	return false
 }
 
-func appendMeta(dst []byte, m Meta, p *Projection, s *Schema, meta *Attribute) []byte {
+func appendMeta(dst []byte, m schema.Meta, p *Projection, s *schema.Schema, meta *schema.Attribute) []byte {
 	mark := len(dst)
 	dst = append(dst, `,"meta":{`...)
 	inner := len(dst)
@@ -82,7 +83,7 @@ func appendMeta(dst []byte, m Meta, p *Projection, s *Schema, meta *Attribute) [
 
 // appendMetaMembers appends ,"name":value for each member of m that is
 // set and included by p.
-func appendMetaMembers(dst []byte, m Meta, p *Projection, s *Schema, meta *Attribute) []byte {
+func appendMetaMembers(dst []byte, m schema.Meta, p *Projection, s *schema.Schema, meta *schema.Attribute) []byte {
 	name := func(i int) bool {
 		if !p.Includes(s, meta, meta.SubAttributes[i]) {
 			return false
@@ -115,7 +116,7 @@ func appendMetaMembers(dst []byte, m Meta, p *Projection, s *Schema, meta *Attri
 
 // appendAttrs appends ,"name":value for each attribute of s present in m
 // and included by p. Every member starts with a comma.
-func appendAttrs(dst []byte, s *Schema, m map[string]any, p *Projection) []byte {
+func appendAttrs(dst []byte, s *schema.Schema, m map[string]any, p *Projection) []byte {
 	for _, a := range s.Attributes {
 		v, ok := m[a.Name]
 		if !ok || !p.Includes(s, nil, a) {
@@ -127,7 +128,7 @@ func appendAttrs(dst []byte, s *Schema, m map[string]any, p *Projection) []byte 
 }
 
 // appendAttr appends ,"name":value, or nothing when the value writes empty.
-func appendAttr(dst []byte, s *Schema, parent, a *Attribute, v any, p *Projection) []byte {
+func appendAttr(dst []byte, s *schema.Schema, parent, a *schema.Attribute, v any, p *Projection) []byte {
 	mark := len(dst)
 	dst = append(dst, ',')
 	dst = appendString(dst, a.Name)
@@ -167,8 +168,8 @@ func appendAttr(dst []byte, s *Schema, parent, a *Attribute, v any, p *Projectio
 
 // appendSingle appends one value of a, or nothing when a complex value has
 // no sub-attribute to write.
-func appendSingle(dst []byte, s *Schema, a *Attribute, v any, p *Projection) []byte {
-	if a.Type == Complex {
+func appendSingle(dst []byte, s *schema.Schema, a *schema.Attribute, v any, p *Projection) []byte {
+	if a.Type == schema.Complex {
 		m, ok := v.(map[string]any)
 		if !ok {
 			return dst

@@ -1,6 +1,7 @@
-package schema_test
+package document_test
 
 import (
+	"github.com/scimkit/scimkit/internal/document"
 	"testing"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 
 func decodeUser(t *testing.T, body string) *schema.Resource {
 	t.Helper()
-	r, err := schema.Decode(schema.Users(), []byte(body), schema.DecodeOptions{})
+	r, err := document.Decode(schema.Users(), []byte(body), document.DecodeOptions{})
 	require.NoError(t, err)
 	return r
 }
@@ -97,7 +98,7 @@ func TestValidateCreate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := schema.CloneMap(tt.in.Attributes)
-			out, err := schema.ValidateCreate(users, tt.in)
+			out, err := document.ValidateCreate(users, tt.in)
 			assert.Equal(t, before, tt.in.Attributes, "the input is never modified")
 			if tt.want == nil {
 				var se *schema.Error
@@ -135,7 +136,7 @@ func TestValidateCreateSharesValues(t *testing.T) {
 	in := &schema.Resource{Attributes: map[string]any{"userName": "u", "name": name, "roles": []any{plain, withRO, onlyRO}}}
 	before := schema.CloneMap(in.Attributes)
 
-	out, err := schema.ValidateCreate(rt, in)
+	out, err := document.ValidateCreate(rt, in)
 	require.NoError(t, err)
 	assert.Equal(t, before, in.Attributes, "the input is never modified")
 	got := out.Attributes["roles"].([]any)
@@ -150,11 +151,11 @@ func TestValidateCreateRequiredExtension(t *testing.T) {
 	rt := schema.Users()
 	rt.Extensions[0].Required = true
 	rt.Extensions[0].Schema.Attribute("employeeNumber").Required = true
-	_, err := schema.ValidateCreate(rt, &schema.Resource{Attributes: map[string]any{"userName": "u"}})
+	_, err := document.ValidateCreate(rt, &schema.Resource{Attributes: map[string]any{"userName": "u"}})
 	assert.ErrorContains(t, err, "requires the extension", "RFC 7643 §6: a required extension must be present")
-	_, err = schema.ValidateCreate(rt, &schema.Resource{Attributes: map[string]any{"userName": "u", ent: map[string]any{"department": "d"}}})
+	_, err = document.ValidateCreate(rt, &schema.Resource{Attributes: map[string]any{"userName": "u", ent: map[string]any{"department": "d"}}})
 	assert.ErrorContains(t, err, "employeeNumber", "RFC 7643 §6: and carry its required attributes")
-	_, err = schema.ValidateCreate(rt, &schema.Resource{Attributes: map[string]any{"userName": "u", ent: map[string]any{"employeeNumber": "1"}}})
+	_, err = document.ValidateCreate(rt, &schema.Resource{Attributes: map[string]any{"userName": "u", ent: map[string]any{"employeeNumber": "1"}}})
 	assert.NoError(t, err)
 }
 
@@ -175,7 +176,7 @@ func TestValidateReplace(t *testing.T) {
 		// Okta's full PUT: id, meta and "groups": [] are readOnly and ignored.
 		in := decodeUser(t, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"other","userName":"bjensen","groups":[],"meta":{"resourceType":"User"},"displayName":"Babs",
 			"`+ent+`":{"manager":{"value":"m2","displayName":"Not Boss"}}}`)
-		out, err := schema.ValidateReplace(users, old, in)
+		out, err := document.ValidateReplace(users, old, in)
 		require.NoError(t, err)
 		assert.Equal(t, "42", out.ID)
 		assert.Equal(t, old.Meta, out.Meta)
@@ -190,7 +191,7 @@ func TestValidateReplace(t *testing.T) {
 	})
 	t.Run("a new password replaces the old one", func(t *testing.T) {
 		in := decodeUser(t, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen","password":"new"}`)
-		out, err := schema.ValidateReplace(users, old, in)
+		out, err := document.ValidateReplace(users, old, in)
 		require.NoError(t, err)
 		assert.Equal(t, "new", out.Attributes["password"])
 	})
@@ -198,13 +199,13 @@ func TestValidateReplace(t *testing.T) {
 		in := decodeUser(t, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}`)
 		o := old.Clone()
 		delete(o.Attributes[ent].(map[string]any)["manager"].(map[string]any), "displayName")
-		out, err := schema.ValidateReplace(users, o, in)
+		out, err := document.ValidateReplace(users, o, in)
 		require.NoError(t, err)
 		assert.NotContains(t, out.Attributes, ent)
 	})
 	t.Run("RFC 7644 §3.5.1: required still enforced", func(t *testing.T) {
 		in := decodeUser(t, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"displayName":"x"}`)
-		_, err := schema.ValidateReplace(users, old, in)
+		_, err := document.ValidateReplace(users, old, in)
 		assert.ErrorIs(t, err, &schema.Error{Status: 400, Type: schema.ScimInvalidValue})
 	})
 
@@ -239,7 +240,7 @@ func TestValidateReplace(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := &schema.Resource{Attributes: tt.attrs}
 			before := in.Clone()
-			out, err := schema.ValidateReplace(device, stored, in)
+			out, err := document.ValidateReplace(device, stored, in)
 			assert.Equal(t, before, in, "the input is never modified")
 			if tt.err {
 				assert.ErrorIs(t, err, &schema.Error{Status: 400, Type: schema.ScimMutability})
@@ -250,7 +251,7 @@ func TestValidateReplace(t *testing.T) {
 		})
 	}
 	t.Run("RFC 7644 §3.5.1: immutable with no stored value may be set", func(t *testing.T) {
-		out, err := schema.ValidateReplace(device, &schema.Resource{ID: "d2", Attributes: map[string]any{}},
+		out, err := document.ValidateReplace(device, &schema.Resource{ID: "d2", Attributes: map[string]any{}},
 			&schema.Resource{Attributes: map[string]any{"serial": "SN-9"}})
 		require.NoError(t, err)
 		assert.Equal(t, "SN-9", out.Attributes["serial"])
@@ -263,15 +264,15 @@ func TestEqual(t *testing.T) {
 	dt := &schema.Attribute{Name: "d", Type: schema.DateTime}
 	multi := &schema.Attribute{Name: "m", MultiValued: true}
 	cx := &schema.Attribute{Name: "c", Type: schema.Complex, SubAttributes: []*schema.Attribute{{Name: "a"}, {Name: "b", Type: schema.Integer}}}
-	assert.True(t, schema.Equal(ci, "ABC", "abc"), "RFC 7643 §2.3.1: caseExact false compares case-insensitively")
-	assert.False(t, schema.Equal(ce, "ABC", "abc"))
-	assert.True(t, schema.Equal(dt, "2008-01-23T04:56:22Z", "2008-01-23T06:56:22+02:00"), "dateTimes compare as instants")
-	assert.True(t, schema.Equal(multi, []any{"a", "B"}, []any{"A", "b"}))
-	assert.False(t, schema.Equal(multi, []any{"a"}, []any{"a", "b"}))
-	assert.False(t, schema.Equal(multi, "a", []any{"a"}))
-	assert.True(t, schema.Equal(cx, map[string]any{"a": "X", "b": int64(1)}, map[string]any{"a": "x", "b": int64(1)}))
-	assert.False(t, schema.Equal(cx, map[string]any{"a": "X"}, map[string]any{"a": "X", "b": int64(1)}))
-	assert.False(t, schema.Equal(&schema.Attribute{Name: "i", Type: schema.Integer}, int64(1), int64(2)))
+	assert.True(t, document.Equal(ci, "ABC", "abc"), "RFC 7643 §2.3.1: caseExact false compares case-insensitively")
+	assert.False(t, document.Equal(ce, "ABC", "abc"))
+	assert.True(t, document.Equal(dt, "2008-01-23T04:56:22Z", "2008-01-23T06:56:22+02:00"), "dateTimes compare as instants")
+	assert.True(t, document.Equal(multi, []any{"a", "B"}, []any{"A", "b"}))
+	assert.False(t, document.Equal(multi, []any{"a"}, []any{"a", "b"}))
+	assert.False(t, document.Equal(multi, "a", []any{"a"}))
+	assert.True(t, document.Equal(cx, map[string]any{"a": "X", "b": int64(1)}, map[string]any{"a": "x", "b": int64(1)}))
+	assert.False(t, document.Equal(cx, map[string]any{"a": "X"}, map[string]any{"a": "X", "b": int64(1)}))
+	assert.False(t, document.Equal(&schema.Attribute{Name: "i", Type: schema.Integer}, int64(1), int64(2)))
 }
 
 func TestResourceAccessors(t *testing.T) {
@@ -340,13 +341,13 @@ func TestValidateNullsInSharedValues(t *testing.T) {
 	old := &schema.Resource{ID: "1", Attributes: map[string]any{"userName": "u"}}
 	// Top-level nulls are dropped; nested ones are reported, since the
 	// validator copies on write and does not own nested maps.
-	out, err := schema.ValidateReplace(users, old, &schema.Resource{Attributes: map[string]any{"userName": "u", "title": nil, "emails": []any{}}})
+	out, err := document.ValidateReplace(users, old, &schema.Resource{Attributes: map[string]any{"userName": "u", "title": nil, "emails": []any{}}})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]any{"userName": "u"}, out.Attributes)
-	_, err = schema.ValidateReplace(users, old, &schema.Resource{Attributes: map[string]any{"userName": "u", "name": map[string]any{"givenName": nil}}})
+	_, err = document.ValidateReplace(users, old, &schema.Resource{Attributes: map[string]any{"userName": "u", "name": map[string]any{"givenName": nil}}})
 	assert.ErrorContains(t, err, "is null")
 	rt := deviceTypeWithRooms()
-	_, err = schema.ValidateReplace(rt, &schema.Resource{}, &schema.Resource{Attributes: map[string]any{"site": map[string]any{"rooms": []any{}}}})
+	_, err = document.ValidateReplace(rt, &schema.Resource{}, &schema.Resource{Attributes: map[string]any{"site": map[string]any{"rooms": []any{}}}})
 	assert.ErrorContains(t, err, "empty array")
 }
 
@@ -363,7 +364,7 @@ func TestValidatePatch(t *testing.T) {
 		"userName": "u", "password": "secret", "groups": []any{map[string]any{"value": "g"}},
 	}}
 	// RFC 7644 §3.5.2.2: a removed writeOnly value stays removed (PUT would keep it).
-	out, err := schema.ValidatePatch(users, old, &schema.Resource{Attributes: map[string]any{"userName": "u"}})
+	out, err := document.ValidatePatch(users, old, &schema.Resource{Attributes: map[string]any{"userName": "u"}})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]any{"userName": "u", "groups": []any{map[string]any{"value": "g"}}}, out.Attributes, "readOnly still comes from the stored resource")
 
@@ -386,7 +387,7 @@ func TestValidatePatch(t *testing.T) {
 		{"changing a readWrite sub-attribute", map[string]any{"serial": "S", "hw": map[string]any{"model": "M", "colour": "blue"}}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := schema.ValidatePatch(device, stored, &schema.Resource{Attributes: tt.attrs})
+			_, err := document.ValidatePatch(device, stored, &schema.Resource{Attributes: tt.attrs})
 			if tt.err {
 				assert.ErrorIs(t, err, &schema.Error{Status: 400, Type: schema.ScimMutability})
 			} else {
@@ -399,22 +400,22 @@ func TestValidatePatch(t *testing.T) {
 func TestChanged(t *testing.T) {
 	members := []any{map[string]any{"value": "1"}}
 	a := &schema.Resource{ExternalID: "e", Attributes: map[string]any{"displayName": "G", "members": members}}
-	assert.False(t, schema.Changed(a, a.Clone()), "equal copies")
+	assert.False(t, document.Changed(a, a.Clone()), "equal copies")
 	shared := &schema.Resource{ExternalID: "e", Attributes: map[string]any{"displayName": "G", "members": members}}
-	assert.False(t, schema.Changed(a, shared), "shared storage")
+	assert.False(t, document.Changed(a, shared), "shared storage")
 	b := a.Clone()
 	b.Attributes["members"] = append(b.Attributes["members"].([]any), map[string]any{"value": "2"})
-	assert.True(t, schema.Changed(a, b))
+	assert.True(t, document.Changed(a, b))
 	c := a.Clone()
 	c.ExternalID = "f"
-	assert.True(t, schema.Changed(a, c))
+	assert.True(t, document.Changed(a, c))
 	d := a.Clone()
 	delete(d.Attributes, "displayName")
 	d.Attributes["title"] = "x"
-	assert.True(t, schema.Changed(a, d))
+	assert.True(t, document.Changed(a, d))
 	e := a.Clone()
 	e.Attributes["displayName"] = "H"
-	assert.True(t, schema.Changed(a, e))
+	assert.True(t, document.Changed(a, e))
 }
 
 // TestValidateUpdateChecksOnlyChanges: values that share storage with the
@@ -425,13 +426,13 @@ func TestValidateUpdateChecksOnlyChanges(t *testing.T) {
 	members := []any{map[string]any{"value": "1"}, map[string]any{"value": int64(2)}} // the second is invalid
 	old := &schema.Resource{ID: "g", Attributes: map[string]any{"displayName": "G", "members": members}}
 	appended := append(members[:2:2], map[string]any{"value": "3"})
-	_, err := schema.ValidatePatch(groups, old, &schema.Resource{Attributes: map[string]any{"displayName": "G", "members": appended}})
+	_, err := document.ValidatePatch(groups, old, &schema.Resource{Attributes: map[string]any{"displayName": "G", "members": appended}})
 	assert.NoError(t, err, "the stored values are not re-checked")
 	bad := append(members[:2:2], map[string]any{"value": int64(4)})
-	_, err = schema.ValidatePatch(groups, old, &schema.Resource{Attributes: map[string]any{"displayName": "G", "members": bad}})
+	_, err = document.ValidatePatch(groups, old, &schema.Resource{Attributes: map[string]any{"displayName": "G", "members": bad}})
 	assert.ErrorIs(t, err, &schema.Error{Status: 400, Type: schema.ScimInvalidValue}, "a new value is checked")
 	fresh := []any{map[string]any{"value": "1"}, map[string]any{"value": int64(2)}}
-	_, err = schema.ValidatePatch(groups, old, &schema.Resource{Attributes: map[string]any{"displayName": "G", "members": fresh}})
+	_, err = document.ValidatePatch(groups, old, &schema.Resource{Attributes: map[string]any{"displayName": "G", "members": fresh}})
 	assert.Error(t, err, "equal but not shared values are checked")
 }
 
@@ -445,9 +446,9 @@ func TestChangedAttributes(t *testing.T) {
 		ent: map[string]any{"department": "R&D"}}}
 	b := &schema.Resource{ExternalID: "e1", Attributes: map[string]any{"userName": "Bob", "active": true, "emails": emails,
 		ent: map[string]any{"department": "Sales"}, "title": "Boss"}}
-	assert.Equal(t, []string{"userName", "title", ent + ":department"}, schema.ChangedAttributes(users, a, b),
+	assert.Equal(t, []string{"userName", "title", ent + ":department"}, document.ChangedAttributes(users, a, b),
 		"a change of case is a change; shared emails are not")
-	assert.Empty(t, schema.ChangedAttributes(users, a, a.Clone()))
-	assert.Equal(t, []string{"externalId", "userName", "active", "emails", ent + ":department"}, schema.ChangedAttributes(users, nil, a))
-	assert.Equal(t, []string{"externalId", "userName", "active", "emails", ent + ":department"}, schema.ChangedAttributes(users, a, nil))
+	assert.Empty(t, document.ChangedAttributes(users, a, a.Clone()))
+	assert.Equal(t, []string{"externalId", "userName", "active", "emails", ent + ":department"}, document.ChangedAttributes(users, nil, a))
+	assert.Equal(t, []string{"externalId", "userName", "active", "emails", ent + ":department"}, document.ChangedAttributes(users, a, nil))
 }

@@ -1,7 +1,8 @@
-package schema_test
+package document_test
 
 import (
 	"fmt"
+	"github.com/scimkit/scimkit/internal/document"
 	"strings"
 	"testing"
 
@@ -44,7 +45,7 @@ func TestCheckJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := schema.CheckJSON([]byte(tt.body), 8)
+			err := document.CheckJSON([]byte(tt.body), 8)
 			if tt.ok {
 				assert.NoError(t, err)
 				return
@@ -53,7 +54,7 @@ func TestCheckJSON(t *testing.T) {
 		})
 	}
 	t.Run("NUL", func(t *testing.T) {
-		err := schema.CheckJSON([]byte(`{"userName":"a\u0000b"}`), 8)
+		err := document.CheckJSON([]byte(`{"userName":"a\u0000b"}`), 8)
 		assert.ErrorIs(t, err, schema.InvalidValueError(""))
 	})
 }
@@ -65,7 +66,7 @@ func BenchmarkCheckJSON(b *testing.B) {
 	b.Run("user", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := schema.CheckJSON(body, 32); err != nil {
+			if err := document.CheckJSON(body, 32); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -82,7 +83,7 @@ func BenchmarkCheckJSON(b *testing.B) {
 	wide := []byte(many.String())
 	b.Run("100k-members", func(b *testing.B) {
 		for b.Loop() {
-			if err := schema.CheckJSON(wide, 32); err != nil {
+			if err := document.CheckJSON(wide, 32); err != nil {
 				b.Fatal(err)
 			}
 		}

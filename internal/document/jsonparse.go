@@ -1,7 +1,8 @@
-package schema
+package document
 
 import (
 	"encoding/json"
+	"github.com/scimkit/scimkit/schema"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -21,7 +22,7 @@ type parser struct {
 }
 
 func (p *parser) fail(msg string) error {
-	return &Error{Status: 400, Type: ScimInvalidSyntax, Detail: "request body is not valid JSON at byte " + strconv.Itoa(p.i) + ": " + msg}
+	return &schema.Error{Status: 400, Type: schema.ScimInvalidSyntax, Detail: "request body is not valid JSON at byte " + strconv.Itoa(p.i) + ": " + msg}
 }
 
 func (p *parser) space() {
@@ -38,7 +39,7 @@ func (p *parser) space() {
 func (p *parser) value() (any, error) {
 	p.space()
 	if p.i >= len(p.data) {
-		return nil, &Error{Status: 400, Type: ScimInvalidSyntax, Detail: "request body is empty or truncated JSON"}
+		return nil, &schema.Error{Status: 400, Type: schema.ScimInvalidSyntax, Detail: "request body is empty or truncated JSON"}
 	}
 	switch c := p.data[p.i]; {
 	case c == '{':

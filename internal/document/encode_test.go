@@ -1,9 +1,10 @@
-package schema_test
+package document_test
 
 import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"github.com/scimkit/scimkit/internal/document"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,7 +56,7 @@ const fullUser = `{
 func storedFullUser(t *testing.T) *schema.Resource {
 	t.Helper()
 	r := decodeUser(t, fullUser)
-	r, err := schema.ValidateCreate(schema.Users(), r)
+	r, err := document.ValidateCreate(schema.Users(), r)
 	require.NoError(t, err)
 	r.ID = "2819c223-7f76-453a-919d-413861904646"
 	r.Meta = schema.Meta{
@@ -80,7 +81,7 @@ func golden(t *testing.T, name string, got []byte) {
 		require.NoError(t, os.WriteFile(path, indented.Bytes(), 0o644))
 	}
 	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test ./schema -update to create it")
+	require.NoError(t, err, "run go test ./internal/document -update to create it")
 	assert.Equal(t, string(want), indented.String())
 }
 
@@ -98,8 +99,8 @@ func TestAppendJSONGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
-			p := schema.NewProjection(users, tt.attributes, tt.exclud)
-			out := schema.AppendJSON(nil, users, r, p)
+			p := document.NewProjection(users, tt.attributes, tt.exclud)
+			out := document.AppendJSON(nil, users, r, p)
 			golden(t, tt.golden, out)
 			// The encoder agrees with Projection.Apply.
 			var got map[string]any
@@ -122,7 +123,7 @@ func TestProjectionRules(t *testing.T) {
 	r := storedFullUser(t)
 	encode := func(attributes, excluded []string) map[string]any {
 		var m map[string]any
-		require.NoError(t, json.Unmarshal(schema.AppendJSON(nil, users, r, schema.NewProjection(users, attributes, excluded)), &m))
+		require.NoError(t, json.Unmarshal(document.AppendJSON(nil, users, r, document.NewProjection(users, attributes, excluded)), &m))
 		return m
 	}
 	t.Run("RFC 7643 §7: returned never is never written", func(t *testing.T) {
@@ -161,16 +162,16 @@ func TestProjectionRules(t *testing.T) {
 		rt := schema.Users()
 		rt.Schema.Attribute("nickName").Returned = schema.ReturnedRequest
 		var m map[string]any
-		require.NoError(t, json.Unmarshal(schema.AppendJSON(nil, rt, r, nil), &m))
+		require.NoError(t, json.Unmarshal(document.AppendJSON(nil, rt, r, nil), &m))
 		assert.NotContains(t, m, "nickName")
-		require.NoError(t, json.Unmarshal(schema.AppendJSON(nil, rt, r, schema.NewProjection(rt, nil, []string{"title"})), &m))
+		require.NoError(t, json.Unmarshal(document.AppendJSON(nil, rt, r, document.NewProjection(rt, nil, []string{"title"})), &m))
 		assert.NotContains(t, m, "nickName")
 		m = nil
-		require.NoError(t, json.Unmarshal(schema.AppendJSON(nil, rt, r, schema.NewProjection(rt, []string{"nickName"}, nil)), &m))
+		require.NoError(t, json.Unmarshal(document.AppendJSON(nil, rt, r, document.NewProjection(rt, []string{"nickName"}, nil)), &m))
 		assert.Equal(t, "Babs", m["nickName"])
 	})
 	t.Run("the default projection is nil", func(t *testing.T) {
-		assert.Nil(t, schema.NewProjection(users, nil, nil))
+		assert.Nil(t, document.NewProjection(users, nil, nil))
 	})
 }
 
@@ -202,7 +203,7 @@ func TestAppendJSONValues(t *testing.T) {
 		"c":     map[string]any{"secret": "s"}, // only a never-returned sub-attribute: written as nothing
 		"other": "not in the schema",
 	}}
-	out := schema.AppendJSON(nil, rt, r, nil)
+	out := document.AppendJSON(nil, rt, r, nil)
 	require.True(t, json.Valid(out), "%s", out)
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(out, &m))
@@ -223,26 +224,26 @@ func TestSchemasListsOnlyWrittenExtensions(t *testing.T) {
 	users := schema.Users()
 	r := storedFullUser(t)
 	var m map[string]any
-	require.NoError(t, json.Unmarshal(schema.AppendJSON(nil, users, r, schema.NewProjection(users, []string{"userName"}, nil)), &m))
+	require.NoError(t, json.Unmarshal(document.AppendJSON(nil, users, r, document.NewProjection(users, []string{"userName"}, nil)), &m))
 	assert.Equal(t, []any{schema.UserSchema}, m["schemas"])
 }
 
 // BenchmarkAppendJSON encodes a typical Entra ID user, as GET answers it.
 func BenchmarkAppendJSON(b *testing.B) {
 	users := schema.Users()
-	r, err := schema.Decode(users, []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+	r, err := document.Decode(users, []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
 "externalId":"5f2a8c1e-0000-4000-8000-000000000001","userName":"user0000001@contoso.example.com","active":true,
 "displayName":"User 0000001","title":"Software Engineer",
 "name":{"givenName":"Given","familyName":"Family0000001","formatted":"Given Family0000001"},
 "emails":[{"value":"user0000001@contoso.example.com","type":"work","primary":true}],
-"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"0000001","department":"Engineering","manager":{"value":"26118915-6090-4610-87e4-49d8ca9f808d"}}}`), schema.DecodeOptions{})
+"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"0000001","department":"Engineering","manager":{"value":"26118915-6090-4610-87e4-49d8ca9f808d"}}}`), document.DecodeOptions{})
 	require.NoError(b, err)
 	r.ID = "2819c223-7f76-453a-919d-413861904646"
 	r.Meta = schema.Meta{ResourceType: "User", Created: time.Now(), LastModified: time.Now(), Location: "https://example.com/scim/v2/Users/2819c223-7f76-453a-919d-413861904646", Version: `W/"12"`}
 	buf := make([]byte, 0, 4096)
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = schema.AppendJSON(buf[:0], users, r, nil)
+		buf = document.AppendJSON(buf[:0], users, r, nil)
 	}
 	b.SetBytes(int64(len(buf)))
 }
@@ -269,21 +270,21 @@ func TestAppendEncoded(t *testing.T) {
 			r := &schema.Resource{ID: "1", ExternalID: "e", Attributes: attrs, Meta: m}
 			kept := *r
 			kept.Meta.Location, kept.Meta.Version = "", ""
-			enc := string(schema.AppendJSON(nil, users, &kept, nil))
-			want := string(schema.AppendJSON(nil, users, r, nil))
-			e := &schema.Encoded{ID: "1", Meta: m, JSON: enc}
-			assert.Equal(t, want, string(schema.AppendEncoded(nil, users, e, nil)), "meta %+v", m)
-			for _, p := range []*schema.Projection{
-				schema.NewProjection(users, []string{"userName"}, nil),
-				schema.NewProjection(users, []string{schema.EnterpriseUserSchema + ":department", "meta.version"}, nil),
-				schema.NewProjection(users, nil, []string{"userName", "meta.created"}),
-				schema.NewProjection(users, nil, []string{schema.EnterpriseUserSchema}),
+			enc := string(document.AppendJSON(nil, users, &kept, nil))
+			want := string(document.AppendJSON(nil, users, r, nil))
+			e := &document.Encoded{ID: "1", Meta: m, JSON: enc}
+			assert.Equal(t, want, string(document.AppendEncoded(nil, users, e, nil)), "meta %+v", m)
+			for _, p := range []*document.Projection{
+				document.NewProjection(users, []string{"userName"}, nil),
+				document.NewProjection(users, []string{schema.EnterpriseUserSchema + ":department", "meta.version"}, nil),
+				document.NewProjection(users, nil, []string{"userName", "meta.created"}),
+				document.NewProjection(users, nil, []string{schema.EnterpriseUserSchema}),
 			} {
-				assert.Equal(t, string(schema.AppendJSON(nil, users, r, p)), string(schema.AppendEncoded(nil, users, e, p)), "meta %+v", m)
+				assert.Equal(t, string(document.AppendJSON(nil, users, r, p)), string(document.AppendEncoded(nil, users, e, p)), "meta %+v", m)
 			}
 		}
 	}
 	// JSON that AppendJSON did not write is written as it is.
-	assert.Equal(t, `{}x`, string(schema.AppendEncoded([]byte(`{}`), users, &schema.Encoded{JSON: "x", Meta: schema.Meta{Version: "1"}}, nil)))
-	assert.Equal(t, `{}x`, string(schema.AppendEncoded([]byte(`{}`), users, &schema.Encoded{JSON: "x"}, schema.NewProjection(users, []string{"userName"}, nil))))
+	assert.Equal(t, `{}x`, string(document.AppendEncoded([]byte(`{}`), users, &document.Encoded{JSON: "x", Meta: schema.Meta{Version: "1"}}, nil)))
+	assert.Equal(t, `{}x`, string(document.AppendEncoded([]byte(`{}`), users, &document.Encoded{JSON: "x"}, document.NewProjection(users, []string{"userName"}, nil))))
 }

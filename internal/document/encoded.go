@@ -1,5 +1,6 @@
-package schema
+package document
 
+import "github.com/scimkit/scimkit/schema"
 import "strings"
 
 // Encoded is a resource kept as JSON, as a store that keeps resources
@@ -7,7 +8,7 @@ import "strings"
 // decoding nor encoding it.
 type Encoded struct {
 	ID   string
-	Meta Meta
+	Meta schema.Meta
 	// JSON is what AppendJSON writes for the resource with the default
 	// projection and a Meta holding only Meta's ResourceType, Created and
 	// LastModified. Attributes returned only on request, or never, are
@@ -21,7 +22,7 @@ type Encoded struct {
 // which e does not hold (see Projection.Requests). With the default
 // projection it copies e.JSON and adds meta's location and version; with
 // another, it decodes only the attributes p writes.
-func AppendEncoded(dst []byte, rt *ResourceType, e *Encoded, p *Projection) []byte {
+func AppendEncoded(dst []byte, rt *schema.ResourceType, e *Encoded, p *Projection) []byte {
 	if p != nil {
 		return appendEncodedProjected(dst, rt, e, p)
 	}
@@ -41,10 +42,10 @@ func AppendEncoded(dst []byte, rt *ResourceType, e *Encoded, p *Projection) []by
 	}
 	dst = append(dst, enc[:len(enc)-len(cut)]...)
 	if kept {
-		dst = appendMetaMembers(dst, Meta{Location: m.Location, Version: m.Version}, p, rt.Schema, meta)
+		dst = appendMetaMembers(dst, schema.Meta{Location: m.Location, Version: m.Version}, p, rt.Schema, meta)
 		return append(dst, "}}"...)
 	}
-	return append(appendMeta(dst, Meta{Location: m.Location, Version: m.Version}, p, rt.Schema, meta), '}')
+	return append(appendMeta(dst, schema.Meta{Location: m.Location, Version: m.Version}, p, rt.Schema, meta), '}')
 }
 
 // DecodeEncoded returns the resource e holds, of type rt, with e's ID and
@@ -52,7 +53,7 @@ func AppendEncoded(dst []byte, rt *ResourceType, e *Encoded, p *Projection) []by
 // those p writes (a reader that needs a few attributes, such as a filter,
 // saves decoding the others). Attributes returned only on request are not
 // in the JSON (see Encoded).
-func DecodeEncoded(rt *ResourceType, e *Encoded, p *Projection) (*Resource, error) {
+func DecodeEncoded(rt *schema.ResourceType, e *Encoded, p *Projection) (*schema.Resource, error) {
 	data := []byte(e.JSON)
 	if p != nil {
 		var ok bool
@@ -72,7 +73,7 @@ func DecodeEncoded(rt *ResourceType, e *Encoded, p *Projection) (*Resource, erro
 // or leaves whole attributes and extensions, it copies the members it
 // writes from e.JSON; otherwise it decodes only those members and writes
 // the result.
-func appendEncodedProjected(dst []byte, rt *ResourceType, e *Encoded, p *Projection) []byte {
+func appendEncodedProjected(dst []byte, rt *schema.ResourceType, e *Encoded, p *Projection) []byte {
 	if out, ok := appendWholeMembers(dst, rt, e, p); ok {
 		return out
 	}
@@ -87,13 +88,13 @@ func appendEncodedProjected(dst []byte, rt *ResourceType, e *Encoded, p *Project
 // object; ext is the extension schema when the member is one's object.
 type member struct {
 	from, to int
-	ext      *Schema
+	ext      *schema.Schema
 }
 
 // appendWholeMembers writes e under p as AppendJSON would, copying from
 // e.JSON every member p writes, when p writes each of them whole. It
 // reports false, having written nothing, when p writes part of one.
-func appendWholeMembers(dst []byte, rt *ResourceType, e *Encoded, p *Projection) ([]byte, bool) {
+func appendWholeMembers(dst []byte, rt *schema.ResourceType, e *Encoded, p *Projection) ([]byte, bool) {
 	var buf [32]member
 	picked := buf[:0]
 	whole := eachMember(e.JSON, func(name string, from, to int) bool {
@@ -142,7 +143,7 @@ const (
 
 // memberRule returns how AppendEncoded writes the member name of a JSON
 // resource of type rt under p, from rules built once per projection.
-func (p *Projection) memberRule(rt *ResourceType, name string) int8 {
+func (p *Projection) memberRule(rt *schema.ResourceType, name string) int8 {
 	if p.rt != rt {
 		return memberRuleOf(rt, name, p)
 	}
@@ -163,7 +164,7 @@ func (p *Projection) memberRule(rt *ResourceType, name string) int8 {
 }
 
 // memberRuleOf is memberRule, worked out.
-func memberRuleOf(rt *ResourceType, name string, p *Projection) int8 {
+func memberRuleOf(rt *schema.ResourceType, name string, p *Projection) int8 {
 	var def *Projection
 	switch name {
 	case "schemas", "id", "meta":
@@ -204,7 +205,7 @@ func memberRuleOf(rt *ResourceType, name string, p *Projection) int8 {
 
 // extSchema returns the schema of extension name of rt, or nil when name
 // is not an extension.
-func extSchema(rt *ResourceType, name string) *Schema {
+func extSchema(rt *schema.ResourceType, name string) *schema.Schema {
 	if !strings.HasPrefix(name, "urn:") {
 		return nil
 	}
@@ -217,7 +218,7 @@ func extSchema(rt *ResourceType, name string) *Schema {
 // writesWhole reports whether p writes every sub-attribute of a that the
 // default projection writes, and no other: then a's value in JSON the
 // default projection wrote is its value under p.
-func writesWhole(s *Schema, a *Attribute, p *Projection) bool {
+func writesWhole(s *schema.Schema, a *schema.Attribute, p *Projection) bool {
 	for _, sub := range a.SubAttributes {
 		if p.Includes(s, a, sub) != (*Projection)(nil).Includes(s, a, sub) {
 			return false
@@ -258,7 +259,7 @@ func eachMember(enc string, f func(name string, from, to int) bool) bool {
 // AppendJSON writes it) that projection p writes, and "schemas"; "id" and
 // "meta" are left out. It reports false when enc is not as AppendJSON
 // writes it.
-func pickMembers(dst []byte, rt *ResourceType, enc string, p *Projection) ([]byte, bool) {
+func pickMembers(dst []byte, rt *schema.ResourceType, enc string, p *Projection) ([]byte, bool) {
 	dst = append(dst, '{')
 	first := true
 	ok := eachMember(enc, func(name string, from, to int) bool {

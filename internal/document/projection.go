@@ -1,6 +1,7 @@
-package schema
+package document
 
 import (
+	"github.com/scimkit/scimkit/schema"
 	"strings"
 	"sync"
 )
@@ -24,18 +25,18 @@ import (
 // attribute are ignored. The nil *Projection is the default projection.
 // A Projection is safe for concurrent use.
 type Projection struct {
-	include map[attrKey]bool // named in "attributes"
-	parent  map[attrKey]bool // parents of sub-attributes named in "attributes"
-	exclude map[attrKey]bool // named in "excludedAttributes"
-	exts    map[*Schema]bool // whole extensions named in the list
+	include map[attrKey]bool        // named in "attributes"
+	parent  map[attrKey]bool        // parents of sub-attributes named in "attributes"
+	exclude map[attrKey]bool        // named in "excludedAttributes"
+	exts    map[*schema.Schema]bool // whole extensions named in the list
 	// mode is 'a' with "attributes", 'x' with "excludedAttributes", 0 otherwise.
 	mode byte
 	// requests: an attribute returned only on request is written.
 	requests bool
 
-	rt    *ResourceType   // the type p was made for
-	once  sync.Once       // builds rules
-	rules map[string]int8 // how AppendEncoded writes each member, by name
+	rt    *schema.ResourceType // the type p was made for
+	once  sync.Once            // builds rules
+	rules map[string]int8      // how AppendEncoded writes each member, by name
 }
 
 // Requests reports whether p writes an attribute returned only on request
@@ -44,16 +45,16 @@ type Projection struct {
 func (p *Projection) Requests() bool { return p != nil && p.requests }
 
 type attrKey struct {
-	schema *Schema
-	parent *Attribute
-	attr   *Attribute
+	schema *schema.Schema
+	parent *schema.Attribute
+	attr   *schema.Attribute
 }
 
 // NewProjection returns the projection for the "attributes" and
 // "excludedAttributes" parameters of a request to resource type rt; each
 // list holds attribute paths as RFC 7644 §3.10 writes them. Two empty lists
 // give the default projection.
-func NewProjection(rt *ResourceType, attributes, excluded []string) *Projection {
+func NewProjection(rt *schema.ResourceType, attributes, excluded []string) *Projection {
 	if len(attributes) == 0 && len(excluded) == 0 {
 		return nil
 	}
@@ -68,7 +69,7 @@ func NewProjection(rt *ResourceType, attributes, excluded []string) *Projection 
 		n = strings.TrimSpace(n)
 		if e := rt.Extension(n); e != nil {
 			if p.exts == nil {
-				p.exts = map[*Schema]bool{}
+				p.exts = map[*schema.Schema]bool{}
 			}
 			p.exts[e.Schema] = true
 			continue
@@ -108,13 +109,13 @@ func NewProjection(rt *ResourceType, attributes, excluded []string) *Projection 
 
 // writesRequested reports whether p writes an attribute or sub-attribute
 // of s that is returned only on request.
-func (p *Projection) writesRequested(s *Schema) bool {
+func (p *Projection) writesRequested(s *schema.Schema) bool {
 	for _, a := range s.Attributes {
-		if a.Returned == ReturnedRequest && p.Includes(s, nil, a) {
+		if a.Returned == schema.ReturnedRequest && p.Includes(s, nil, a) {
 			return true
 		}
 		for _, sub := range a.SubAttributes {
-			if sub.Returned == ReturnedRequest && p.Includes(s, a, sub) {
+			if sub.Returned == schema.ReturnedRequest && p.Includes(s, a, sub) {
 				return true
 			}
 		}
@@ -126,15 +127,15 @@ func (p *Projection) writesRequested(s *Schema) bool {
 // sub-attribute, parent is its complex attribute; for a top-level attribute
 // (including the common attributes, whose schema is the core schema) parent
 // is nil. Includes does not check that the parent is written.
-func (p *Projection) Includes(s *Schema, parent, a *Attribute) bool {
+func (p *Projection) Includes(s *schema.Schema, parent, a *schema.Attribute) bool {
 	switch a.Returned {
-	case ReturnedNever:
+	case schema.ReturnedNever:
 		return false
-	case ReturnedAlways:
+	case schema.ReturnedAlways:
 		return true
 	}
 	if p == nil {
-		return a.Returned == ReturnedDefault
+		return a.Returned == schema.ReturnedDefault
 	}
 	k := attrKey{s, parent, a}
 	switch p.mode {
@@ -146,17 +147,17 @@ func (p *Projection) Includes(s *Schema, parent, a *Attribute) bool {
 			return p.parent[k]
 		}
 		// A sub-attribute: written when its whole parent was named.
-		return p.include[attrKey{s, nil, parent}] && a.Returned == ReturnedDefault
+		return p.include[attrKey{s, nil, parent}] && a.Returned == schema.ReturnedDefault
 	default: // 'x'
-		return a.Returned == ReturnedDefault && !p.exclude[k] && !p.exts[s]
+		return a.Returned == schema.ReturnedDefault && !p.exclude[k] && !p.exts[s]
 	}
 }
 
 // Apply returns a copy of r holding only what the projection writes for
 // resource type rt. The encoder applies projections while writing, so
 // Apply is for hosts and tests that want the projected resource itself.
-func (p *Projection) Apply(rt *ResourceType, r *Resource) *Resource {
-	out := &Resource{Attributes: map[string]any{}}
+func (p *Projection) Apply(rt *schema.ResourceType, r *schema.Resource) *schema.Resource {
+	out := &schema.Resource{Attributes: map[string]any{}}
 	common := commonAttrs
 	if p.Includes(rt.Schema, nil, common[0]) {
 		out.ID = r.ID
@@ -167,18 +168,18 @@ func (p *Projection) Apply(rt *ResourceType, r *Resource) *Resource {
 	if p.Includes(rt.Schema, nil, common[2]) {
 		out.Meta = r.Meta
 	}
-	project := func(s *Schema, src, dst map[string]any) {
+	project := func(s *schema.Schema, src, dst map[string]any) {
 		for _, a := range s.Attributes {
 			v, ok := src[a.Name]
 			if !ok || !p.Includes(s, nil, a) {
 				continue
 			}
-			if a.Type == Complex {
+			if a.Type == schema.Complex {
 				if v = p.projectComplex(s, a, v); v == nil {
 					continue
 				}
 			} else {
-				v = CloneValue(v)
+				v = schema.CloneValue(v)
 			}
 			dst[a.Name] = v
 		}
@@ -196,12 +197,12 @@ func (p *Projection) Apply(rt *ResourceType, r *Resource) *Resource {
 	return out
 }
 
-func (p *Projection) projectComplex(s *Schema, a *Attribute, v any) any {
+func (p *Projection) projectComplex(s *schema.Schema, a *schema.Attribute, v any) any {
 	one := func(m map[string]any) map[string]any {
 		out := map[string]any{}
 		for _, sub := range a.SubAttributes {
 			if sv, ok := m[sub.Name]; ok && p.Includes(s, a, sub) {
-				out[sub.Name] = CloneValue(sv)
+				out[sub.Name] = schema.CloneValue(sv)
 			}
 		}
 		if len(out) == 0 {

@@ -1,8 +1,9 @@
-package schema_test
+package document_test
 
 import (
 	"encoding/json"
 	"errors"
+	"github.com/scimkit/scimkit/internal/document"
 	"strings"
 	"testing"
 
@@ -79,7 +80,7 @@ func TestDecode(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := schema.Decode(users, []byte(tt.body), schema.DecodeOptions{Strict: tt.strict})
+			r, err := document.Decode(users, []byte(tt.body), document.DecodeOptions{Strict: tt.strict})
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, r.Attributes)
 			assert.Equal(t, tt.extID, r.ExternalID)
@@ -127,7 +128,7 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := schema.Decode(users, []byte(tt.body), schema.DecodeOptions{Strict: tt.strict})
+			_, err := document.Decode(users, []byte(tt.body), document.DecodeOptions{Strict: tt.strict})
 			var se *schema.Error
 			require.ErrorAs(t, err, &se)
 			assert.Equal(t, 400, se.Status)
@@ -178,9 +179,9 @@ func TestDecodeValueTypes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, err := schema.ParseJSON([]byte(tt.in))
+			v, err := document.ParseJSON([]byte(tt.in))
 			require.NoError(t, err)
-			got, err := schema.DecodeValue(tt.attr, v, schema.DecodeOptions{})
+			got, err := document.DecodeValue(tt.attr, v, document.DecodeOptions{})
 			if tt.err {
 				var se *schema.Error
 				require.ErrorAs(t, err, &se)
@@ -193,14 +194,14 @@ func TestDecodeValueTypes(t *testing.T) {
 	}
 	// Go numbers are accepted too, for values built in code.
 	for _, in := range []any{int64(7), 7, 7.0} {
-		got, err := schema.DecodeValue(attr(schema.Integer), in, schema.DecodeOptions{})
+		got, err := document.DecodeValue(attr(schema.Integer), in, document.DecodeOptions{})
 		require.NoError(t, err)
 		assert.Equal(t, int64(7), got)
-		got, err = schema.DecodeValue(attr(schema.Decimal), in, schema.DecodeOptions{})
+		got, err = document.DecodeValue(attr(schema.Decimal), in, document.DecodeOptions{})
 		require.NoError(t, err)
 		assert.Equal(t, 7.0, got)
 	}
-	_, err := schema.DecodeValue(attr(schema.Integer), 7.5, schema.DecodeOptions{})
+	_, err := document.DecodeValue(attr(schema.Integer), 7.5, document.DecodeOptions{})
 	assert.Error(t, err)
 }
 
