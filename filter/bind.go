@@ -54,14 +54,14 @@ func ResolvePath(rt *schema.ResourceType, p Path) (Attr, error) {
 	a, ext := rt.Attribute(p.URN, p.Name)
 	if a == nil {
 		if p.URN != "" && rt.Extension(p.URN) == nil && !strings.EqualFold(p.URN, rt.Schema.ID) {
-			return Attr{}, schema.InvalidFilterError("%q is not a schema of resource type %s", p.URN, rt.Name)
+			return Attr{}, document.InvalidFilterError("%q is not a schema of resource type %s", p.URN, rt.Name)
 		}
-		return Attr{}, schema.InvalidFilterError("resource type %s has no attribute %q", rt.Name, p.String())
+		return Attr{}, document.InvalidFilterError("resource type %s has no attribute %q", rt.Name, p.String())
 	}
 	out := Attr{Ext: ext, Attr: a, Common: ext == nil && rt.Schema.Attribute(p.Name) == nil}
 	if p.Sub != "" {
 		if out.Sub = a.SubAttribute(p.Sub); out.Sub == nil {
-			return Attr{}, schema.InvalidFilterError("attribute %q has no sub-attribute %q", a.Name, p.Sub)
+			return Attr{}, document.InvalidFilterError("attribute %q has no sub-attribute %q", a.Name, p.Sub)
 		}
 	}
 	return out, nil
@@ -133,7 +133,7 @@ func (m *ElementMatcher) Match(elem map[string]any) bool { return m.pred(nil, el
 // complex attribute a: names in f refer to a's sub-attributes.
 func CompileElement(a *schema.Attribute, f Expr) (*ElementMatcher, error) {
 	if a.Type != schema.Complex {
-		return nil, schema.InvalidFilterError("attribute %q has no sub-attributes to filter on", a.Name)
+		return nil, document.InvalidFilterError("attribute %q has no sub-attributes to filter on", a.Name)
 	}
 	c := compiler{}
 	p, err := c.compile(f, a)
@@ -175,7 +175,7 @@ func (c *compiler) compile(e Expr, scope *schema.Attribute) (pred, error) {
 	case *Compare:
 		return c.compileCompare(e, scope)
 	}
-	return nil, schema.InvalidFilterError("empty filter")
+	return nil, document.InvalidFilterError("empty filter")
 }
 
 // resolve resolves a path a filter compares: against the resource type
@@ -190,11 +190,11 @@ func (c *compiler) resolve(p Path, scope *schema.Attribute) (Attr, error) {
 		return a, err
 	}
 	if p.URN != "" || p.Sub != "" {
-		return Attr{}, schema.InvalidFilterError("inside %s[...], name a sub-attribute of %s alone, not %q", scope.Name, scope.Name, p.String())
+		return Attr{}, document.InvalidFilterError("inside %s[...], name a sub-attribute of %s alone, not %q", scope.Name, scope.Name, p.String())
 	}
 	sub := scope.SubAttribute(p.Name)
 	if sub == nil {
-		return Attr{}, schema.InvalidFilterError("attribute %q has no sub-attribute %q", scope.Name, p.Name)
+		return Attr{}, document.InvalidFilterError("attribute %q has no sub-attribute %q", scope.Name, p.Name)
 	}
 	a := Attr{Attr: sub}
 	return a, readable(a)
@@ -206,7 +206,7 @@ func (c *compiler) resolve(p Path, scope *schema.Attribute) (Attr, error) {
 // §7, RFC 7644 §7.5.2). The error is invalidFilter, naming the attribute.
 func readable(a Attr) error {
 	if a.Attr.Returned == schema.ReturnedNever || a.Sub != nil && a.Sub.Returned == schema.ReturnedNever {
-		return schema.InvalidFilterError("%q is never returned, so it cannot be filtered on or sorted by", a.String())
+		return document.InvalidFilterError("%q is never returned, so it cannot be filtered on or sorted by", a.String())
 	}
 	return nil
 }
@@ -214,14 +214,14 @@ func readable(a Attr) error {
 // elements returns how to reach the elements of a value path's attribute.
 func (c *compiler) compileValuePath(v *ValuePath, scope *schema.Attribute) (pred, error) {
 	if scope != nil {
-		return nil, schema.InvalidFilterError("value filters cannot be nested (RFC 7644 §3.4.2.2)")
+		return nil, document.InvalidFilterError("value filters cannot be nested (RFC 7644 §3.4.2.2)")
 	}
 	a, err := c.resolve(v.Path, nil)
 	if err != nil {
 		return nil, err
 	}
 	if a.Sub != nil || a.Attr.Type != schema.Complex {
-		return nil, schema.InvalidFilterError("%q is not a complex attribute, so it cannot take a value filter", v.Path.String())
+		return nil, document.InvalidFilterError("%q is not a complex attribute, so it cannot take a value filter", v.Path.String())
 	}
 	inner, err := c.compile(v.Filter, a.Attr)
 	if err != nil {
@@ -245,14 +245,14 @@ func (c *compiler) bindCompare(cmp *Compare, scope *schema.Attribute) (bound, er
 	var b bound
 	if cmp.Path.Filter != nil {
 		if scope != nil {
-			return b, schema.InvalidFilterError("value filters cannot be nested (RFC 7644 §3.4.2.2)")
+			return b, document.InvalidFilterError("value filters cannot be nested (RFC 7644 §3.4.2.2)")
 		}
 		parent, err := c.resolve(Path{URN: cmp.Path.URN, Name: cmp.Path.Name}, nil)
 		if err != nil {
 			return b, err
 		}
 		if parent.Attr.Type != schema.Complex {
-			return b, schema.InvalidFilterError("%q is not a complex attribute, so it cannot take a value filter", cmp.Path.Name)
+			return b, document.InvalidFilterError("%q is not a complex attribute, so it cannot take a value filter", cmp.Path.Name)
 		}
 		b.parent, b.filter = parent, cmp.Path.Filter
 	}
@@ -266,7 +266,7 @@ func (c *compiler) bindCompare(cmp *Compare, scope *schema.Attribute) (bound, er
 		if v := a.Attr.SubAttribute("value"); v != nil && a.Attr.MultiValued {
 			a.Sub = v
 		} else {
-			return b, schema.InvalidFilterError("%q is complex; compare one of its sub-attributes, such as %s.%s", a.Attr.Name, a.Attr.Name, a.Attr.SubAttributes[0].Name)
+			return b, document.InvalidFilterError("%q is complex; compare one of its sub-attributes, such as %s.%s", a.Attr.Name, a.Attr.Name, a.Attr.SubAttributes[0].Name)
 		}
 	}
 	b.attr = a
@@ -485,23 +485,23 @@ func compileTest(a Attr, op Op, value any) (test func(any) bool, negate bool, er
 		case Ne:
 			return present, false, nil
 		}
-		return nil, false, schema.InvalidFilterError("%q: only eq and ne can compare with null", path)
+		return nil, false, document.InvalidFilterError("%q: only eq and ne can compare with null", path)
 	}
 	if op == Ne {
 		test, _, err = compileTest(a, Eq, value)
 		return test, true, err
 	}
 	if op.Ordering() && (t.Type == schema.Boolean || t.Type == schema.Binary) {
-		return nil, false, schema.InvalidFilterError("%q is %s; %s does not apply to it (RFC 7644 §3.4.2.2)", path, t.Type, op)
+		return nil, false, document.InvalidFilterError("%q is %s; %s does not apply to it (RFC 7644 §3.4.2.2)", path, t.Type, op)
 	}
 	if (op == Co || op == Sw || op == Ew) && t.Type != schema.String && t.Type != schema.Reference && t.Type != schema.Binary {
-		return nil, false, schema.InvalidFilterError("%q is %s; %s applies only to strings", path, t.Type, op)
+		return nil, false, document.InvalidFilterError("%q is %s; %s applies only to strings", path, t.Type, op)
 	}
 	switch t.Type {
 	case schema.String, schema.Reference, schema.Binary:
 		s, ok := value.(string)
 		if !ok {
-			return nil, false, schema.InvalidFilterError("%q is a string; compare it with a string in double quotes", path)
+			return nil, false, document.InvalidFilterError("%q is a string; compare it with a string in double quotes", path)
 		}
 		return stringTest(op, s, t.CaseExact), false, nil
 	case schema.Boolean:
@@ -513,17 +513,17 @@ func compileTest(a Attr, op Op, value any) (test func(any) bool, negate bool, er
 			}
 		}
 		if !ok {
-			return nil, false, schema.InvalidFilterError("%q is a boolean; compare it with true or false", path)
+			return nil, false, document.InvalidFilterError("%q is a boolean; compare it with true or false", path)
 		}
 		return func(v any) bool { x, ok := v.(bool); return ok && x == b }, false, nil
 	case schema.Integer, schema.Decimal:
 		n, ok := value.(json.Number)
 		if !ok {
-			return nil, false, schema.InvalidFilterError("%q is a number; compare it with a number", path)
+			return nil, false, document.InvalidFilterError("%q is a number; compare it with a number", path)
 		}
 		f, err := strconv.ParseFloat(string(n), 64)
 		if err != nil {
-			return nil, false, schema.InvalidFilterError("%q: %s is out of range", path, n)
+			return nil, false, document.InvalidFilterError("%q: %s is out of range", path, n)
 		}
 		if i, err := strconv.ParseInt(string(n), 10, 64); err == nil && t.Type == schema.Integer {
 			return func(v any) bool { return intCompare(v, i, f, op) }, false, nil
@@ -532,18 +532,18 @@ func compileTest(a Attr, op Op, value any) (test func(any) bool, negate bool, er
 	case schema.DateTime:
 		s, ok := value.(string)
 		if !ok {
-			return nil, false, schema.InvalidFilterError("%q is a dateTime; compare it with a string such as \"2011-05-13T04:42:34Z\"", path)
+			return nil, false, document.InvalidFilterError("%q is a dateTime; compare it with a string such as \"2011-05-13T04:42:34Z\"", path)
 		}
 		want, err := document.ParseDateTime(s)
 		if err != nil {
-			return nil, false, schema.InvalidFilterError("%q: %q is not an xsd:dateTime such as \"2011-05-13T04:42:34Z\"", path, s)
+			return nil, false, document.InvalidFilterError("%q: %q is not an xsd:dateTime such as \"2011-05-13T04:42:34Z\"", path, s)
 		}
 		return func(v any) bool {
 			got, ok := toTime(v)
 			return ok && ordered(got.Compare(want), op)
 		}, false, nil
 	}
-	return nil, false, schema.InvalidFilterError("%q cannot be compared", path)
+	return nil, false, document.InvalidFilterError("%q cannot be compared", path)
 }
 
 func present(v any) bool {

@@ -2,6 +2,7 @@ package filter
 
 import (
 	"cmp"
+	"github.com/scimkit/scimkit/internal/document"
 	"slices"
 	"strings"
 	"time"
@@ -37,11 +38,11 @@ func NewSorter(rt *schema.ResourceType, sortBy, sortOrder string) (*Sorter, erro
 	case strings.EqualFold(sortOrder, "descending"):
 		desc = true
 	default:
-		return nil, schema.InvalidValueError("sortOrder must be \"ascending\" or \"descending\", not %q", sortOrder)
+		return nil, document.InvalidValueError("sortOrder must be \"ascending\" or \"descending\", not %q", sortOrder)
 	}
 	p, err := ParsePath(sortBy)
 	if err != nil || p.Filter != nil {
-		return nil, schema.InvalidFilterError("sortBy %q is not an attribute path", sortBy)
+		return nil, document.InvalidFilterError("sortBy %q is not an attribute path", sortBy)
 	}
 	a, err := ResolvePath(rt, p)
 	if err == nil {
@@ -54,7 +55,7 @@ func NewSorter(rt *schema.ResourceType, sortBy, sortOrder string) (*Sorter, erro
 		if v := a.Attr.SubAttribute("value"); v != nil && a.Attr.MultiValued {
 			a.Sub = v
 		} else {
-			return nil, schema.InvalidFilterError("sortBy %q is complex; name one of its sub-attributes", sortBy)
+			return nil, document.InvalidFilterError("sortBy %q is complex; name one of its sub-attributes", sortBy)
 		}
 	}
 	s := &Sorter{attr: a, descending: desc}

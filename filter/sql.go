@@ -127,20 +127,20 @@ func (t *translator) expr(b *strings.Builder, e Expr, scope *scopeSQL) error {
 		return nil
 	case *ValuePath:
 		if scope != nil {
-			return schema.InvalidFilterError("value filters cannot be nested (RFC 7644 §3.4.2.2)")
+			return document.InvalidFilterError("value filters cannot be nested (RFC 7644 §3.4.2.2)")
 		}
 		a, err := t.c.resolve(e.Path, nil)
 		if err != nil {
 			return err
 		}
 		if a.Sub != nil || a.Attr.Type != schema.Complex {
-			return schema.InvalidFilterError("%q is not a complex attribute, so it cannot take a value filter", e.Path.String())
+			return document.InvalidFilterError("%q is not a complex attribute, so it cannot take a value filter", e.Path.String())
 		}
 		return t.within(b, a, e.Filter, nil)
 	case *Compare:
 		return t.compare(b, e, scope)
 	}
-	return schema.InvalidFilterError("empty filter")
+	return document.InvalidFilterError("empty filter")
 }
 
 // within writes the value filter f over the elements of a, and the
@@ -289,7 +289,7 @@ func (t *translator) condition(col Column, a *schema.Attribute, op Op, value any
 		tm, _ := document.ParseDateTime(value.(string))
 		return expr + " " + sqlOp + " " + t.arg(tm), nil
 	}
-	return "", schema.InvalidFilterError("attribute %q cannot be compared", a.Name)
+	return "", document.InvalidFilterError("attribute %q cannot be compared", a.Name)
 }
 
 // escapeLike escapes LIKE's wildcards and its escape character.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scimkit/scimkit/internal/document"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -84,7 +85,7 @@ func TestAuthenticate(t *testing.T) {
 			if tt.status >= 400 {
 				assert.Equal(t, "application/scim+json", w.Header().Get("Content-Type"))
 				assert.Contains(t, w.Body.String(), `"status":"`+strconv.Itoa(tt.status)+`"`)
-				assert.Contains(t, w.Body.String(), schema.ErrorSchema)
+				assert.Contains(t, w.Body.String(), document.ErrorSchema)
 			}
 			if tt.status == 401 {
 				assert.Equal(t, `Bearer realm="scim"`, w.Header().Get("WWW-Authenticate"))
@@ -148,7 +149,7 @@ func TestAuthenticateCouldNotCheck(t *testing.T) {
 		srv.ServeHTTP(w, r)
 		assert.Equal(t, tt.status, w.Code, tt.auth)
 		assert.Equal(t, tt.status == 401, w.Header().Get("WWW-Authenticate") != "", tt.auth)
-		assert.Contains(t, w.Body.String(), schema.ErrorSchema)
+		assert.Contains(t, w.Body.String(), document.ErrorSchema)
 	}
 	assert.Contains(t, logs.String(), "connection refused")
 	assert.Contains(t, logs.String(), "request_id=req-42")

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/scimkit/scimkit/internal/document"
 	"net/http"
 	"slices"
 	"strconv"
@@ -81,7 +82,7 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request) {
 	out := struct {
 		Schemas    []string      `json:"schemas"`
 		Operations []*bulkResult `json:"Operations"`
-	}{Schemas: []string{schema.BulkResponseSchema}, Operations: []*bulkResult{}}
+	}{Schemas: []string{document.BulkResponseSchema}, Operations: []*bulkResult{}}
 	for _, res := range job.results {
 		if res != nil {
 			out.Operations = append(out.Operations, res)
@@ -96,16 +97,16 @@ func (h *Handler) newBulkJob(r *http.Request, body []byte) (*bulkJob, error) {
 	var req bulkRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&req); err != nil {
-		return nil, schema.InvalidSyntaxError("the Bulk request is not a BulkRequest: %v", err)
+		return nil, document.InvalidSyntaxError("the Bulk request is not a BulkRequest: %v", err)
 	}
 	if dec.More() {
-		return nil, schema.InvalidSyntaxError("the Bulk request has data after its JSON object")
+		return nil, document.InvalidSyntaxError("the Bulk request has data after its JSON object")
 	}
-	if !slices.ContainsFunc(req.Schemas, func(s string) bool { return strings.EqualFold(s, schema.BulkRequestSchema) }) {
-		return nil, schema.InvalidSyntaxError("\"schemas\" must contain %q", schema.BulkRequestSchema)
+	if !slices.ContainsFunc(req.Schemas, func(s string) bool { return strings.EqualFold(s, document.BulkRequestSchema) }) {
+		return nil, document.InvalidSyntaxError("\"schemas\" must contain %q", document.BulkRequestSchema)
 	}
 	if req.Operations == nil {
-		return nil, schema.InvalidSyntaxError("a BulkRequest needs \"Operations\"")
+		return nil, document.InvalidSyntaxError("a BulkRequest needs \"Operations\"")
 	}
 	if n := len(req.Operations); n > h.cfg.Bulk.MaxOperations {
 		return nil, &schema.Error{Status: http.StatusRequestEntityTooLarge, Type: schema.ScimTooMany,
@@ -123,7 +124,7 @@ func (h *Handler) newBulkJob(r *http.Request, body []byte) (*bulkJob, error) {
 	for i, op := range req.Operations {
 		if op.BulkID != "" && strings.EqualFold(op.Method, http.MethodPost) {
 			if defined[op.BulkID] {
-				return nil, schema.InvalidValueError("bulkId %q names two operations; bulkIds are unique within a request", op.BulkID)
+				return nil, document.InvalidValueError("bulkId %q names two operations; bulkIds are unique within a request", op.BulkID)
 			}
 			defined[op.BulkID] = true
 		}
@@ -227,7 +228,7 @@ func (j *bulkJob) do(i int) {
 	var data []byte
 	if method != http.MethodDelete {
 		if len(op.Data) == 0 || string(op.Data) == "null" {
-			j.fail(i, location, schema.InvalidSyntaxError("a %s operation needs \"data\"", method))
+			j.fail(i, location, document.InvalidSyntaxError("a %s operation needs \"data\"", method))
 			return
 		}
 		if data, err = j.resolve(op.Data, false); err != nil {
@@ -236,7 +237,7 @@ func (j *bulkJob) do(i int) {
 		}
 	}
 	if method == http.MethodPost && op.BulkID == "" && j.h.cfg.Strict {
-		j.fail(i, location, schema.InvalidValueError("a POST operation needs a \"bulkId\" (RFC 7644 §3.7)"))
+		j.fail(i, location, document.InvalidValueError("a POST operation needs a \"bulkId\" (RFC 7644 §3.7)"))
 		return
 	}
 	ctx, ifVersion := j.r.Context(), versionOf(op.Version)
@@ -296,20 +297,20 @@ func (h *Handler) bulkTarget(method, path string) (*resourceType, string, error)
 	switch method {
 	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
 	default:
-		return nil, "", schema.InvalidValueError("method %q is not one of POST, PUT, PATCH and DELETE", method)
+		return nil, "", document.InvalidValueError("method %q is not one of POST, PUT, PATCH and DELETE", method)
 	}
 	segs := splitPath(path)
 	if len(segs) == 0 {
-		return nil, "", schema.InvalidValueError("the operation needs a \"path\"")
+		return nil, "", document.InvalidValueError("the operation needs a \"path\"")
 	}
 	t, ok := h.byEndpoint[strings.ToLower(segs[0])]
 	switch {
 	case !ok:
 		return nil, "", &schema.Error{Status: http.StatusNotFound, Detail: fmt.Sprintf("no endpoint %q", "/"+segs[0])}
 	case method == http.MethodPost && len(segs) != 1:
-		return nil, "", schema.InvalidValueError("a POST operation's path is a resource type endpoint, such as %q, not %q", t.rt.Endpoint, path)
+		return nil, "", document.InvalidValueError("a POST operation's path is a resource type endpoint, such as %q, not %q", t.rt.Endpoint, path)
 	case method != http.MethodPost && len(segs) != 2:
-		return nil, "", schema.InvalidValueError("a %s operation's path is a resource, such as %q, not %q", method, t.rt.Endpoint+"/{id}", path)
+		return nil, "", document.InvalidValueError("a %s operation's path is a resource, such as %q, not %q", method, t.rt.Endpoint+"/{id}", path)
 	case method == http.MethodPost:
 		return t, "", nil
 	}

@@ -2,6 +2,7 @@ package handler_test
 
 import (
 	"fmt"
+	"github.com/scimkit/scimkit/internal/document"
 	"net/http"
 	"strings"
 	"testing"
@@ -33,7 +34,7 @@ func bulkBody(failOnErrors string, ops ...string) string {
 func results(t *testing.T, r *response) []map[string]any {
 	t.Helper()
 	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
-	assert.Equal(t, []any{schema.BulkResponseSchema}, r.body["schemas"])
+	assert.Equal(t, []any{document.BulkResponseSchema}, r.body["schemas"])
 	var out []map[string]any
 	for _, o := range r.body["Operations"].([]any) {
 		out = append(out, o.(map[string]any))
@@ -144,7 +145,7 @@ func TestBulkUnresolvable(t *testing.T) {
 		assert.Equal(t, want, byID[id]["status"], "bulkId %s: %v", id, byID[id])
 		if want != "201" {
 			resp := byID[id]["response"].(map[string]any)
-			assert.Equal(t, []any{schema.ErrorSchema}, resp["schemas"])
+			assert.Equal(t, []any{document.ErrorSchema}, resp["schemas"])
 			assert.Equal(t, want, resp["status"])
 		}
 	}

@@ -3,6 +3,7 @@ package handler
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/scimkit/scimkit/internal/document"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -54,7 +55,7 @@ func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request) 
 		AuthSchemes    []AuthenticationScheme `json:"authenticationSchemes"`
 		Meta           metaJSON               `json:"meta"`
 	}{
-		Schemas:          []string{schema.ServiceProviderConfigSchema},
+		Schemas:          []string{document.ServiceProviderConfigSchema},
 		DocumentationURI: h.cfg.DocumentationURI,
 		Patch:            supported{true},
 		ChangePassword:   supported{h.passwordWritable()},
@@ -154,7 +155,7 @@ func withMeta(obj []byte, resourceType, location string) []byte {
 // listOf writes a ListResponse holding every item (RFC 7644 §3.4.2).
 func listOf(items [][]byte) []byte {
 	n := strconv.Itoa(len(items))
-	b := []byte(`{"schemas":["` + schema.ListResponseSchema + `"],"totalResults":` + n + `,"itemsPerPage":` + n + `,"startIndex":1,"Resources":[`)
+	b := []byte(`{"schemas":["` + document.ListResponseSchema + `"],"totalResults":` + n + `,"itemsPerPage":` + n + `,"startIndex":1,"Resources":[`)
 	for i, it := range items {
 		if i > 0 {
 			b = append(b, ',')

@@ -47,8 +47,8 @@ func FuzzBulk(f *testing.F) {
 			t.Fatalf("status %d, body not a SCIM message: %s", w.Code, w.Body)
 		}
 		switch {
-		case w.Code == http.StatusOK && out.Schemas[0] == schema.BulkResponseSchema:
-		case w.Code >= 400 && w.Code < 500 && out.Schemas[0] == schema.ErrorSchema:
+		case w.Code == http.StatusOK && out.Schemas[0] == document.BulkResponseSchema:
+		case w.Code >= 400 && w.Code < 500 && out.Schemas[0] == document.ErrorSchema:
 		default:
 			t.Fatalf("status %d with %s", w.Code, w.Body)
 		}

@@ -339,7 +339,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		if !printable(s) {
 			// No id or endpoint holds one: refuse it before a store sees
 			// it (PostgreSQL would fail on NUL or invalid UTF-8).
-			writeError(w, schema.InvalidValueError("the request path holds a control character or is not valid UTF-8"))
+			writeError(w, document.InvalidValueError("the request path holds a control character or is not valid UTF-8"))
 			return
 		}
 	}
@@ -544,9 +544,9 @@ func toSCIM(err error) *schema.Error {
 	case errors.As(err, &se):
 		return se
 	case errors.As(err, &ce):
-		return schema.UniquenessError("%s is already in use by another resource", ce.Attribute)
+		return document.UniquenessError("%s is already in use by another resource", ce.Attribute)
 	case errors.Is(err, store.ErrConflict):
-		return schema.UniquenessError("a unique value is already in use by another resource")
+		return document.UniquenessError("a unique value is already in use by another resource")
 	case errors.Is(err, store.ErrNotFound):
 		return &schema.Error{Status: http.StatusNotFound, Detail: "resource not found"}
 	case errors.Is(err, store.ErrVersionMismatch):
@@ -601,7 +601,7 @@ func (h *Handler) checkQuery(r *http.Request) error {
 	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return schema.InvalidValueError("the query string is not valid: %v", err)
+		return document.InvalidValueError("the query string is not valid: %v", err)
 	}
 	for _, p := range []string{"attributes", "excludedAttributes"} {
 		if err := h.checkAttributeList(p, splitList(q.Get(p))); err != nil {
@@ -654,14 +654,14 @@ func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' ||
 // a malformed one is 400 invalidPath. Names of no attribute are ignored.
 func (h *Handler) checkAttributeList(param string, names []string) error {
 	if len(names) > h.cfg.MaxAttributes {
-		return schema.InvalidValueError("%q lists %d names, more than the %d allowed", param, len(names), h.cfg.MaxAttributes)
+		return document.InvalidValueError("%q lists %d names, more than the %d allowed", param, len(names), h.cfg.MaxAttributes)
 	}
 	for _, n := range names {
 		if n == "" {
 			continue // "a,,b": lenient, as before
 		}
 		if p, err := h.cfg.FilterLimits.ParsePath(n); err != nil || p.Filter != nil {
-			return schema.InvalidPathError("%q: %q is not an attribute name or path such as name.givenName", param, n)
+			return document.InvalidPathError("%q: %q is not an attribute name or path such as name.givenName", param, n)
 		}
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/scimkit/scimkit/internal/document"
 	"io"
 	"iter"
 	"log/slog"
@@ -118,7 +119,7 @@ func (s *server) create(endpoint, body string) string {
 func wantError(t *testing.T, r *response, status int, scimType schema.ScimType) {
 	t.Helper()
 	require.Equal(t, status, r.status, "body: %s", r.raw)
-	assert.Equal(t, []any{schema.ErrorSchema}, r.body["schemas"], "RFC 7644 §3.12: error schemas")
+	assert.Equal(t, []any{document.ErrorSchema}, r.body["schemas"], "RFC 7644 §3.12: error schemas")
 	assert.Equal(t, float64(status), asNumber(r.body["status"]), "RFC 7644 §3.12: status is the HTTP status")
 	if scimType == "" {
 		assert.NotContains(t, r.body, "scimType")
@@ -430,7 +431,7 @@ func TestDiscovery(t *testing.T) {
 			})
 			r := s.do(http.MethodGet, "/ServiceProviderConfig", "")
 			require.Equal(t, http.StatusOK, r.status)
-			assert.Equal(t, []any{schema.ServiceProviderConfigSchema}, r.body["schemas"])
+			assert.Equal(t, []any{document.ServiceProviderConfigSchema}, r.body["schemas"])
 			assert.Equal(t, true, r.body["patch"].(map[string]any)["supported"])
 			assert.Equal(t, false, r.body["bulk"].(map[string]any)["supported"], "Bulk is not served, so it is not claimed")
 			assert.Equal(t, true, r.body["filter"].(map[string]any)["supported"])
@@ -558,7 +559,7 @@ func listNames(t *testing.T, r *response) []string {
 		}
 	}
 	assert.Equal(t, float64(len(res)), r.body["itemsPerPage"], "§3.4.2: itemsPerPage is the number returned")
-	assert.Equal(t, []any{schema.ListResponseSchema}, r.body["schemas"])
+	assert.Equal(t, []any{document.ListResponseSchema}, r.body["schemas"])
 	return names
 }
 

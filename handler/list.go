@@ -34,24 +34,24 @@ type searchRequest struct {
 func (h *Handler) parseQuery(r *http.Request) (searchRequest, error) {
 	q, err := readListParams(r.URL.RawQuery)
 	if err != nil {
-		return searchRequest{}, schema.InvalidValueError("the query string is not valid: %v", err)
+		return searchRequest{}, document.InvalidValueError("the query string is not valid: %v", err)
 	}
 	req := searchRequest{
 		filter: q.get(pFilter), filterSet: q.has(pFilter), sortBy: q.get(pSortBy), sortOrder: q.get(pSortOrder),
 		attributes: splitList(q.get(pAttributes)), excluded: splitList(q.get(pExcluded)),
 	}
 	if req.startIndex, err = intParam(q.get(pStartIndex), 1); err != nil {
-		return req, schema.InvalidValueError("startIndex must be an integer, not %q", q.get(pStartIndex))
+		return req, document.InvalidValueError("startIndex must be an integer, not %q", q.get(pStartIndex))
 	}
 	if req.count, err = intParam(q.get(pCount), 0); err != nil {
-		return req, schema.InvalidValueError("count must be an integer, not %q", q.get(pCount))
+		return req, document.InvalidValueError("count must be an integer, not %q", q.get(pCount))
 	}
 	req.countSet = strings.TrimSpace(q.get(pCount)) != ""
 	if q.has(pCursor) {
 		c := q.get(pCursor)
 		req.cursor = &c
 		if q.has(pStartIndex) {
-			return req, schema.InvalidValueError("give cursor or startIndex, not both (RFC 9865)")
+			return req, document.InvalidValueError("give cursor or startIndex, not both (RFC 9865)")
 		}
 	}
 	return h.cursorStart(h.normalize(req))
@@ -201,7 +201,7 @@ func (h *Handler) parseSearchBody(w http.ResponseWriter, r *http.Request) (searc
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return searchRequest{}, schema.InvalidSyntaxError("a SearchRequest must be a JSON object")
+		return searchRequest{}, document.InvalidSyntaxError("a SearchRequest must be a JSON object")
 	}
 	req := searchRequest{startIndex: 1}
 	sawSchema := false
@@ -212,7 +212,7 @@ func (h *Handler) parseSearchBody(w http.ResponseWriter, r *http.Request) (searc
 			list, _ := v.([]any)
 			sawSchema = slices.ContainsFunc(list, func(s any) bool {
 				str, _ := s.(string)
-				return strings.EqualFold(str, schema.SearchRequestSchema)
+				return strings.EqualFold(str, document.SearchRequestSchema)
 			})
 		case "filter":
 			req.filter, err = stringMember(k, v)
@@ -247,7 +247,7 @@ func (h *Handler) parseSearchBody(w http.ResponseWriter, r *http.Request) (searc
 		return req, err
 	}
 	if !sawSchema && h.cfg.Strict {
-		return req, schema.InvalidSyntaxError("\"schemas\" must contain %q", schema.SearchRequestSchema)
+		return req, document.InvalidSyntaxError("\"schemas\" must contain %q", document.SearchRequestSchema)
 	}
 	return h.cursorStart(h.normalize(req))
 }
@@ -258,7 +258,7 @@ func stringMember(k string, v any) (string, error) {
 	}
 	s, ok := v.(string)
 	if !ok {
-		return "", schema.InvalidValueError("%q must be a string", k)
+		return "", document.InvalidValueError("%q must be a string", k)
 	}
 	return s, nil
 }
@@ -274,13 +274,13 @@ func listMember(k string, v any) ([]string, error) {
 		for _, e := range v {
 			s, ok := e.(string)
 			if !ok {
-				return nil, schema.InvalidValueError("%q must be an array of strings", k)
+				return nil, document.InvalidValueError("%q must be an array of strings", k)
 			}
 			out = append(out, s)
 		}
 		return out, nil
 	}
-	return nil, schema.InvalidValueError("%q must be an array of strings", k)
+	return nil, document.InvalidValueError("%q must be an array of strings", k)
 }
 
 func intMember(k string, v any, def int) (int, error) {
@@ -290,7 +290,7 @@ func intMember(k string, v any, def int) (int, error) {
 	case json.Number:
 		return intParam(string(v), def)
 	}
-	return 0, schema.InvalidValueError("%q must be an integer", k)
+	return 0, document.InvalidValueError("%q must be an integer", k)
 }
 
 // query builds the store query of req for t; e is req's parsed filter or
@@ -389,12 +389,12 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 	}
 	across := len(types) > 1
 	if req.cursor != nil && across {
-		h.fail(w, r, schema.InvalidValueError("cursor paging lists one resource type; use its endpoint"))
+		h.fail(w, r, document.InvalidValueError("cursor paging lists one resource type; use its endpoint"))
 		return
 	}
 	if across {
 		if p, ok := unknownPath(types, e); ok {
-			h.fail(w, r, schema.InvalidFilterError("no resource type has the attribute %q", p.String()))
+			h.fail(w, r, document.InvalidFilterError("no resource type has the attribute %q", p.String()))
 			return
 		}
 	}
@@ -455,7 +455,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
-	b := append((*bp)[:0], `{"schemas":["`+schema.ListResponseSchema+`"],"totalResults":`...)
+	b := append((*bp)[:0], `{"schemas":["`+document.ListResponseSchema+`"],"totalResults":`...)
 	b = strconv.AppendInt(b, int64(total), 10)
 	b = append(b, `,"itemsPerPage":`...)
 	b = strconv.AppendInt(b, int64(len(hits)), 10)
@@ -540,7 +540,7 @@ func byLocation(e filter.Expr, prefix func() string) (filter.Expr, error) {
 			}
 			return every, nil
 		}
-		return nil, schema.InvalidFilterError("meta.location can be compared with eq, ne and pr only, as the URL the resource is at")
+		return nil, document.InvalidFilterError("meta.location can be compared with eq, ne and pr only, as the URL the resource is at")
 	}
 	return e, nil
 }

@@ -29,7 +29,7 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, limit int64) 
 		if errors.As(err, &mbe) {
 			return nil, err
 		}
-		return nil, schema.InvalidSyntaxError("reading the request body: %v", err)
+		return nil, document.InvalidSyntaxError("reading the request body: %v", err)
 	}
 	if err := document.CheckJSON(body, h.cfg.MaxJSONDepth); err != nil {
 		return nil, err

@@ -124,7 +124,7 @@ func (a *applier) apply(op *Operation) error {
 	}
 	if op.Path == nil {
 		if op.Op == Remove {
-			return schema.NoTargetError("remove needs a \"path\" (RFC 7644 §3.5.2.2)")
+			return document.NoTargetError("remove needs a \"path\" (RFC 7644 §3.5.2.2)")
 		}
 		return a.pathless(op.Op, v)
 	}
@@ -167,24 +167,24 @@ func (a *applier) resolve(p filter.Path, pathless bool) (target, error) {
 		if pathless && !a.opts.Strict {
 			return t, nil
 		}
-		return t, schema.InvalidPathError("resource type %s has no attribute %q", a.rt.Name, p.String())
+		return t, document.InvalidPathError("resource type %s has no attribute %q", a.rt.Name, p.String())
 	}
 	t.attr, t.ext = attr, ext
 	if ext == nil && a.rt.Schema.Attribute(attr.Name) == nil {
 		if attr.Name != "externalId" {
-			return t, schema.MutabilityError("attribute %q is readOnly", attr.Name)
+			return t, document.MutabilityError("attribute %q is readOnly", attr.Name)
 		}
 		t.external = true
 	}
 	if attr.Mutability == schema.ReadOnly {
-		return t, schema.MutabilityError("attribute %q is readOnly", attr.Name)
+		return t, document.MutabilityError("attribute %q is readOnly", attr.Name)
 	}
 	if p.Sub != "" {
 		if t.sub = attr.SubAttribute(p.Sub); t.sub == nil {
-			return t, schema.InvalidPathError("attribute %q has no sub-attribute %q", attr.Name, p.Sub)
+			return t, document.InvalidPathError("attribute %q has no sub-attribute %q", attr.Name, p.Sub)
 		}
 		if t.sub.Mutability == schema.ReadOnly {
-			return t, schema.MutabilityError("attribute %q is readOnly", attr.Name+"."+t.sub.Name)
+			return t, document.MutabilityError("attribute %q is readOnly", attr.Name+"."+t.sub.Name)
 		}
 	}
 	if p.Filter != nil {
@@ -199,7 +199,7 @@ func (a *applier) resolve(p filter.Path, pathless bool) (target, error) {
 		t.filter, t.match = p.Filter, m
 	}
 	if t.sub != nil && t.match == nil && attr.MultiValued {
-		return t, schema.InvalidPathError("%q names a sub-attribute of every value; select values with a filter, such as %s[type eq \"work\"].%s", p.String(), attr.Name, t.sub.Name)
+		return t, document.InvalidPathError("%q names a sub-attribute of every value; select values with a filter, such as %s[type eq \"work\"].%s", p.String(), attr.Name, t.sub.Name)
 	}
 	return t, nil
 }
@@ -232,7 +232,7 @@ func (a *applier) container(t target, create bool) map[string]any {
 func (a *applier) pathless(op Op, v any) error {
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return schema.InvalidValueError("%s without a path needs a JSON object as its value", op)
+		return document.InvalidValueError("%s without a path needs a JSON object as its value", op)
 	}
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		val := obj[k]
@@ -243,7 +243,7 @@ func (a *applier) pathless(op Op, v any) error {
 			if s, ok := val.(string); ok && s == a.r.ID {
 				continue // Okta repeats the unchanged id
 			}
-			return schema.MutabilityError("attribute \"id\" is readOnly")
+			return document.MutabilityError("attribute \"id\" is readOnly")
 		}
 		if e := a.rt.Extension(k); e != nil {
 			if err := a.applyTo(op, target{ext: e}, val, val != nil); err != nil {
@@ -258,7 +258,7 @@ func (a *applier) pathless(op Op, v any) error {
 		}
 		path.Name, path.Sub, _ = strings.Cut(rest, ".")
 		if a.opts.Strict && (path.URN != "" || path.Sub != "") {
-			return schema.InvalidPathError("%q: a value without a path holds attributes as a resource does, not paths", k)
+			return document.InvalidPathError("%q: a value without a path holds attributes as a resource does, not paths", k)
 		}
 		t, err := a.resolve(path, true)
 		if err != nil {
@@ -291,7 +291,7 @@ func (a *applier) wholeExtension(op Op, t target, v any) error {
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return schema.InvalidValueError("%q must be a JSON object", id)
+		return document.InvalidValueError("%q must be a JSON object", id)
 	}
 	// Like a complex attribute, the extension keeps the attributes the
 	// value does not name (RFC 7644 §3.5.2.3).
@@ -299,7 +299,7 @@ func (a *applier) wholeExtension(op Op, t target, v any) error {
 		attr := t.ext.Schema.Attribute(k)
 		if attr == nil {
 			if a.opts.Strict {
-				return schema.InvalidPathError("schema %s has no attribute %q", id, k)
+				return document.InvalidPathError("schema %s has no attribute %q", id, k)
 			}
 			continue
 		}
@@ -625,14 +625,14 @@ func (a *applier) setInMatches(op Op, t target, v any) error {
 	all, idx := a.matches(t)
 	if len(idx) == 0 {
 		if a.opts.Strict {
-			return schema.NoTargetError("the filter %s matches no value of %q", t.filter.String(), t.attr.Name)
+			return document.NoTargetError("the filter %s matches no value of %q", t.filter.String(), t.attr.Name)
 		}
 		if newVal == nil {
 			return nil // clearing what is not there
 		}
 		seed, ok := seedFromFilter(t.attr, t.filter, a.decodeOpts())
 		if !ok {
-			return schema.NoTargetError("the filter %s matches no value of %q, and no value can be built from it", t.filter.String(), t.attr.Name)
+			return document.NoTargetError("the filter %s matches no value of %q, and no value can be built from it", t.filter.String(), t.attr.Name)
 		}
 		mergeInto(seed, newVal)
 		m := a.container(t, true)
@@ -738,7 +738,7 @@ func (a *applier) remove(t target, v any, hasValue bool) error {
 	}
 	if hasValue && t.attr.MultiValued {
 		if a.opts.Strict {
-			return schema.InvalidSyntaxError("remove takes no \"value\"; select values with a filter, such as %s[value eq \"...\"] (RFC 7644 §3.5.2.2)", t.attr.Name)
+			return document.InvalidSyntaxError("remove takes no \"value\"; select values with a filter, such as %s[value eq \"...\"] (RFC 7644 §3.5.2.2)", t.attr.Name)
 		}
 		// Entra ID: remove only the listed values.
 		if obj, ok := v.(map[string]any); ok {
@@ -864,7 +864,7 @@ func onePrimary(a *schema.Attribute, dv any) error {
 		}
 	}
 	if n > 1 {
-		return schema.InvalidValueError("the values given for %q hold %d with \"primary\": true; at most one is allowed (RFC 7643 §2.4)", a.Name, n)
+		return document.InvalidValueError("the values given for %q hold %d with \"primary\": true; at most one is allowed (RFC 7643 §2.4)", a.Name, n)
 	}
 	return nil
 }

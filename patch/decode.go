@@ -89,7 +89,7 @@ func tooManyError(n, limit int) *schema.Error {
 // not parse.
 func Decode(data []byte, opts Options) ([]Operation, error) {
 	if !utf8.Valid(data) {
-		return nil, schema.InvalidSyntaxError("request body is not valid UTF-8")
+		return nil, document.InvalidSyntaxError("request body is not valid UTF-8")
 	}
 	var body struct {
 		Schemas    []string `json:"schemas"`
@@ -110,11 +110,11 @@ func Decode(data []byte, opts Options) ([]Operation, error) {
 		}
 		return nil, &schema.Error{Status: 400, Type: schema.ScimInvalidSyntax, Err: err, Detail: "request body is not a PatchOp: " + err.Error()}
 	}
-	if !slices.ContainsFunc(body.Schemas, func(s string) bool { return strings.EqualFold(s, schema.PatchOpSchema) }) {
-		return nil, schema.InvalidSyntaxError("\"schemas\" must contain %q (RFC 7644 §3.5.2)", schema.PatchOpSchema)
+	if !slices.ContainsFunc(body.Schemas, func(s string) bool { return strings.EqualFold(s, document.PatchOpSchema) }) {
+		return nil, document.InvalidSyntaxError("\"schemas\" must contain %q (RFC 7644 §3.5.2)", document.PatchOpSchema)
 	}
 	if len(body.Operations) == 0 {
-		return nil, schema.InvalidSyntaxError("\"Operations\" must hold at least one operation (RFC 7644 §3.5.2)")
+		return nil, document.InvalidSyntaxError("\"Operations\" must hold at least one operation (RFC 7644 §3.5.2)")
 	}
 	if n, limit := len(body.Operations), opts.maxOperations(); n > limit {
 		return nil, tooManyError(n, limit)
@@ -122,7 +122,7 @@ func Decode(data []byte, opts Options) ([]Operation, error) {
 	ops := make([]Operation, len(body.Operations))
 	for i, o := range body.Operations {
 		if o.Op == nil {
-			return nil, opErr(i, nil, "", schema.InvalidSyntaxError("operation has no \"op\""))
+			return nil, opErr(i, nil, "", document.InvalidSyntaxError("operation has no \"op\""))
 		}
 		switch {
 		case *o.Op == "add" || !opts.Strict && strings.EqualFold(*o.Op, "add"):
@@ -132,7 +132,7 @@ func Decode(data []byte, opts Options) ([]Operation, error) {
 		case *o.Op == "replace" || !opts.Strict && strings.EqualFold(*o.Op, "replace"):
 			ops[i].Op = Replace
 		default:
-			return nil, opErr(i, nil, "", schema.InvalidSyntaxError("%q is not a PATCH operation; use \"add\", \"remove\" or \"replace\"", *o.Op))
+			return nil, opErr(i, nil, "", document.InvalidSyntaxError("%q is not a PATCH operation; use \"add\", \"remove\" or \"replace\"", *o.Op))
 		}
 		if o.Path != nil && strings.TrimSpace(*o.Path) != "" {
 			p, err := opts.Limits.ParsePath(*o.Path)
@@ -145,10 +145,10 @@ func Decode(data []byte, opts Options) ([]Operation, error) {
 			ops[i].Value = o.Value
 		}
 		if ops[i].Op != Remove && ops[i].Value == nil {
-			return nil, opErr(i, &ops[i], pathText(o.Path), schema.InvalidSyntaxError("%s needs a \"value\" (RFC 7644 §3.5.2.1, §3.5.2.3)", ops[i].Op))
+			return nil, opErr(i, &ops[i], pathText(o.Path), document.InvalidSyntaxError("%s needs a \"value\" (RFC 7644 §3.5.2.1, §3.5.2.3)", ops[i].Op))
 		}
 		if ops[i].Op == Remove && ops[i].Path == nil {
-			return nil, opErr(i, &ops[i], "", schema.NoTargetError("remove needs a \"path\" (RFC 7644 §3.5.2.2)"))
+			return nil, opErr(i, &ops[i], "", document.NoTargetError("remove needs a \"path\" (RFC 7644 §3.5.2.2)"))
 		}
 	}
 	return ops, nil

@@ -76,42 +76,6 @@ func (r Returned) String() string { return enumName(returnedNames[:], uint8(r)) 
 // String returns the RFC 7643 name, such as "server".
 func (u Uniqueness) String() string { return enumName(uniquenessNames[:], uint8(u)) }
 
-// MarshalText returns the RFC 7643 name, such as "dateTime".
-func (t Type) MarshalText() ([]byte, error) { return enumText(typeNames[:], uint8(t), "type") }
-
-// MarshalText returns the RFC 7643 name, such as "readWrite".
-func (m Mutability) MarshalText() ([]byte, error) {
-	return enumText(mutabilityNames[:], uint8(m), "mutability")
-}
-
-// MarshalText returns the RFC 7643 name, such as "default".
-func (r Returned) MarshalText() ([]byte, error) {
-	return enumText(returnedNames[:], uint8(r), "returned")
-}
-
-// MarshalText returns the RFC 7643 name, such as "server".
-func (u Uniqueness) MarshalText() ([]byte, error) {
-	return enumText(uniquenessNames[:], uint8(u), "uniqueness")
-}
-
-// UnmarshalText parses an RFC 7643 type name such as "dateTime"; case is ignored.
-func (t *Type) UnmarshalText(b []byte) error { return enumParse(typeNames[:], b, "type", (*uint8)(t)) }
-
-// UnmarshalText parses an RFC 7643 mutability name such as "readOnly"; case is ignored.
-func (m *Mutability) UnmarshalText(b []byte) error {
-	return enumParse(mutabilityNames[:], b, "mutability", (*uint8)(m))
-}
-
-// UnmarshalText parses an RFC 7643 returned name such as "always"; case is ignored.
-func (r *Returned) UnmarshalText(b []byte) error {
-	return enumParse(returnedNames[:], b, "returned", (*uint8)(r))
-}
-
-// UnmarshalText parses an RFC 7643 uniqueness name such as "server"; case is ignored.
-func (u *Uniqueness) UnmarshalText(b []byte) error {
-	return enumParse(uniquenessNames[:], b, "uniqueness", (*uint8)(u))
-}
-
 func enumName(names []string, v uint8) string {
 	if int(v) < len(names) {
 		return names[v]
@@ -119,19 +83,25 @@ func enumName(names []string, v uint8) string {
 	return fmt.Sprintf("%d", v)
 }
 
-func enumText(names []string, v uint8, what string) ([]byte, error) {
+// enumText returns the RFC 7643 name of v, failing for a value no constant
+// has.
+func enumText(names []string, v uint8, what string) (string, error) {
 	if int(v) < len(names) {
-		return []byte(names[v]), nil
+		return names[v], nil
 	}
-	return nil, fmt.Errorf("schema: invalid %s %d", what, v)
+	return "", fmt.Errorf("schema: invalid %s %d", what, v)
 }
 
-func enumParse(names []string, b []byte, what string, dst *uint8) error {
+// enumParse parses an RFC 7643 name, ignoring case (RFC 7643 §2.1); the
+// empty string, an absent characteristic, is the RFC default (zero).
+func enumParse(names []string, s, what string) (uint8, error) {
+	if s == "" {
+		return 0, nil
+	}
 	for i, n := range names {
-		if strings.EqualFold(n, string(b)) {
-			*dst = uint8(i)
-			return nil
+		if strings.EqualFold(n, s) {
+			return uint8(i), nil
 		}
 	}
-	return fmt.Errorf("schema: unknown %s %q (want one of %s)", what, b, strings.Join(names, ", "))
+	return 0, fmt.Errorf("schema: unknown %s %q (want one of %s)", what, s, strings.Join(names, ", "))
 }

@@ -241,7 +241,7 @@ func DiscoverySchemas() []*Schema {
 		return required(&Attribute{Name: name, Type: Integer, Description: desc})
 	}
 	spc := &Schema{
-		ID:          ServiceProviderConfigSchema,
+		ID:          serviceProviderConfigSchema,
 		Name:        "Service Provider Configuration",
 		Description: "Schema for representing the service provider's configuration",
 		Attributes: []*Attribute{
@@ -266,7 +266,7 @@ func DiscoverySchemas() []*Schema {
 		},
 	}
 	rt := &Schema{
-		ID:          ResourceTypeSchema,
+		ID:          resourceTypeSchema,
 		Name:        "ResourceType",
 		Description: "Specifies the schema that describes a SCIM resource type",
 		Attributes: []*Attribute{
@@ -298,7 +298,7 @@ func DiscoverySchemas() []*Schema {
 		}
 	}
 	sch := &Schema{
-		ID:          SchemaSchema,
+		ID:          schemaSchema,
 		Name:        "Schema",
 		Description: "Specifies the schema attribute definition",
 		Attributes: []*Attribute{

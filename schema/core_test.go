@@ -181,7 +181,7 @@ func TestSchemaJSONRoundTrip(t *testing.T) {
 		got := marshalList(t, schemas...)
 		assert.Empty(t, diffSchemas(t, want, got), golden)
 		for i, s := range got {
-			assert.Equal(t, []any{schema.SchemaSchema}, s["schemas"])
+			assert.Equal(t, []any{"urn:ietf:params:scim:schemas:core:2.0:Schema"}, s["schemas"])
 			assert.Equal(t, want[i]["attributes"], s["attributes"], "attributes of %s marshal exactly as read", s["id"])
 		}
 	}
@@ -284,12 +284,11 @@ func TestValidateConfiguration(t *testing.T) {
 	}
 }
 
+// TestCharacteristicsText checks the names of RFC 7643 §7's characteristics
+// in an attribute's JSON form, read back case-insensitively (§2.1).
 func TestCharacteristicsText(t *testing.T) {
 	for _, tt := range []struct {
-		v interface {
-			MarshalText() ([]byte, error)
-			String() string
-		}
+		v    fmt.Stringer
 		text string
 	}{
 		{schema.DateTime, "dateTime"}, {schema.Reference, "reference"}, {schema.Complex, "complex"},
@@ -297,31 +296,26 @@ func TestCharacteristicsText(t *testing.T) {
 		{schema.ReturnedRequest, "request"}, {schema.ReturnedNever, "never"},
 		{schema.UniquenessGlobal, "global"}, {schema.UniquenessServer, "server"},
 	} {
-		b, err := tt.v.MarshalText()
-		require.NoError(t, err)
-		assert.Equal(t, tt.text, string(b))
 		assert.Equal(t, tt.text, tt.v.String())
 	}
-	var typ schema.Type
-	require.NoError(t, typ.UnmarshalText([]byte("DATETIME")), "RFC 7643 §2.1: case-insensitive")
-	assert.Equal(t, schema.DateTime, typ)
-	assert.Error(t, typ.UnmarshalText([]byte("float")))
-	var m schema.Mutability
-	assert.Error(t, m.UnmarshalText([]byte("sometimes")))
-	_, err := schema.Mutability(9).MarshalText()
-	assert.Error(t, err)
 	assert.Equal(t, "9", schema.Returned(9).String())
-	var r schema.Returned
-	require.NoError(t, r.UnmarshalText([]byte("always")))
-	var u schema.Uniqueness
-	require.NoError(t, u.UnmarshalText([]byte("global")))
-	assert.Equal(t, schema.UniquenessGlobal, u)
+
+	a := &schema.Attribute{Name: "badge", Type: schema.DateTime, Mutability: schema.WriteOnly, Returned: schema.ReturnedRequest, Uniqueness: schema.UniquenessGlobal}
+	b, err := json.Marshal(a)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"name":"badge","type":"dateTime","multiValued":false,"required":false,"caseExact":false,"mutability":"writeOnly","returned":"request","uniqueness":"global"}`, string(b))
+	var back schema.Attribute
+	require.NoError(t, json.Unmarshal([]byte(`{"name":"badge","type":"DATETIME","mutability":"WRITEONLY","returned":"Request","uniqueness":"global"}`), &back))
+	assert.Equal(t, *a, back)
+	_, err = json.Marshal(&schema.Attribute{Name: "x", Mutability: schema.Mutability(9)})
+	assert.Error(t, err, "a characteristic no constant has")
+	assert.Error(t, json.Unmarshal([]byte(`{"name":"badge","mutability":"sometimes"}`), &back))
 
 	// An attribute declared in JSON with characteristics left out takes the RFC defaults.
-	var a schema.Attribute
-	require.NoError(t, json.Unmarshal([]byte(`{"name":"badge"}`), &a))
-	assert.Equal(t, schema.Attribute{Name: "badge"}, a)
-	assert.Error(t, json.Unmarshal([]byte(`{"name":"badge","type":"float"}`), &a))
+	var d schema.Attribute
+	require.NoError(t, json.Unmarshal([]byte(`{"name":"badge"}`), &d))
+	assert.Equal(t, schema.Attribute{Name: "badge"}, d)
+	assert.Error(t, json.Unmarshal([]byte(`{"name":"badge","type":"float"}`), &d))
 }
 
 func TestResourceTypeLookups(t *testing.T) {

@@ -3,7 +3,6 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
 )
 
@@ -31,8 +30,8 @@ const (
 	ScimInvalidCount ScimType = "invalidCount"
 )
 
-// ErrorSchema is the URN of the SCIM error message (RFC 7644 §3.12).
-const ErrorSchema = "urn:ietf:params:scim:api:messages:2.0:Error"
+// errorSchema is the URN of the SCIM error message (RFC 7644 §3.12).
+const errorSchema = "urn:ietf:params:scim:api:messages:2.0:Error"
 
 // Error is a SCIM error: an HTTP status, an optional scimType and a detail a
 // person can act on. Its JSON form is the RFC 7644 §3.12 error body, with
@@ -76,62 +75,10 @@ func (e *Error) MarshalJSON() ([]byte, error) {
 		ScimType ScimType `json:"scimType,omitempty"`
 		Detail   string   `json:"detail,omitempty"`
 	}
-	return json.Marshal(body{[]string{ErrorSchema}, strconv.Itoa(e.Status), e.Type, e.Detail})
+	return json.Marshal(body{[]string{errorSchema}, strconv.Itoa(e.Status), e.Type, e.Detail})
 }
 
 // NewError returns an *Error with the given status, scimType and detail.
 func NewError(status int, t ScimType, format string, args ...any) *Error {
 	return &Error{Status: status, Type: t, Detail: fmt.Sprintf(format, args...)}
-}
-
-func errBadRequest(t ScimType, format string, args []any) *Error {
-	return NewError(http.StatusBadRequest, t, format, args...)
-}
-
-// InvalidFilterError returns a 400 invalidFilter error.
-func InvalidFilterError(format string, args ...any) *Error {
-	return errBadRequest(ScimInvalidFilter, format, args)
-}
-
-// TooManyError returns a 400 tooMany error.
-func TooManyError(format string, args ...any) *Error { return errBadRequest(ScimTooMany, format, args) }
-
-// UniquenessError returns a 409 uniqueness error.
-func UniquenessError(format string, args ...any) *Error {
-	return NewError(http.StatusConflict, ScimUniqueness, format, args...)
-}
-
-// MutabilityError returns a 400 mutability error.
-func MutabilityError(format string, args ...any) *Error {
-	return errBadRequest(ScimMutability, format, args)
-}
-
-// InvalidSyntaxError returns a 400 invalidSyntax error.
-func InvalidSyntaxError(format string, args ...any) *Error {
-	return errBadRequest(ScimInvalidSyntax, format, args)
-}
-
-// InvalidPathError returns a 400 invalidPath error.
-func InvalidPathError(format string, args ...any) *Error {
-	return errBadRequest(ScimInvalidPath, format, args)
-}
-
-// NoTargetError returns a 400 noTarget error.
-func NoTargetError(format string, args ...any) *Error {
-	return errBadRequest(ScimNoTarget, format, args)
-}
-
-// InvalidValueError returns a 400 invalidValue error.
-func InvalidValueError(format string, args ...any) *Error {
-	return errBadRequest(ScimInvalidValue, format, args)
-}
-
-// InvalidVersError returns a 400 invalidVers error.
-func InvalidVersError(format string, args ...any) *Error {
-	return errBadRequest(ScimInvalidVers, format, args)
-}
-
-// SensitiveError returns a 400 sensitive error.
-func SensitiveError(format string, args ...any) *Error {
-	return errBadRequest(ScimSensitive, format, args)
 }

@@ -7,19 +7,18 @@ import (
 	"strings"
 )
 
-// URNs of the messages and schemas defined by RFC 7643 and RFC 7644.
+// URNs of the core schemas of RFC 7643 §8.7.1.
 const (
-	UserSchema                  = "urn:ietf:params:scim:schemas:core:2.0:User"
-	GroupSchema                 = "urn:ietf:params:scim:schemas:core:2.0:Group"
-	EnterpriseUserSchema        = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-	ServiceProviderConfigSchema = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
-	ResourceTypeSchema          = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
-	SchemaSchema                = "urn:ietf:params:scim:schemas:core:2.0:Schema"
-	ListResponseSchema          = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-	PatchOpSchema               = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-	SearchRequestSchema         = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
-	BulkRequestSchema           = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
-	BulkResponseSchema          = "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
+	UserSchema           = "urn:ietf:params:scim:schemas:core:2.0:User"
+	GroupSchema          = "urn:ietf:params:scim:schemas:core:2.0:Group"
+	EnterpriseUserSchema = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+)
+
+// URNs of the discovery schemas of RFC 7643 §8.7.2.
+const (
+	serviceProviderConfigSchema = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+	resourceTypeSchema          = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
+	schemaSchema                = "urn:ietf:params:scim:schemas:core:2.0:Schema"
 )
 
 // Attribute describes one attribute or sub-attribute with every
@@ -31,18 +30,77 @@ const (
 // Attributes are treated as immutable once they are part of a ResourceType
 // in use: the library reads them from many goroutines.
 type Attribute struct {
+	Name            string
+	Type            Type
+	MultiValued     bool
+	Description     string
+	Required        bool
+	CanonicalValues []string // advisory (§7): never enforced
+	CaseExact       bool
+	Mutability      Mutability
+	Returned        Returned
+	Uniqueness      Uniqueness
+	ReferenceTypes  []string     // for Type Reference: "User", "external", "uri", ...
+	SubAttributes   []*Attribute // for Type Complex
+}
+
+// attributeJSON is the RFC 7643 §7 representation of an attribute.
+type attributeJSON struct {
 	Name            string       `json:"name"`
-	Type            Type         `json:"type"`
+	Type            string       `json:"type"`
 	MultiValued     bool         `json:"multiValued"`
 	Description     string       `json:"description,omitempty"`
 	Required        bool         `json:"required"`
-	CanonicalValues []string     `json:"canonicalValues,omitempty"` // advisory (§7): never enforced
+	CanonicalValues []string     `json:"canonicalValues,omitempty"`
 	CaseExact       bool         `json:"caseExact"`
-	Mutability      Mutability   `json:"mutability"`
-	Returned        Returned     `json:"returned"`
-	Uniqueness      Uniqueness   `json:"uniqueness"`
-	ReferenceTypes  []string     `json:"referenceTypes,omitempty"` // for Type Reference: "User", "external", "uri", ...
-	SubAttributes   []*Attribute `json:"subAttributes,omitempty"`  // for Type Complex
+	Mutability      string       `json:"mutability"`
+	Returned        string       `json:"returned"`
+	Uniqueness      string       `json:"uniqueness"`
+	ReferenceTypes  []string     `json:"referenceTypes,omitempty"`
+	SubAttributes   []*Attribute `json:"subAttributes,omitempty"`
+}
+
+// MarshalJSON writes the RFC 7643 §7 representation of the attribute, with
+// every characteristic spelled out. It fails for a characteristic no
+// constant of this package has.
+func (a *Attribute) MarshalJSON() ([]byte, error) {
+	v := attributeJSON{
+		Name: a.Name, MultiValued: a.MultiValued, Description: a.Description, Required: a.Required,
+		CanonicalValues: a.CanonicalValues, CaseExact: a.CaseExact,
+		ReferenceTypes: a.ReferenceTypes, SubAttributes: a.SubAttributes,
+	}
+	var err [4]error
+	v.Type, err[0] = enumText(typeNames[:], uint8(a.Type), "type")
+	v.Mutability, err[1] = enumText(mutabilityNames[:], uint8(a.Mutability), "mutability")
+	v.Returned, err[2] = enumText(returnedNames[:], uint8(a.Returned), "returned")
+	v.Uniqueness, err[3] = enumText(uniquenessNames[:], uint8(a.Uniqueness), "uniqueness")
+	if err := errors.Join(err[:]...); err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
+}
+
+// UnmarshalJSON reads the RFC 7643 §7 representation of an attribute.
+// Characteristic names match case-insensitively (RFC 7643 §2.1), and absent
+// ones take their RFC defaults.
+func (a *Attribute) UnmarshalJSON(b []byte) error {
+	var v attributeJSON
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*a = Attribute{
+		Name: v.Name, MultiValued: v.MultiValued, Description: v.Description, Required: v.Required,
+		CanonicalValues: v.CanonicalValues, CaseExact: v.CaseExact,
+		ReferenceTypes: v.ReferenceTypes, SubAttributes: v.SubAttributes,
+	}
+	var n [4]uint8
+	var err [4]error
+	n[0], err[0] = enumParse(typeNames[:], v.Type, "type")
+	n[1], err[1] = enumParse(mutabilityNames[:], v.Mutability, "mutability")
+	n[2], err[2] = enumParse(returnedNames[:], v.Returned, "returned")
+	n[3], err[3] = enumParse(uniquenessNames[:], v.Uniqueness, "uniqueness")
+	a.Type, a.Mutability, a.Returned, a.Uniqueness = Type(n[0]), Mutability(n[1]), Returned(n[2]), Uniqueness(n[3])
+	return errors.Join(err[:]...)
 }
 
 // SubAttribute returns the sub-attribute whose name matches name
@@ -89,7 +147,7 @@ func (s *Schema) MarshalJSON() ([]byte, error) {
 	if attrs == nil {
 		attrs = []*Attribute{}
 	}
-	return json.Marshal(schemaJSON{[]string{SchemaSchema}, s.ID, s.Name, s.Description, attrs})
+	return json.Marshal(schemaJSON{[]string{schemaSchema}, s.ID, s.Name, s.Description, attrs})
 }
 
 // UnmarshalJSON reads the RFC 7643 §7 representation of a schema; "schemas"
@@ -279,7 +337,7 @@ type resourceTypeJSON struct {
 // MarshalJSON writes the RFC 7643 §6 representation, without "meta".
 func (rt *ResourceType) MarshalJSON() ([]byte, error) {
 	v := resourceTypeJSON{
-		Schemas: []string{ResourceTypeSchema}, ID: rt.ID, Name: rt.Name,
+		Schemas: []string{resourceTypeSchema}, ID: rt.ID, Name: rt.Name,
 		Description: rt.Description, Endpoint: rt.Endpoint,
 	}
 	if v.ID == "" {

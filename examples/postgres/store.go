@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -145,7 +146,7 @@ func (t *table) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 		w, a, err := filter.ToSQL(q.Filter, t.mapper, 1)
 		var unmapped *filter.UnmappedError
 		if errors.As(err, &unmapped) {
-			return nil, schema.InvalidFilterError("this service cannot filter on %q", unmapped.Attr.String())
+			return nil, schema.NewError(http.StatusBadRequest, schema.ScimInvalidFilter, "this service cannot filter on %q", unmapped.Attr.String())
 		}
 		if err != nil {
 			return nil, err
@@ -156,7 +157,7 @@ func (t *table) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 	if q.Sort != nil {
 		col, ok := t.mapper(q.Sort.Attr())
 		if !ok || col.Elements != "" {
-			return nil, schema.InvalidFilterError("this service cannot sort by %q", q.Sort.Attr().String())
+			return nil, schema.NewError(http.StatusBadRequest, schema.ScimInvalidFilter, "this service cannot sort by %q", q.Sort.Attr().String())
 		}
 		key := col.Expr
 		if a := q.Sort.Attr().Target(); a.Type == schema.String && !a.CaseExact {
@@ -310,7 +311,7 @@ func memberIDs(r *schema.Resource) ([]int64, error) {
 		v, _ := m.(map[string]any)["value"].(string)
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return nil, schema.InvalidValueError("member %q is not a user of this service", v)
+			return nil, schema.NewError(http.StatusBadRequest, schema.ScimInvalidValue, "member %q is not a user of this service", v)
 		}
 		out = append(out, n)
 	}
@@ -349,7 +350,7 @@ func (s *teamStore) write(ctx context.Context, r *schema.Resource, ifVersion str
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23503" {
-		return nil, schema.InvalidValueError("a member is not a user of this service")
+		return nil, schema.NewError(http.StatusBadRequest, schema.ScimInvalidValue, "a member is not a user of this service")
 	}
 	if err != nil {
 		return nil, err

@@ -41,7 +41,7 @@ func (o DecodeOptions) keepEmpty() bool { return o.Strict || o.KeepEmptyStrings 
 // invalidSyntax.
 func ParseJSON(data []byte) (any, error) {
 	if !utf8.Valid(data) {
-		return nil, schema.InvalidSyntaxError("request body is not valid UTF-8")
+		return nil, InvalidSyntaxError("request body is not valid UTF-8")
 	}
 	p := parser{data: data}
 	v, err := p.value()
@@ -49,7 +49,7 @@ func ParseJSON(data []byte) (any, error) {
 		return nil, err
 	}
 	if p.space(); p.i < len(data) {
-		return nil, schema.InvalidSyntaxError("request body has data after the JSON value")
+		return nil, InvalidSyntaxError("request body has data after the JSON value")
 	}
 	return v, nil
 }
@@ -84,7 +84,7 @@ func Decode(rt *schema.ResourceType, data []byte, opts DecodeOptions) (*schema.R
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, schema.InvalidSyntaxError("request body must be a JSON object, not %s", jsonKind(v))
+		return nil, InvalidSyntaxError("request body must be a JSON object, not %s", jsonKind(v))
 	}
 	return DecodeObject(rt, obj, opts)
 }
@@ -136,7 +136,7 @@ func DecodeObject(rt *schema.ResourceType, obj map[string]any, opts DecodeOption
 		a := s.Attribute(name)
 		if a == nil {
 			if opts.Strict {
-				return nil, schema.InvalidSyntaxError("attribute %q is not defined by schema %s", k, s.ID)
+				return nil, InvalidSyntaxError("attribute %q is not defined by schema %s", k, s.ID)
 			}
 			continue
 		}
@@ -152,7 +152,7 @@ func DecodeObject(rt *schema.ResourceType, obj map[string]any, opts DecodeOption
 		}
 	}
 	if !sawSchemas {
-		return nil, schema.InvalidSyntaxError("request body has no \"schemas\" attribute (RFC 7643 §3 requires it)")
+		return nil, InvalidSyntaxError("request body has no \"schemas\" attribute (RFC 7643 §3 requires it)")
 	}
 	if err := checkSchemas(rt, r, schemas, opts); err != nil {
 		return nil, err
@@ -166,7 +166,7 @@ func decodeExtension(r *schema.Resource, ext *schema.Extension, v any, opts Deco
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return schema.InvalidValueError("%q must be a JSON object, not %s", ext.Schema.ID, jsonKind(v))
+		return InvalidValueError("%q must be a JSON object, not %s", ext.Schema.ID, jsonKind(v))
 	}
 	m, _ := r.Attributes[ext.Schema.ID].(map[string]any)
 	if m == nil {
@@ -177,7 +177,7 @@ func decodeExtension(r *schema.Resource, ext *schema.Extension, v any, opts Deco
 		a := ext.Schema.Attribute(k)
 		if a == nil {
 			if opts.Strict {
-				return schema.InvalidSyntaxError("attribute %q is not defined by schema %s", k, ext.Schema.ID)
+				return InvalidSyntaxError("attribute %q is not defined by schema %s", k, ext.Schema.ID)
 			}
 			continue
 		}
@@ -198,13 +198,13 @@ func decodeExtension(r *schema.Resource, ext *schema.Extension, v any, opts Deco
 func schemaList(v any) ([]string, error) {
 	arr, ok := v.([]any)
 	if !ok {
-		return nil, schema.InvalidSyntaxError("\"schemas\" must be an array of URI strings")
+		return nil, InvalidSyntaxError("\"schemas\" must be an array of URI strings")
 	}
 	out := make([]string, 0, len(arr))
 	for _, e := range arr {
 		s, ok := e.(string)
 		if !ok {
-			return nil, schema.InvalidSyntaxError("\"schemas\" must be an array of URI strings")
+			return nil, InvalidSyntaxError("\"schemas\" must be an array of URI strings")
 		}
 		out = append(out, s)
 	}
@@ -222,16 +222,16 @@ func checkSchemas(rt *schema.ResourceType, r *schema.Resource, schemas []string,
 			core = true
 		case rt.Extension(s) != nil:
 		case opts.Strict:
-			return schema.InvalidSyntaxError("\"schemas\" lists %q, which is not a schema of resource type %s", s, rt.Name)
+			return InvalidSyntaxError("\"schemas\" lists %q, which is not a schema of resource type %s", s, rt.Name)
 		}
 	}
 	if !core {
-		return schema.InvalidSyntaxError("\"schemas\" must contain %q for resource type %s", rt.Schema.ID, rt.Name)
+		return InvalidSyntaxError("\"schemas\" must contain %q for resource type %s", rt.Schema.ID, rt.Name)
 	}
 	if opts.Strict {
 		for _, e := range rt.Extensions {
 			if _, ok := r.Attributes[e.Schema.ID]; ok && !slices.ContainsFunc(schemas, func(s string) bool { return strings.EqualFold(s, e.Schema.ID) }) {
-				return schema.InvalidSyntaxError("the body has attributes of %s but \"schemas\" does not list it", e.Schema.ID)
+				return InvalidSyntaxError("the body has attributes of %s but \"schemas\" does not list it", e.Schema.ID)
 			}
 		}
 	}
@@ -264,12 +264,12 @@ func decodeAt(a *schema.Attribute, v any, opts DecodeOptions, path string) (any,
 	}
 	arr, ok := v.([]any)
 	if !ok {
-		return nil, schema.InvalidValueError("attribute %q is multi-valued and must be a JSON array, not %s", path, jsonKind(v))
+		return nil, InvalidValueError("attribute %q is multi-valued and must be a JSON array, not %s", path, jsonKind(v))
 	}
 	out := make([]any, 0, len(arr))
 	for i, e := range arr {
 		if e == nil {
-			return nil, schema.InvalidValueError("attribute %q has a null element at index %d", path, i)
+			return nil, InvalidValueError("attribute %q has a null element at index %d", path, i)
 		}
 		val, err := decodeSingle(a, e, opts, path+"["+strconv.Itoa(i)+"]")
 		if err != nil {
@@ -327,7 +327,7 @@ func decodeSingle(a *schema.Attribute, v any, opts DecodeOptions, path string) (
 			return nil, nil // "" is no dateTime: unassigned, or refused when strict
 		}
 		if _, err := ParseDateTime(s); err != nil {
-			return nil, schema.InvalidValueError("attribute %q: %q is not an xsd:dateTime such as \"2008-01-23T04:56:22Z\" (RFC 7643 §2.3.5)", path, s)
+			return nil, InvalidValueError("attribute %q: %q is not an xsd:dateTime such as \"2008-01-23T04:56:22Z\" (RFC 7643 §2.3.5)", path, s)
 		}
 		return v, nil
 	case schema.Binary:
@@ -339,7 +339,7 @@ func decodeSingle(a *schema.Attribute, v any, opts DecodeOptions, path string) (
 			return nil, nil
 		}
 		if !validBase64(s) {
-			return nil, schema.InvalidValueError("attribute %q is not valid base64 (RFC 7643 §2.3.6)", path)
+			return nil, InvalidValueError("attribute %q is not valid base64 (RFC 7643 §2.3.6)", path)
 		}
 		return s, nil
 	case schema.Complex:
@@ -361,7 +361,7 @@ func decodeSingle(a *schema.Attribute, v any, opts DecodeOptions, path string) (
 			sub := a.SubAttribute(k)
 			if sub == nil {
 				if opts.Strict {
-					return nil, schema.InvalidSyntaxError("attribute %q has no sub-attribute %q", path, k)
+					return nil, InvalidSyntaxError("attribute %q has no sub-attribute %q", path, k)
 				}
 				continue
 			}
@@ -378,7 +378,7 @@ func decodeSingle(a *schema.Attribute, v any, opts DecodeOptions, path string) (
 		}
 		return out, nil
 	}
-	return nil, schema.InvalidValueError("attribute %q has an unknown type", path)
+	return nil, InvalidValueError("attribute %q has an unknown type", path)
 }
 
 func decodeInteger(v any, path string) (any, error) {
@@ -390,7 +390,7 @@ func decodeInteger(v any, path string) (any, error) {
 		if f, err := strconv.ParseFloat(string(n), 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<63 {
 			return int64(f), nil
 		}
-		return nil, schema.InvalidValueError("attribute %q: %s is not an integer (RFC 7643 §2.3.4)", path, n)
+		return nil, InvalidValueError("attribute %q: %s is not an integer (RFC 7643 §2.3.4)", path, n)
 	case int64:
 		return n, nil
 	case int:
@@ -399,7 +399,7 @@ func decodeInteger(v any, path string) (any, error) {
 		if n == math.Trunc(n) && math.Abs(n) < 1<<63 {
 			return int64(n), nil
 		}
-		return nil, schema.InvalidValueError("attribute %q: %v is not an integer (RFC 7643 §2.3.4)", path, n)
+		return nil, InvalidValueError("attribute %q: %v is not an integer (RFC 7643 §2.3.4)", path, n)
 	}
 	return nil, wrongType(path, "an integer", v)
 }
@@ -410,7 +410,7 @@ func decodeDecimal(v any, path string) (any, error) {
 	case json.Number:
 		var err error
 		if f, err = strconv.ParseFloat(string(n), 64); err != nil {
-			return nil, schema.InvalidValueError("attribute %q: %s is out of range for a decimal", path, n)
+			return nil, InvalidValueError("attribute %q: %s is out of range for a decimal", path, n)
 		}
 	case float64:
 		f = n
@@ -422,7 +422,7 @@ func decodeDecimal(v any, path string) (any, error) {
 		return nil, wrongType(path, "a number", v)
 	}
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, schema.InvalidValueError("attribute %q is not a finite number", path)
+		return nil, InvalidValueError("attribute %q is not a finite number", path)
 	}
 	return f, nil
 }
@@ -446,7 +446,7 @@ func ParseDateTime(s string) (time.Time, error) {
 }
 
 func wrongType(path, want string, v any) *schema.Error {
-	return schema.InvalidValueError("attribute %q must be %s, not %s", path, want, jsonKind(v))
+	return InvalidValueError("attribute %q must be %s, not %s", path, want, jsonKind(v))
 }
 
 // jsonKind names the JSON kind of a parsed value for error details.

@@ -206,7 +206,7 @@ func TestDecodeValueTypes(t *testing.T) {
 }
 
 func TestErrorType(t *testing.T) {
-	err := schema.UniquenessError("userName %q is taken", "bjensen")
+	err := document.UniquenessError("userName %q is taken", "bjensen")
 	assert.Equal(t, 409, err.Status)
 	assert.Equal(t, `scim 409 uniqueness: userName "bjensen" is taken`, err.Error())
 	b, jerr := json.Marshal(err)
@@ -228,15 +228,15 @@ func TestErrorType(t *testing.T) {
 		status int
 		typ    schema.ScimType
 	}{
-		{schema.InvalidFilterError("x"), 400, schema.ScimInvalidFilter},
-		{schema.TooManyError("x"), 400, schema.ScimTooMany},
-		{schema.MutabilityError("x"), 400, schema.ScimMutability},
-		{schema.InvalidSyntaxError("x"), 400, schema.ScimInvalidSyntax},
-		{schema.InvalidPathError("x"), 400, schema.ScimInvalidPath},
-		{schema.NoTargetError("x"), 400, schema.ScimNoTarget},
-		{schema.InvalidValueError("x"), 400, schema.ScimInvalidValue},
-		{schema.InvalidVersError("x"), 400, schema.ScimInvalidVers},
-		{schema.SensitiveError("x"), 400, schema.ScimSensitive},
+		{document.InvalidFilterError("x"), 400, schema.ScimInvalidFilter},
+		{document.TooManyError("x"), 400, schema.ScimTooMany},
+		{document.MutabilityError("x"), 400, schema.ScimMutability},
+		{document.InvalidSyntaxError("x"), 400, schema.ScimInvalidSyntax},
+		{document.InvalidPathError("x"), 400, schema.ScimInvalidPath},
+		{document.NoTargetError("x"), 400, schema.ScimNoTarget},
+		{document.InvalidValueError("x"), 400, schema.ScimInvalidValue},
+		{document.InvalidVersError("x"), 400, schema.ScimInvalidVers},
+		{document.SensitiveError("x"), 400, schema.ScimSensitive},
 	} {
 		assert.Equal(t, tt.status, tt.err.Status, tt.typ)
 		assert.Equal(t, tt.typ, tt.err.Type)

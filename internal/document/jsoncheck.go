@@ -3,7 +3,6 @@ package document
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/scimkit/scimkit/schema"
 	"strings"
 	"unicode/utf8"
 )
@@ -20,7 +19,7 @@ import (
 // store: invalidValue.
 func CheckJSON(data []byte, maxDepth int) error {
 	if !utf8.Valid(data) {
-		return schema.InvalidSyntaxError("request body is not valid UTF-8")
+		return InvalidSyntaxError("request body is not valid UTF-8")
 	}
 	// keys holds the member names of the open objects, innermost last;
 	// starts[d] is where level d's names begin in keys (-1 for an array).
@@ -33,7 +32,7 @@ func CheckJSON(data []byte, maxDepth int) error {
 		switch c := data[i]; c {
 		case '{', '[':
 			if len(starts) >= maxDepth {
-				return schema.InvalidSyntaxError("request body nests objects and arrays deeper than %d levels", maxDepth)
+				return InvalidSyntaxError("request body nests objects and arrays deeper than %d levels", maxDepth)
 			}
 			if c == '{' {
 				starts = append(starts, len(keys))
@@ -53,7 +52,7 @@ func CheckJSON(data []byte, maxDepth int) error {
 			for i++; i < len(data) && data[i] != '"'; i++ {
 				if data[i] == '\\' {
 					if bytes.HasPrefix(data[i+1:], []byte("u0000")) {
-						return schema.InvalidValueError("request body has a string holding U+0000 (NUL), which scimkit does not store")
+						return InvalidValueError("request body has a string holding U+0000 (NUL), which scimkit does not store")
 					}
 					i++
 				}
@@ -72,7 +71,7 @@ func CheckJSON(data []byte, maxDepth int) error {
 			if len(level) < 64 {
 				for _, k := range level {
 					if bytes.EqualFold(k, name) {
-						return schema.InvalidSyntaxError("request body has the member %q twice in one object (names are case-insensitive)", name)
+						return InvalidSyntaxError("request body has the member %q twice in one object (names are case-insensitive)", name)
 					}
 				}
 			} else {
@@ -89,7 +88,7 @@ func CheckJSON(data []byte, maxDepth int) error {
 				}
 				lower := strings.ToLower(string(name))
 				if set[lower] {
-					return schema.InvalidSyntaxError("request body has the member %q twice in one object (names are case-insensitive)", name)
+					return InvalidSyntaxError("request body has the member %q twice in one object (names are case-insensitive)", name)
 				}
 				set[lower] = true
 			}

@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-
-	"github.com/scimkit/scimkit/schema"
 )
 
 // TestCheckJSON checks depth, duplicate names and UTF-8 (RFC 8259 §4: names
@@ -50,12 +48,12 @@ func TestCheckJSON(t *testing.T) {
 				assert.NoError(t, err)
 				return
 			}
-			assert.ErrorIs(t, err, schema.InvalidSyntaxError(""))
+			assert.ErrorIs(t, err, document.InvalidSyntaxError(""))
 		})
 	}
 	t.Run("NUL", func(t *testing.T) {
 		err := document.CheckJSON([]byte(`{"userName":"a\u0000b"}`), 8)
-		assert.ErrorIs(t, err, schema.InvalidValueError(""))
+		assert.ErrorIs(t, err, document.InvalidValueError(""))
 	})
 }
 

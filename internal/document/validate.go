@@ -93,7 +93,7 @@ var errRequired = errors.New("schema: a required attribute has no value")
 // requiredError is the error for required attribute path without a value:
 // invalidValue, which ValidatePatch turns into mutability.
 func requiredError(path pathOf) *schema.Error {
-	e := schema.InvalidValueError("attribute %q is required", path)
+	e := InvalidValueError("attribute %q is required", path)
 	e.Err = errRequired
 	return e
 }
@@ -158,7 +158,7 @@ func mergeReplace(a *schema.Attribute, m, old map[string]any, path string, keepO
 			return nil
 		}
 		if !hasNew || !Equal(a, nv, ov) {
-			return schema.MutabilityError("attribute %q is immutable and already set; it cannot be changed", path)
+			return MutabilityError("attribute %q is immutable and already set; it cannot be changed", path)
 		}
 		return nil
 	case a.Returned == schema.ReturnedNever && !hasNew && hasOld && keepOmitted:
@@ -171,7 +171,7 @@ func mergeReplace(a *schema.Attribute, m, old map[string]any, path string, keepO
 			om, _ := ov.(map[string]any)
 			for _, sub := range a.SubAttributes {
 				if _, ok := om[sub.Name]; ok && sub.Mutability == schema.Immutable {
-					return schema.MutabilityError("attribute %q is immutable and already set; it cannot be removed", path+"."+sub.Name)
+					return MutabilityError("attribute %q is immutable and already set; it cannot be removed", path+"."+sub.Name)
 				}
 			}
 		}
@@ -332,11 +332,11 @@ func check(rt *schema.ResourceType, r, old *schema.Resource) error {
 		}
 		if e := rt.Extension(k); e != nil && e.Schema.ID == k {
 			if _, ok := v.(map[string]any); !ok {
-				return schema.InvalidValueError("extension %q must be an object", k)
+				return InvalidValueError("extension %q must be an object", k)
 			}
 			continue
 		}
-		return schema.InvalidValueError("attribute %q is not defined by the schemas of resource type %s (or is not spelled as they spell it)", k, rt.Name)
+		return InvalidValueError("attribute %q is not defined by the schemas of resource type %s (or is not spelled as they spell it)", k, rt.Name)
 	}
 	if err := checkAttrs(rt.Schema, r.Attributes, oldAttrs, ""); err != nil {
 		return err
@@ -345,7 +345,7 @@ func check(rt *schema.ResourceType, r, old *schema.Resource) error {
 		m, ok := r.Attributes[e.Schema.ID].(map[string]any)
 		if !ok {
 			if e.Required {
-				return schema.InvalidValueError("resource type %s requires the extension %s", rt.Name, e.Schema.ID)
+				return InvalidValueError("resource type %s requires the extension %s", rt.Name, e.Schema.ID)
 			}
 			continue
 		}
@@ -364,7 +364,7 @@ func checkAttrs(s *schema.Schema, m, old map[string]any, prefix string) error {
 	if prefix != "" {
 		for k := range m {
 			if a := s.Attribute(k); a == nil || a.Name != k {
-				return schema.InvalidValueError("attribute %q is not defined by schema %s (or is not spelled as it spells it)", prefix+k, s.ID)
+				return InvalidValueError("attribute %q is not defined by schema %s (or is not spelled as it spells it)", prefix+k, s.ID)
 			}
 		}
 	}
@@ -393,7 +393,7 @@ func checkAttr(a *schema.Attribute, m map[string]any, old any, prefix, parent st
 			return requiredError(path)
 		}
 		if ok && !owned {
-			return schema.InvalidValueError("attribute %q is null; leave it out instead", path)
+			return InvalidValueError("attribute %q is null; leave it out instead", path)
 		}
 		delete(m, a.Name)
 		return nil
@@ -403,14 +403,14 @@ func checkAttr(a *schema.Attribute, m map[string]any, old any, prefix, parent st
 	}
 	arr, ok := v.([]any)
 	if !ok {
-		return schema.InvalidValueError("attribute %q is multi-valued and must hold a []any, not %T", path, v)
+		return InvalidValueError("attribute %q is multi-valued and must hold a []any, not %T", path, v)
 	}
 	if len(arr) == 0 {
 		if a.Required && a.Mutability != schema.ReadOnly {
 			return requiredError(path)
 		}
 		if !owned {
-			return schema.InvalidValueError("attribute %q is an empty array; leave it out instead", path)
+			return InvalidValueError("attribute %q is an empty array; leave it out instead", path)
 		}
 		delete(m, a.Name)
 		return nil
@@ -430,7 +430,7 @@ func checkAttr(a *schema.Attribute, m map[string]any, old any, prefix, parent st
 		}
 	}
 	if primaries > 1 {
-		return schema.InvalidValueError("attribute %q has %d values with \"primary\": true; at most one is allowed (RFC 7643 §2.4)", path, primaries)
+		return InvalidValueError("attribute %q has %d values with \"primary\": true; at most one is allowed (RFC 7643 §2.4)", path, primaries)
 	}
 	// Values appended to stored ones by PATCH add are not repeats (add
 	// skips values already present): only other writes are looked at.
@@ -542,11 +542,11 @@ func checkSingle(a *schema.Attribute, v any, path pathOf) error {
 		s, ok = v.(string)
 		if ok && a.Type == schema.DateTime {
 			if _, err := ParseDateTime(s); err != nil {
-				return schema.InvalidValueError("attribute %q: %q is not an xsd:dateTime (RFC 7643 §2.3.5)", path, s)
+				return InvalidValueError("attribute %q: %q is not an xsd:dateTime (RFC 7643 §2.3.5)", path, s)
 			}
 		}
 		if ok && a.Type == schema.Binary && !validBase64(s) {
-			return schema.InvalidValueError("attribute %q is not valid base64 (RFC 7643 §2.3.6)", path)
+			return InvalidValueError("attribute %q is not valid base64 (RFC 7643 §2.3.6)", path)
 		}
 	case schema.Boolean:
 		_, ok = v.(bool)
@@ -559,7 +559,7 @@ func checkSingle(a *schema.Attribute, v any, path pathOf) error {
 		if sm, ok = v.(map[string]any); ok {
 			for k := range sm {
 				if sub := a.SubAttribute(k); sub == nil || sub.Name != k {
-					return schema.InvalidValueError("attribute %q has no sub-attribute %q", path, k)
+					return InvalidValueError("attribute %q has no sub-attribute %q", path, k)
 				}
 			}
 			for _, sub := range a.SubAttributes {
@@ -570,7 +570,7 @@ func checkSingle(a *schema.Attribute, v any, path pathOf) error {
 		}
 	}
 	if !ok {
-		return schema.InvalidValueError("attribute %q of type %s cannot hold a %T", path, a.Type, v)
+		return InvalidValueError("attribute %q of type %s cannot hold a %T", path, a.Type, v)
 	}
 	return nil
 }

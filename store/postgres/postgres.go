@@ -380,7 +380,7 @@ func members(v any) ([]member, error) {
 		m, _ := e.(map[string]any)
 		value, _ := m["value"].(string)
 		if value == "" {
-			return nil, schema.InvalidValueError("every member needs a \"value\"")
+			return nil, document.InvalidValueError("every member needs a \"value\"")
 		}
 		if len(value) > MaxIndexedBytes {
 			return nil, tooLong("a member value")
@@ -400,7 +400,7 @@ func members(v any) ([]member, error) {
 
 // tooLong is the error for a value longer than MaxIndexedBytes.
 func tooLong(what string) error {
-	return schema.InvalidValueError("%s is longer than the %d bytes this service keeps in an index", what, MaxIndexedBytes)
+	return document.InvalidValueError("%s is longer than the %d bytes this service keeps in an index", what, MaxIndexedBytes)
 }
 
 // checkIndexed refuses r when a value the store indexes is longer than
@@ -660,9 +660,9 @@ func (s *Store) mapError(err error) error {
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "54000": // program_limit_exceeded: an index entry too large
-			return schema.InvalidValueError("a value is too long for this service to index (at most %d bytes)", MaxIndexedBytes)
+			return document.InvalidValueError("a value is too long for this service to index (at most %d bytes)", MaxIndexedBytes)
 		case "22021", "22P05": // invalid or untranslatable characters
-			return schema.InvalidValueError("a value holds characters this service cannot store")
+			return document.InvalidValueError("a value holds characters this service cannot store")
 		}
 	}
 	return err
