@@ -43,8 +43,8 @@ func (o Op) String() string {
 	return "op?"
 }
 
-// Ordering reports whether o is gt, ge, lt or le.
-func (o Op) Ordering() bool { return o >= Gt && o <= Le }
+// ordering reports whether o is gt, ge, lt or le.
+func (o Op) ordering() bool { return o >= Gt && o <= Le }
 
 // Path is an attribute path (RFC 7644 §3.10): an optional schema URN, an
 // attribute name and an optional sub-attribute name. With a Filter it is a

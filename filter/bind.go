@@ -491,7 +491,7 @@ func compileTest(a Attr, op Op, value any) (test func(any) bool, negate bool, er
 		test, _, err = compileTest(a, Eq, value)
 		return test, true, err
 	}
-	if op.Ordering() && (t.Type == schema.Boolean || t.Type == schema.Binary) {
+	if op.ordering() && (t.Type == schema.Boolean || t.Type == schema.Binary) {
 		return nil, false, document.InvalidFilterError("%q is %s; %s does not apply to it (RFC 7644 §3.4.2.2)", path, t.Type, op)
 	}
 	if (op == Co || op == Sw || op == Ew) && t.Type != schema.String && t.Type != schema.Reference && t.Type != schema.Binary {
@@ -587,7 +587,7 @@ func stringTest(op Op, want string, caseExact bool) func(any) bool {
 		if op == Eq { // the common case, which needs no folded copy
 			return func(v any) bool { s, ok := v.(string); return ok && strings.EqualFold(s, want) }
 		}
-		folded := Fold(want)
+		folded := valuekey.Fold(want)
 		switch op {
 		case Co:
 			return func(v any) bool { s, ok := v.(string); return ok && containsFold(s, folded) }
@@ -596,7 +596,7 @@ func stringTest(op Op, want string, caseExact bool) func(any) bool {
 		case Ew:
 			return func(v any) bool { s, ok := v.(string); return ok && hasSuffixFold(s, folded) }
 		}
-		return func(v any) bool { s, ok := v.(string); return ok && ordered(CompareFold(s, want), op) }
+		return func(v any) bool { s, ok := v.(string); return ok && ordered(compareFold(s, want), op) }
 	}
 	switch op {
 	case Eq:
@@ -611,15 +611,6 @@ func stringTest(op Op, want string, caseExact bool) func(any) bool {
 	return func(v any) bool { s, ok := v.(string); return ok && ordered(strings.Compare(s, want), op) }
 }
 
-// Fold maps s to its case-folded form, the one rule by which scimkit
-// compares caseExact=false strings for every operator and for sorting
-// (RFC 7643 §2.3.1): each rune becomes the representative of its Unicode
-// simple case-folding orbit (the ASCII lower-case letter where the orbit
-// has one, so "ſ" and "K" fold to "s" and "k"). Fold(a) == Fold(b)
-// exactly when strings.EqualFold(a, b). A store that filters in SQL folds
-// the same way (see Column.Fold).
-func Fold(s string) string { return valuekey.Fold(s) }
-
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
@@ -629,24 +620,24 @@ func isASCII(s string) bool {
 	return true
 }
 
-// hasPrefixFold reports whether Fold(s) starts with folded, which is
-// Fold's output.
+// hasPrefixFold reports whether valuekey.Fold(s) starts with folded, which is
+// valuekey.Fold's output.
 func hasPrefixFold(s, folded string) bool {
 	if isASCII(s) {
 		return len(s) >= len(folded) && strings.EqualFold(s[:len(folded)], folded)
 	}
-	return strings.HasPrefix(Fold(s), folded)
+	return strings.HasPrefix(valuekey.Fold(s), folded)
 }
 
-// hasSuffixFold reports whether Fold(s) ends with folded.
+// hasSuffixFold reports whether valuekey.Fold(s) ends with folded.
 func hasSuffixFold(s, folded string) bool {
 	if isASCII(s) {
 		return len(s) >= len(folded) && strings.EqualFold(s[len(s)-len(folded):], folded)
 	}
-	return strings.HasSuffix(Fold(s), folded)
+	return strings.HasSuffix(valuekey.Fold(s), folded)
 }
 
-// containsFold reports whether Fold(s) contains folded.
+// containsFold reports whether valuekey.Fold(s) contains folded.
 func containsFold(s, folded string) bool {
 	if isASCII(s) && isASCII(folded) {
 		n := len(folded)
@@ -657,13 +648,13 @@ func containsFold(s, folded string) bool {
 		}
 		return n == 0
 	}
-	return strings.Contains(Fold(s), folded)
+	return strings.Contains(valuekey.Fold(s), folded)
 }
 
-// CompareFold compares two strings case-insensitively, by their Fold
+// compareFold compares two strings case-insensitively, by their folded
 // forms byte by byte, returning -1, 0 or 1. It is the order of
 // caseExact=false strings in filters and sorts.
-func CompareFold(a, b string) int {
+func compareFold(a, b string) int {
 	if isASCII(a) && isASCII(b) {
 		n := min(len(a), len(b))
 		for i := 0; i < n; i++ {
@@ -677,7 +668,7 @@ func CompareFold(a, b string) int {
 		}
 		return cmp.Compare(len(a), len(b))
 	}
-	return strings.Compare(Fold(a), Fold(b))
+	return strings.Compare(valuekey.Fold(a), valuekey.Fold(b))
 }
 
 func lowerASCII(c byte) byte {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -431,7 +432,7 @@ func TestSchemasFilter(t *testing.T) {
 }
 
 // TestOneFoldingRule checks issue 24's item 7: caseExact=false strings
-// compare by one case folding (filter.Fold) for every operator and for
+// compare by one case folding (valuekey.Fold) for every operator and for
 // sorting (RFC 7643 §2.3.1). For a stored ſtefan, eq, sw and co "STEFAN"
 // all match; for İnce, eq "ince" does not, and neither do co, or ge and le
 // together.
@@ -473,4 +474,4 @@ func TestOneFoldingRule(t *testing.T) {
 
 // fold is the folding the library documents: Fold(a) == Fold(b) exactly
 // when strings.EqualFold(a, b), each rune mapped alike.
-var fold = filter.Fold
+var fold = valuekey.Fold

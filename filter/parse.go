@@ -11,14 +11,14 @@ import (
 	"github.com/scimkit/scimkit/schema"
 )
 
-// Default limits on what Parse accepts.
+// The limits on what Parse accepts when Limits leaves them zero.
 const (
-	DefaultMaxLength = 8192 // bytes of filter text
-	DefaultMaxDepth  = 32   // nesting of parentheses, "not" and value filters
+	defaultMaxLength = 8192 // bytes of filter text
+	defaultMaxDepth  = 32   // nesting of parentheses, "not" and value filters
 )
 
 // Limits bounds the work a parse may do, so hostile input cannot exhaust
-// the server. Zero fields take the defaults above.
+// the server. Zero fields take the defaults: 8,192 bytes and a depth of 32.
 type Limits struct {
 	MaxLength int // longest filter or path accepted, in bytes
 	MaxDepth  int // deepest nesting accepted
@@ -118,14 +118,14 @@ func (l Limits) maxLength() int {
 	if l.MaxLength > 0 {
 		return l.MaxLength
 	}
-	return DefaultMaxLength
+	return defaultMaxLength
 }
 
 func (l Limits) maxDepth() int {
 	if l.MaxDepth > 0 {
 		return l.MaxDepth
 	}
-	return DefaultMaxDepth
+	return defaultMaxDepth
 }
 
 type parser struct {

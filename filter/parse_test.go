@@ -242,8 +242,6 @@ func TestParsePath(t *testing.T) {
 func TestOpStrings(t *testing.T) {
 	assert.Equal(t, "le", filter.Le.String())
 	assert.Equal(t, "op?", filter.Op(0).String())
-	assert.True(t, filter.Gt.Ordering())
-	assert.False(t, filter.Co.Ordering())
 	assert.Equal(t, "or", filter.Or.String())
 }
 

@@ -2,11 +2,11 @@ package filter
 
 import (
 	"cmp"
-	"github.com/scimkit/scimkit/internal/document"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -195,5 +195,5 @@ func compareValues(a *schema.Attribute, x, y any) int {
 	if a.CaseExact {
 		return strings.Compare(sx, sy)
 	}
-	return CompareFold(sx, sy)
+	return compareFold(sx, sy)
 }

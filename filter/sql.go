@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/internal/document"
+	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -23,8 +24,11 @@ type Column struct {
 	// attribute must share the same Elements, so that a value filter
 	// (`emails[type eq "work" and value co "@x"]`) tests one element.
 	Elements string
-	// Fold, when set, names an SQL function that folds text exactly as
-	// Fold does (the PostgreSQL store creates one): case-insensitive
+	// Fold, when set, names an SQL function that folds text as scimkit does
+	// (each rune to the representative of its Unicode simple case-folding
+	// orbit, the ASCII lower-case letter where the orbit has one, so that
+	// two strings fold alike exactly when strings.EqualFold holds; the
+	// PostgreSQL store creates such a function): case-insensitive
 	// strings then compare as Matcher.Match compares them, non-ASCII ones
 	// included. Empty compares lower() of the value with the lower-cased
 	// literal, which agrees with Match for ASCII text only.
@@ -255,9 +259,9 @@ func (t *translator) condition(col Column, a *schema.Attribute, op Op, value any
 		case a.CaseExact:
 		case col.Fold != "":
 			lhs = col.Fold + "(" + expr + ")"
-			s = Fold(s)
-			if op.Ordering() {
-				lhs += ` COLLATE "C"` // bytewise, as CompareFold
+			s = valuekey.Fold(s)
+			if op.ordering() {
+				lhs += ` COLLATE "C"` // bytewise, as compareFold
 			}
 		default:
 			lhs = "lower(" + expr + ")"

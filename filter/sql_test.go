@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -231,7 +232,7 @@ func unescapeLike(s string) string {
 }
 
 // TestToSQLFold checks Column.Fold: case-insensitive strings compare
-// through the named function with the literal folded by filter.Fold, and
+// through the named function with the literal folded by valuekey.Fold, and
 // orderings bytewise (COLLATE "C"), as Matcher.Match compares them.
 func TestToSQLFold(t *testing.T) {
 	users := schema.Users()
@@ -246,7 +247,7 @@ func TestToSQLFold(t *testing.T) {
 	}{
 		{`userName eq "ſTEFAN"`, `f(r.data->>'userName') = $1`, []any{"stefan"}},
 		{`userName sw "\u212aA"`, `f(r.data->>'userName') LIKE $1 ESCAPE '\'`, []any{"ka%"}},
-		{`userName gt "Å"`, `f(r.data->>'userName') COLLATE "C" > $1`, []any{filter.Fold("Å")}},
+		{`userName gt "Å"`, `f(r.data->>'userName') COLLATE "C" > $1`, []any{valuekey.Fold("Å")}},
 		{`externalId eq "ſ"`, `r.external_id = $1`, []any{"ſ"}}, // caseExact: not folded
 	} {
 		sql, args, err := toSQL(t, users, tt.filter, folding)

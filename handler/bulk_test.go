@@ -2,7 +2,6 @@ package handler_test
 
 import (
 	"fmt"
-	"github.com/scimkit/scimkit/internal/document"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scimkit/handler"
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
 )
 

@@ -3,12 +3,12 @@ package handler
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/scimkit/scimkit/internal/document"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
 )
 

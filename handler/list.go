@@ -307,7 +307,7 @@ func (h *Handler) query(t *resourceType, req searchRequest, e filter.Expr, acros
 	}
 	if e != nil && across {
 		var always bool
-		if e, always = filter.Reduce(t.rt, e); e == nil && !always {
+		if e, always = reduceFilter(t.rt, e); e == nil && !always {
 			return nil, true, nil
 		}
 	}

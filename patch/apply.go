@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/clone"
 	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/schema"
@@ -93,7 +94,7 @@ func (a *applier) own(t target) map[string]any {
 	k := ownKey(t)
 	if a.owned[k] != deepOwned {
 		if v, ok := m[t.attr.Name]; ok {
-			m[t.attr.Name] = schema.CloneValue(v)
+			m[t.attr.Name] = clone.Value(v)
 		}
 		a.owned[k] = deepOwned
 	}

@@ -40,9 +40,9 @@ func resource(t testing.TB, rt *schema.ResourceType, attrs string) *schema.Resou
 	t.Helper()
 	var m map[string]any
 	require.NoError(t, json.Unmarshal([]byte(attrs), &m))
-	var urns []any
-	for _, u := range rt.SchemaURNs() {
-		urns = append(urns, u)
+	urns := []any{rt.Schema.ID}
+	for _, e := range rt.Extensions {
+		urns = append(urns, e.Schema.ID)
 	}
 	m["schemas"] = urns
 	body, err := json.Marshal(m)

@@ -61,14 +61,13 @@ func multiSubs(value *Attribute, typeDesc, primaryDesc string, types ...string) 
 	return []*Attribute{value, str("display", displaySub), t, boolean("primary", primaryDesc)}
 }
 
-// commonAttrs are the attributes every resource has (RFC 7643 §3.1). They are
-// package state that is never handed out: CommonAttributes returns copies.
-var commonAttrs = CommonAttributes()
+// commonAttrs are the attributes of RFC 7643 §3.1 that every resource has,
+// whatever its schema: "id", "externalId" and "meta". They are not part of
+// any schema's attribute list; ResourceType.Attribute finds them. They are
+// never changed.
+var commonAttrs = commonAttributes()
 
-// CommonAttributes returns the attributes of RFC 7643 §3.1 that every
-// resource has, whatever its schema: "id", "externalId" and "meta". They are
-// not part of any schema's attribute list.
-func CommonAttributes() []*Attribute {
+func commonAttributes() []*Attribute {
 	id := caseExact(str("id", "A unique identifier for a SCIM resource as defined by the service provider."))
 	id.Mutability, id.Returned, id.Uniqueness = ReadOnly, ReturnedAlways, UniquenessServer
 	meta := complexAttr("meta", "A complex attribute containing resource metadata.", false,

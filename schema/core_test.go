@@ -198,8 +198,13 @@ func TestCoreSchemasAreValidAndFresh(t *testing.T) {
 	assert.True(t, schema.User().Attribute("userName").Required)
 	assert.Len(t, schema.User().Attributes, 21)
 	// RFC 7643 §3.1 common attributes.
-	common := schema.CommonAttributes()
-	require.Len(t, common, 3)
+	var common []*schema.Attribute
+	for _, name := range []string{"id", "externalId", "meta"} {
+		a, ext := schema.Users().Attribute("", name)
+		require.NotNil(t, a, name)
+		assert.Nil(t, ext)
+		common = append(common, a)
+	}
 	assert.Equal(t, schema.ReturnedAlways, common[0].Returned, "id is always returned")
 	assert.Equal(t, schema.ReadOnly, common[0].Mutability, "id is readOnly")
 	assert.True(t, common[1].CaseExact, "externalId is caseExact")
@@ -320,7 +325,9 @@ func TestCharacteristicsText(t *testing.T) {
 
 func TestResourceTypeLookups(t *testing.T) {
 	users := schema.Users()
-	assert.Equal(t, []string{schema.UserSchema, schema.EnterpriseUserSchema}, users.SchemaURNs())
+	require.Len(t, users.Extensions, 1)
+	assert.Equal(t, schema.UserSchema, users.Schema.ID)
+	assert.Equal(t, schema.EnterpriseUserSchema, users.Extensions[0].Schema.ID)
 	assert.True(t, users.Schema.Attribute("userName").Unique(), "RFC 7643 §4.1.1: userName uniqueness server")
 	assert.False(t, users.Schema.Attribute("displayName").Unique())
 

@@ -21,13 +21,8 @@ const (
 	ScimInvalidValue  ScimType = "invalidValue"  // a missing required value, or a value of the wrong kind
 	ScimInvalidVers   ScimType = "invalidVers"   // an unsupported SCIM protocol version
 	ScimSensitive     ScimType = "sensitive"     // sensitive data in the request URI
-
-	// ScimInvalidCursor is RFC 9865's scimType for a cursor the service
-	// provider does not recognise.
-	ScimInvalidCursor ScimType = "invalidCursor"
-	// ScimInvalidCount is RFC 9865's scimType for a count that cursor
-	// paging cannot use (not a positive integer).
-	ScimInvalidCount ScimType = "invalidCount"
+	ScimInvalidCursor ScimType = "invalidCursor" // RFC 9865: a cursor the service does not recognise
+	ScimInvalidCount  ScimType = "invalidCount"  // RFC 9865: a count cursor paging cannot use
 )
 
 // errorSchema is the URN of the SCIM error message (RFC 7644 §3.12).

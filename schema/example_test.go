@@ -3,8 +3,8 @@ package schema_test
 import (
 	"errors"
 	"fmt"
-	"github.com/scimkit/scimkit/internal/document"
 
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
 )
 

@@ -3,6 +3,8 @@ package schema
 import (
 	"strings"
 	"time"
+
+	"github.com/scimkit/scimkit/internal/clone"
 )
 
 // Resource is one SCIM resource: a User, a Group, or any configured type.
@@ -46,36 +48,8 @@ func (r *Resource) Clone() *Resource {
 		return nil
 	}
 	c := *r
-	c.Attributes = CloneMap(r.Attributes)
+	c.Attributes = clone.Map(r.Attributes)
 	return &c
-}
-
-// CloneMap returns a deep copy of a map of canonical values.
-func CloneMap(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = CloneValue(v)
-	}
-	return out
-}
-
-// CloneValue returns a deep copy of a canonical value.
-func CloneValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		return CloneMap(v)
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = CloneValue(e)
-		}
-		return out
-	default:
-		return v
-	}
 }
 
 // Get returns the value at path and whether it is assigned. A path is an

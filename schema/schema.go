@@ -277,16 +277,6 @@ func (rt *ResourceType) SplitURN(s string) (urn, rest string, ok bool) {
 	return urn, rest, ok
 }
 
-// SchemaURNs returns the core schema URN followed by the extension URNs.
-func (rt *ResourceType) SchemaURNs() []string {
-	out := make([]string, 0, 1+len(rt.Extensions))
-	out = append(out, rt.Schema.ID)
-	for _, e := range rt.Extensions {
-		out = append(out, e.Schema.ID)
-	}
-	return out
-}
-
 // Validate checks that the resource type is well formed: it has a name, an
 // endpoint starting with "/", a valid core schema, and valid, distinct
 // extensions whose URNs differ from the core schema's.

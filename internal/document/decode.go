@@ -4,13 +4,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"github.com/scimkit/scimkit/schema"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/schema"
 )
 
 // DecodeOptions controls how request bodies are read.

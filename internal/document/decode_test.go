@@ -3,13 +3,13 @@ package document_test
 import (
 	"encoding/json"
 	"errors"
-	"github.com/scimkit/scimkit/internal/document"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
 )
 

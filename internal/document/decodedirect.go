@@ -1,9 +1,10 @@
 package document
 
 import (
-	"github.com/scimkit/scimkit/schema"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/schema"
 )
 
 // directDecoder reads a resource straight from JSON into canonical values,

@@ -1,11 +1,12 @@
 package document
 
 import (
-	"github.com/scimkit/scimkit/schema"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/scimkit/scimkit/schema"
 )
 
 // TestDirectDecoderTakesCommonBodies checks that the bodies identity

@@ -2,11 +2,12 @@ package document
 
 import (
 	"encoding/json"
-	"github.com/scimkit/scimkit/schema"
 	"math"
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/schema"
 )
 
 // AppendJSON appends the JSON representation of r, a resource of type rt,

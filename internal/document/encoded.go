@@ -1,7 +1,10 @@
 package document
 
-import "github.com/scimkit/scimkit/schema"
-import "strings"
+import (
+	"strings"
+
+	"github.com/scimkit/scimkit/schema"
+)
 
 // Encoded is a resource kept as JSON, as a store that keeps resources
 // encoded hands it out (see store.JSONReader): writing it needs neither

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/scimkit/scimkit/internal/document"
 	"io"
 	"reflect"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
 )
 

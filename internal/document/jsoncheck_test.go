@@ -2,11 +2,12 @@ package document_test
 
 import (
 	"fmt"
-	"github.com/scimkit/scimkit/internal/document"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/scimkit/scimkit/internal/document"
 )
 
 // TestCheckJSON checks depth, duplicate names and UTF-8 (RFC 8259 §4: names

@@ -2,10 +2,11 @@ package document
 
 import (
 	"encoding/json"
-	"github.com/scimkit/scimkit/schema"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/schema"
 )
 
 // maxParseDepth bounds nesting as encoding/json does, so that no input can

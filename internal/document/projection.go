@@ -1,9 +1,11 @@
 package document
 
 import (
-	"github.com/scimkit/scimkit/schema"
 	"strings"
 	"sync"
+
+	"github.com/scimkit/scimkit/internal/clone"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // Projection decides which attributes a response carries, from each
@@ -179,7 +181,7 @@ func (p *Projection) Apply(rt *schema.ResourceType, r *schema.Resource) *schema.
 					continue
 				}
 			} else {
-				v = schema.CloneValue(v)
+				v = clone.Value(v)
 			}
 			dst[a.Name] = v
 		}
@@ -202,7 +204,7 @@ func (p *Projection) projectComplex(s *schema.Schema, a *schema.Attribute, v any
 		out := map[string]any{}
 		for _, sub := range a.SubAttributes {
 			if sv, ok := m[sub.Name]; ok && p.Includes(s, a, sub) {
-				out[sub.Name] = schema.CloneValue(sv)
+				out[sub.Name] = clone.Value(sv)
 			}
 		}
 		if len(out) == 0 {

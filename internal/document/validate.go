@@ -3,13 +3,14 @@ package document
 import (
 	"encoding/json"
 	"errors"
-	"github.com/scimkit/scimkit/schema"
 	"maps"
 	"reflect"
 	"slices"
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/clone"
 	"github.com/scimkit/scimkit/internal/valuekey"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // ValidateCreate checks r, a resource a client asked to create, and returns
@@ -147,14 +148,14 @@ func mergeReplace(a *schema.Attribute, m, old map[string]any, path string, keepO
 	switch {
 	case a.Mutability == schema.ReadOnly:
 		if hasOld {
-			m[a.Name] = schema.CloneValue(ov)
+			m[a.Name] = clone.Value(ov)
 		} else {
 			delete(m, a.Name)
 		}
 		return nil
 	case a.Mutability == schema.Immutable && hasOld:
 		if !hasNew && keepOmitted {
-			m[a.Name] = schema.CloneValue(ov)
+			m[a.Name] = clone.Value(ov)
 			return nil
 		}
 		if !hasNew || !Equal(a, nv, ov) {
@@ -162,7 +163,7 @@ func mergeReplace(a *schema.Attribute, m, old map[string]any, path string, keepO
 		}
 		return nil
 	case a.Returned == schema.ReturnedNever && !hasNew && hasOld && keepOmitted:
-		m[a.Name] = schema.CloneValue(ov)
+		m[a.Name] = clone.Value(ov)
 		return nil
 	}
 	if a.Type != schema.Complex || (!hasNew && (a.MultiValued || !hasOld || !keepOmitted)) {
@@ -184,7 +185,7 @@ func mergeReplace(a *schema.Attribute, m, old map[string]any, path string, keepO
 		nm := map[string]any{}
 		for _, sub := range a.SubAttributes {
 			if v, ok := om[sub.Name]; ok && sub.Mutability == schema.Immutable {
-				nm[sub.Name] = schema.CloneValue(v)
+				nm[sub.Name] = clone.Value(v)
 			}
 		}
 		if len(nm) > 0 {

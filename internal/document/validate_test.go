@@ -1,13 +1,14 @@
 package document_test
 
 import (
-	"github.com/scimkit/scimkit/internal/document"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scimkit/scimkit/internal/clone"
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -97,7 +98,7 @@ func TestValidateCreate(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := schema.CloneMap(tt.in.Attributes)
+			before := clone.Map(tt.in.Attributes)
 			out, err := document.ValidateCreate(users, tt.in)
 			assert.Equal(t, before, tt.in.Attributes, "the input is never modified")
 			if tt.want == nil {
@@ -134,7 +135,7 @@ func TestValidateCreateSharesValues(t *testing.T) {
 	onlyRO := map[string]any{"display": "nothing else"}
 	name := map[string]any{"givenName": "Barbara"}
 	in := &schema.Resource{Attributes: map[string]any{"userName": "u", "name": name, "roles": []any{plain, withRO, onlyRO}}}
-	before := schema.CloneMap(in.Attributes)
+	before := clone.Map(in.Attributes)
 
 	out, err := document.ValidateCreate(rt, in)
 	require.NoError(t, err)
@@ -333,7 +334,7 @@ func TestResourceAccessors(t *testing.T) {
 	assert.Equal(t, "Barbara", r.String("name.givenName"), "Clone is deep")
 	assert.Equal(t, "a@x", r.Attributes["emails"].([]any)[0].(map[string]any)["value"])
 	assert.Nil(t, (*schema.Resource)(nil).Clone())
-	assert.Nil(t, schema.CloneMap(nil))
+	assert.Nil(t, clone.Map(nil))
 }
 
 func TestValidateNullsInSharedValues(t *testing.T) {

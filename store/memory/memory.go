@@ -52,6 +52,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/clone"
 	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/internal/fastpath"
 	"github.com/scimkit/scimkit/internal/topk"
@@ -573,7 +574,7 @@ func (s *part) hiddenOf(attrs map[string]any) map[string]any {
 			out = map[string]any{}
 		}
 		if h.ext == "" {
-			out[h.attr.Name] = schema.CloneValue(v)
+			out[h.attr.Name] = clone.Value(v)
 			continue
 		}
 		em, _ := out[h.ext].(map[string]any)
@@ -581,7 +582,7 @@ func (s *part) hiddenOf(attrs map[string]any) map[string]any {
 			em = map[string]any{}
 			out[h.ext] = em
 		}
-		em[h.attr.Name] = schema.CloneValue(v)
+		em[h.attr.Name] = clone.Value(v)
 	}
 	return out
 }

@@ -12,7 +12,7 @@
 // type has one (a multi-valued complex "members" with a "value"), whose
 // elements are rows of <table>_members(resource_id, value, elem, ord).
 // Every attribute with uniqueness "server" or "global" that is a
-// single-valued simple attribute gets a unique index (on scimkit_fold(...), which folds as filter.Fold does, unless
+// single-valued simple attribute gets a unique index (on scimkit_fold(...), which folds as filters do, unless
 // caseExact), so uniqueness holds across replicas; external_id is indexed.
 // Each row belongs to a tenant (store.Tenant of the context; "" for a
 // single-tenant service): every statement is scoped to it, and uniqueness
@@ -81,7 +81,7 @@ type Store struct {
 	rt      *schema.ResourceType
 	table   string // quoted, qualified
 	mtable  string // quoted, qualified member table; "" without one
-	fold    string // quoted, qualified SQL function folding text as filter.Fold
+	fold    string // quoted, qualified SQL function folding text as filters do
 	members *schema.Attribute
 	unique  []uniqueIndex
 	now     func() time.Time
@@ -213,7 +213,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	for _, u := range s.unique {
 		stmts = append(stmts,
 			`DROP INDEX IF EXISTS `+s.qualifyIndex(strings.Replace(u.name, "_tf", "_u", 1)),
-			`DROP INDEX IF EXISTS `+s.qualifyIndex(strings.Replace(u.name, "_tf", "_tu", 1)), // on lower(), before filter.Fold
+			`DROP INDEX IF EXISTS `+s.qualifyIndex(strings.Replace(u.name, "_tf", "_tu", 1)), // on lower(), before scimkit_fold
 			`CREATE UNIQUE INDEX IF NOT EXISTS `+pgx.Identifier{u.name}.Sanitize()+` ON `+s.table+` (tenant, (`+u.expr+`))`)
 	}
 	if s.mtable != "" {
@@ -247,7 +247,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 // foldFunction returns the statement that creates scimkit_fold(text), which
-// folds text exactly as filter.Fold does (the same table of runes, from
+// folds text exactly as filters do (the same table of runes, from
 // Go's Unicode tables): unique indexes, filters and sorts on
 // case-insensitive strings use it, so that PostgreSQL compares them as the
 // memory store does, whatever the database's locale. ASCII text takes a

@@ -140,7 +140,7 @@ func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 
 // orderBy writes the ORDER BY of a sort: values missing last in both
 // directions, strings compared as filter.Sorter compares them (bytewise,
-// after filter.Fold unless caseExact), then the id.
+// folded unless caseExact), then the id.
 func (s *Store) orderBy(srt *filter.Sorter) (string, error) {
 	const byID = `r.id COLLATE "C"`
 	if srt == nil {

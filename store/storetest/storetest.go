@@ -573,7 +573,7 @@ var searchFilters = []string{
 	`schemas eq "` + ent + `"`,  // RFC 7644 §3.4.2.2, Figure 2
 	`meta.version eq "W/\"3\""`, // as clients see it (RFC 7643 §3.1)
 	`meta.version eq "3"`,
-	`nickName eq "stefan"`, // one case folding for every operator (filter.Fold)
+	`nickName eq "stefan"`, // one case folding for every operator (Unicode simple case folding)
 	`nickName sw "STE"`,
 	`nickName co "TEF"`,
 	`nickName eq "ince"`,

@@ -1,4 +1,4 @@
-package filter_test
+package handler
 
 import (
 	"testing"
@@ -46,7 +46,7 @@ func TestReduce(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			e, err := filter.Parse(tt.in)
 			require.NoError(t, err)
-			got, always := filter.Reduce(groups, e)
+			got, always := reduceFilter(groups, e)
 			if tt.want == "" {
 				assert.Nil(t, got)
 				assert.Equal(t, tt.always, always)
@@ -60,7 +60,7 @@ func TestReduce(t *testing.T) {
 	t.Run("unchanged expressions are returned as they are", func(t *testing.T) {
 		e, err := filter.Parse(`displayName eq "a" and not (members pr)`)
 		require.NoError(t, err)
-		got, _ := filter.Reduce(groups, e)
+		got, _ := reduceFilter(groups, e)
 		assert.Same(t, e, got)
 	})
 }
