@@ -51,7 +51,7 @@ var datasets sync.Map // users -> func() (*dataset, error)
 func load(b *testing.B, n int) *dataset {
 	f, _ := datasets.LoadOrStore(n, sync.OnceValues(func() (*dataset, error) {
 		users, groups := schema.Users(), schema.Groups()
-		us, gs := memory.New(users), memory.New(groups)
+		us, gs := memory.New(users, memory.Options{}), memory.New(groups, memory.Options{})
 		ctx := context.Background()
 		for i := range n {
 			r, err := document.Decode(users, []byte(typicalUser(i)), document.DecodeOptions{})

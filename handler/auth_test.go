@@ -124,7 +124,7 @@ func TestAuthenticateCouldNotCheck(t *testing.T) {
 	var logs bytes.Buffer
 	users := schema.Users()
 	h, err := handler.New(handler.Config{
-		Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users)}},
+		Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users, memory.Options{})}},
 		Logger:    slog.New(slog.NewTextHandler(&logs, nil)),
 	})
 	require.NoError(t, err)

@@ -21,7 +21,7 @@ func BenchmarkBulkThousand(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		h, err := handler.New(handler.Config{
-			Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users)}, {Type: groups, Store: memory.New(groups)}},
+			Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users, memory.Options{})}, {Type: groups, Store: memory.New(groups, memory.Options{})}},
 			Bulk:      handler.BulkConfig{MaxOperations: 1001, MaxPayloadBytes: 4 << 20},
 		})
 		if err != nil {

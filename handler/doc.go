@@ -8,8 +8,8 @@
 //
 //	users, groups := schema.Users(), schema.Groups()
 //	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{
-//		{Type: users, Store: memory.New(users)},
-//		{Type: groups, Store: memory.New(groups)},
+//		{Type: users, Store: memory.New(users, memory.Options{})},
+//		{Type: groups, Store: memory.New(groups, memory.Options{})},
 //	}})
 //	if err != nil { ... }
 //	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", auth(h)))

@@ -27,8 +27,8 @@ func Example_customResourceType() {
 	}
 	users := schema.Users()
 	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{
-		{Type: users, Store: memory.New(users)},
-		{Type: devices, Store: memory.New(devices)},
+		{Type: users, Store: memory.New(users, memory.Options{})},
+		{Type: devices, Store: memory.New(devices, memory.Options{})},
 	}})
 	if err != nil {
 		panic(err)

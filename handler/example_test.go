@@ -18,8 +18,8 @@ import (
 func ExampleNew() {
 	users, groups := schema.Users(), schema.Groups()
 	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{
-		{Type: users, Store: memory.New(users)},
-		{Type: groups, Store: memory.New(groups)},
+		{Type: users, Store: memory.New(users, memory.Options{})},
+		{Type: groups, Store: memory.New(groups, memory.Options{})},
 	}})
 	if err != nil {
 		panic(err)
@@ -56,7 +56,7 @@ func ExampleNew() {
 func ExampleConfig_onChange() {
 	users := schema.Users()
 	h, err := handler.New(handler.Config{
-		Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users)}},
+		Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users, memory.Options{})}},
 		OnChange: func(ctx context.Context, c handler.Change) error {
 			if c.Has("active") && c.After != nil && c.After.Attributes["active"] == false {
 				fmt.Println("revoke the sessions of", c.After.Attributes["userName"])

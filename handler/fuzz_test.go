@@ -31,7 +31,7 @@ func FuzzBulk(f *testing.F) {
 	users, groups := schema.Users(), schema.Groups()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		h, err := handler.New(handler.Config{
-			Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users)}, {Type: groups, Store: memory.New(groups)}},
+			Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users, memory.Options{})}, {Type: groups, Store: memory.New(groups, memory.Options{})}},
 			Bulk:      handler.BulkConfig{MaxOperations: 50},
 		})
 		if err != nil {
@@ -89,7 +89,7 @@ func FuzzHandler(f *testing.F) {
 	users, groups := schema.Users(), schema.Groups()
 	seedUser := []byte(bjensen)
 	f.Fuzz(func(t *testing.T, method uint8, path, query string, body []byte) {
-		us, gs := memory.New(users), memory.New(groups)
+		us, gs := memory.New(users, memory.Options{}), memory.New(groups, memory.Options{})
 		var me string // the seeded user, once there is one
 		h, err := handler.New(handler.Config{
 			Endpoints: []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}},

@@ -43,7 +43,7 @@ type server struct {
 func newServer(t *testing.T, prefix string, configure func(*handler.Config)) *server {
 	t.Helper()
 	users, groups := schema.Users(), schema.Groups()
-	s := &server{t: t, prefix: prefix, users: memory.New(users), groups: memory.New(groups), logs: &bytes.Buffer{}}
+	s := &server{t: t, prefix: prefix, users: memory.New(users, memory.Options{}), groups: memory.New(groups, memory.Options{}), logs: &bytes.Buffer{}}
 	cfg := handler.Config{
 		Endpoints: []handler.Endpoint{{Type: users, Store: s.users}, {Type: groups, Store: s.groups}},
 		Logger:    slog.New(slog.NewTextHandler(s.logs, nil)),
@@ -488,7 +488,7 @@ func TestDiscovery(t *testing.T) {
 // changePassword when no resource type has a writable password.
 func TestChangePasswordOff(t *testing.T) {
 	groups := schema.Groups()
-	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{{Type: groups, Store: memory.New(groups)}}})
+	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{{Type: groups, Store: memory.New(groups, memory.Options{})}}})
 	require.NoError(t, err)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/ServiceProviderConfig", nil))
@@ -513,14 +513,14 @@ func TestNewErrors(t *testing.T) {
 	}{
 		{"no resource types", handler.Config{}, "Endpoints is empty"},
 		{"no store", handler.Config{Endpoints: []handler.Endpoint{{Type: users}}}, "needs a Type and a Store"},
-		{"no type", handler.Config{Endpoints: []handler.Endpoint{{Store: memory.New(users)}}}, "needs a Type and a Store"},
-		{"no schema", handler.Config{Endpoints: []handler.Endpoint{{Type: noSchema, Store: memory.New(users)}}}, "schema"},
-		{"extension without a schema", handler.Config{Endpoints: []handler.Endpoint{{Type: badExt, Store: memory.New(users)}}}, "xtension"},
-		{"duplicate endpoint", handler.Config{Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users)}, {Type: sameEndpoint, Store: memory.New(users)}}}, "used twice"},
-		{"duplicate name", handler.Config{Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users)}, {Type: sameName, Store: memory.New(users)}}}, "name:user"},
-		{"reserved endpoint", handler.Config{Endpoints: []handler.Endpoint{{Type: reserved, Store: memory.New(groups)}}}, "reserved"},
-		{"two schemas with one id", handler.Config{Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users)}, {Type: clash, Store: memory.New(users)}}}, "two different schemas"},
-		{"relative BaseURL", handler.Config{BaseURL: "/scim/v2", Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users)}}}, "absolute"},
+		{"no type", handler.Config{Endpoints: []handler.Endpoint{{Store: memory.New(users, memory.Options{})}}}, "needs a Type and a Store"},
+		{"no schema", handler.Config{Endpoints: []handler.Endpoint{{Type: noSchema, Store: memory.New(users, memory.Options{})}}}, "schema"},
+		{"extension without a schema", handler.Config{Endpoints: []handler.Endpoint{{Type: badExt, Store: memory.New(users, memory.Options{})}}}, "xtension"},
+		{"duplicate endpoint", handler.Config{Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users, memory.Options{})}, {Type: sameEndpoint, Store: memory.New(users, memory.Options{})}}}, "used twice"},
+		{"duplicate name", handler.Config{Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users, memory.Options{})}, {Type: sameName, Store: memory.New(users, memory.Options{})}}}, "name:user"},
+		{"reserved endpoint", handler.Config{Endpoints: []handler.Endpoint{{Type: reserved, Store: memory.New(groups, memory.Options{})}}}, "reserved"},
+		{"two schemas with one id", handler.Config{Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users, memory.Options{})}, {Type: clash, Store: memory.New(users, memory.Options{})}}}, "two different schemas"},
+		{"relative BaseURL", handler.Config{BaseURL: "/scim/v2", Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users, memory.Options{})}}}, "absolute"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -730,7 +730,7 @@ func TestCustomResourceType(t *testing.T) {
 			{Name: "pin", Mutability: schema.WriteOnly, Returned: schema.ReturnedNever},
 		},
 	}}
-	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{{Type: devices, Store: memory.New(devices)}}})
+	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{{Type: devices, Store: memory.New(devices, memory.Options{})}}})
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -758,7 +758,7 @@ func TestCustomResourceType(t *testing.T) {
 func TestReturnedRequestFromCompactStore(t *testing.T) {
 	users := schema.Users()
 	users.Schema.Attributes = append(users.Schema.Attributes, &schema.Attribute{Name: "recoveryHint", Returned: schema.ReturnedRequest})
-	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users)}}})
+	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{{Type: users, Store: memory.New(users, memory.Options{})}}})
 	require.NoError(t, err)
 	serve := func(method, target, body string) map[string]any {
 		t.Helper()

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scimkit/handler"
+	"github.com/scimkit/scimkit/internal/fastpath"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
@@ -45,7 +46,7 @@ func widgets() *schema.ResourceType {
 func TestMalformedInput(t *testing.T) {
 	w := widgets()
 	s := newServer(t, "/scim/v2", func(c *handler.Config) {
-		c.Endpoints = append(c.Endpoints, handler.Endpoint{Type: w, Store: memory.New(w)})
+		c.Endpoints = append(c.Endpoints, handler.Endpoint{Type: w, Store: memory.New(w, memory.Options{})})
 		c.MaxAttributes = 5
 		c.MaxBodyBytes = 512 << 10
 	})
@@ -272,21 +273,28 @@ func TestInternalErrorNamesRequestID(t *testing.T) {
 	assert.Contains(t, w.Body.String(), "internal error (request id ")
 }
 
-// spoilingStore is a memory store (a store.Adopter) whose first
-// ReplaceAdopted changes the values it was handed, as an adopting store may,
-// and then loses a version race.
+// spoilingStore is a memory store whose first ReplaceAdopted (its fast
+// path) changes the values it was handed, as an adopting store may, and
+// then loses a version race.
 type spoilingStore struct {
 	*memory.Store
 	spoiled atomic.Int32
 }
 
-func (s *spoilingStore) ReplaceAdopted(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
-	if s.spoiled.Add(1) == 1 {
+func (s *spoilingStore) Fastpath() fastpath.Store { return spoilingFast{s.Store.Fastpath(), s} }
+
+type spoilingFast struct {
+	fastpath.Store
+	s *spoilingStore
+}
+
+func (f spoilingFast) ReplaceAdopted(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
+	if f.s.spoiled.Add(1) == 1 {
 		r.Attributes["title"] = "spoiled"
 		r.Attributes["emails"].([]any)[0].(map[string]any)["value"] = "spoiled@example.com"
 		return nil, store.ErrVersionMismatch
 	}
-	return s.Store.ReplaceAdopted(ctx, r, ifVersion)
+	return f.Store.ReplaceAdopted(ctx, r, ifVersion)
 }
 
 // TestReplaceRetryDecodesAfresh: a PUT without If-Match that loses a race
@@ -295,7 +303,7 @@ func (s *spoilingStore) ReplaceAdopted(ctx context.Context, r *schema.Resource, 
 // again.
 func TestReplaceRetryDecodesAfresh(t *testing.T) {
 	users := schema.Users()
-	st := &spoilingStore{Store: memory.New(users)}
+	st := &spoilingStore{Store: memory.New(users, memory.Options{})}
 	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{{Type: users, Store: st}}})
 	require.NoError(t, err)
 	srv := &server{t: t, srv: httptest.NewServer(h), logs: &bytes.Buffer{}}

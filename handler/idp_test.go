@@ -102,7 +102,7 @@ func TestIdentityProviderLifecycles(t *testing.T) {
 // PostgreSQL is not configured.
 func idpStores(t *testing.T, backend string, users, groups *schema.ResourceType) (store.Store, store.Store) {
 	if backend == "memory" {
-		return memory.New(users), memory.New(groups)
+		return memory.New(users, memory.Options{}), memory.New(groups, memory.Options{})
 	}
 	ctx := context.Background()
 	pool, _, ns := pgtest.Schema(t, "scimkit_idp_")

@@ -370,7 +370,7 @@ type hit struct {
 	t   *resourceType
 	p   *document.Projection // t's
 	res *schema.Resource
-	enc *document.Encoded // instead of res, from a fastpath.JSONReader
+	enc *document.Encoded // instead of res, from a fastpath.Store
 }
 
 // answer runs req over types and writes the ListResponse. Across several

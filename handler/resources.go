@@ -202,7 +202,7 @@ func viewMeta(base string, rt *schema.ResourceType, id string, m schema.Meta) sc
 	return m
 }
 
-// appendEncoded appends the JSON of a resource a fastpath.JSONReader kept,
+// appendEncoded appends the JSON of a resource a fastpath.Store kept,
 // as appendResource appends it.
 func appendEncoded(dst []byte, base string, rt *schema.ResourceType, enc *document.Encoded, p *document.Projection) []byte {
 	v := *enc
@@ -211,7 +211,7 @@ func appendEncoded(dst []byte, base string, rt *schema.ResourceType, enc *docume
 }
 
 // writeResource answers with one resource, its ETag and, for creates, its
-// Location. When t's store is a fastpath.JSONReader that still holds res's
+// Location. When t's store is a fastpath.Store that still holds res's
 // version, it writes the JSON the store keeps instead of encoding res.
 func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, t *resourceType, res *schema.Resource, status int) {
 	p := projection(t.rt, r)
@@ -228,7 +228,7 @@ func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, t *resou
 	writeOne(w, status, *bp, res.Meta.Version, base, t.rt, res.ID)
 }
 
-// writeEncoded is writeResource for a resource a fastpath.JSONReader kept.
+// writeEncoded is writeResource for a resource a fastpath.Store kept.
 func (h *Handler) writeEncoded(w http.ResponseWriter, r *http.Request, rt *schema.ResourceType, enc *document.Encoded, p *document.Projection, status int) {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
@@ -283,7 +283,7 @@ func (h *Handler) createResource(ctx context.Context, t *resourceType, body []by
 }
 
 // get serves GET /{endpoint}/{id} (RFC 7644 §3.4.1), with If-None-Match
-// (RFC 7644 §3.14). It reads through fastpath.JSONReader when the store is
+// (RFC 7644 §3.14). It reads through fastpath.Store when the store is
 // one, writing the JSON the store keeps.
 func (h *Handler) get(w http.ResponseWriter, r *http.Request, t *resourceType, id string) {
 	p := projection(t.rt, r)

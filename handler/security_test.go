@@ -16,6 +16,7 @@ import (
 
 	"github.com/scimkit/scimkit/handler"
 	"github.com/scimkit/scimkit/internal/document"
+	"github.com/scimkit/scimkit/internal/fastpath"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
@@ -320,11 +321,19 @@ func (s *recordingStore) Search(ctx context.Context, q *store.Query) (*store.Pag
 	return s.Store.Search(ctx, q)
 }
 
-func (s *recordingStore) SearchJSON(ctx context.Context, q *store.Query) ([]document.Encoded, int, error) {
-	s.mu.Lock()
-	s.queries = append(s.queries, *q)
-	s.mu.Unlock()
-	return s.Store.SearchJSON(ctx, q)
+func (s *recordingStore) Fastpath() fastpath.Store { return recordingFast{s.Store.Fastpath(), s} }
+
+// recordingFast records the queries of the memory store's fast path.
+type recordingFast struct {
+	fastpath.Store
+	s *recordingStore
+}
+
+func (f recordingFast) SearchJSON(ctx context.Context, q *store.Query) ([]document.Encoded, int, error) {
+	f.s.mu.Lock()
+	f.s.queries = append(f.s.queries, *q)
+	f.s.mu.Unlock()
+	return f.Store.SearchJSON(ctx, q)
 }
 
 // TestRootQueryReadsOnlyThePage checks that a search across all resource
@@ -333,7 +342,7 @@ func (s *recordingStore) SearchJSON(ctx context.Context, q *store.Query) ([]docu
 // made every store return every resource), and still pages exactly.
 func TestRootQueryReadsOnlyThePage(t *testing.T) {
 	users, groups := schema.Users(), schema.Groups()
-	us, gs := &recordingStore{Store: memory.New(users)}, &recordingStore{Store: memory.New(groups)}
+	us, gs := &recordingStore{Store: memory.New(users, memory.Options{})}, &recordingStore{Store: memory.New(groups, memory.Options{})}
 	s := newServer(t, "", func(c *handler.Config) {
 		c.Endpoints = []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}}
 	})

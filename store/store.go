@@ -90,7 +90,7 @@ func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 // which carries what the host put there (a tenant, a principal).
 //
 // Resources passed in stay the caller's: a store must not keep a reference
-// to a resource it is given (but see Adopter). Resources returned are
+// to a resource it is given. Resources returned are
 // read-only: a store may share them with its own state (the memory store
 // does for groups, so a read costs no copy), so callers must not change
 // them (Clone first), and a store must never change a resource once it has

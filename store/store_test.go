@@ -60,7 +60,7 @@ func compile(t *testing.T, rt *schema.ResourceType, f string) *filter.Matcher {
 func TestSearchFallsBack(t *testing.T) {
 	ctx := context.Background()
 	users := schema.Users()
-	d := &declining{Store: memory.New(users)}
+	d := &declining{Store: memory.New(users, memory.Options{})}
 	seed(t, d, 10)
 	p, err := store.Search(ctx, d, &store.Query{Filter: compile(t, users, `userName sw "u00"`), Count: 100})
 	require.NoError(t, err)
@@ -111,7 +111,7 @@ func TestPageOf(t *testing.T) {
 func TestPatchHelper(t *testing.T) {
 	ctx := context.Background()
 	groups := schema.Groups()
-	d := &declining{Store: memory.New(groups)}
+	d := &declining{Store: memory.New(groups, memory.Options{})}
 	g, err := d.Create(ctx, &schema.Resource{Attributes: map[string]any{"displayName": "G"}})
 	require.NoError(t, err)
 	add := []patch.Operation{{Op: patch.Add, Path: &filter.Path{Name: "members"}, Value: []byte(`[{"value":"m1"}]`)}}
@@ -137,7 +137,7 @@ func TestPatchHelper(t *testing.T) {
 	assert.ErrorIs(t, err, &schema.Error{Status: 400, Type: schema.ScimMutability})
 
 	// A store whose every replace loses the race gives up after MaxPatchAttempts.
-	r := &racing{Store: memory.New(groups)}
+	r := &racing{Store: memory.New(groups, memory.Options{})}
 	g2, err := r.Create(ctx, &schema.Resource{Attributes: map[string]any{"displayName": "G"}})
 	require.NoError(t, err)
 	_, err = store.Patch(ctx, r, groups, g2.ID, add, "", store.PatchOptions{})
@@ -196,7 +196,7 @@ func TestDecorators(t *testing.T) {
 	require.NoError(t, err)
 	add := []patch.Operation{{Op: patch.Add, Path: &filter.Path{Name: "members"}, Value: []byte(`[{"value":"m1"}]`)}}
 	for _, unwrap := range []bool{false, true} {
-		c := &scanCounting{Store: memory.New(groups)}
+		c := &scanCounting{Store: memory.New(groups, memory.Options{})}
 		var s store.Store = c
 		if unwrap {
 			s = unwrapping{c}

@@ -253,7 +253,7 @@ func parseTenants(spec string) (map[string]string, error) {
 // PostgreSQL database at dsn, migrated first.
 func stores(log *slog.Logger, dsn string, users, groups *schema.ResourceType) (u, g store.Store, closeFn func(), err error) {
 	if dsn == "" {
-		return memory.New(users), memory.New(groups), func() {}, nil
+		return memory.New(users, memory.Options{}), memory.New(groups, memory.Options{}), func() {}, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -19,36 +19,43 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// JSONReader is a store that keeps resources encoded and can answer reads
-// with the JSON it keeps, neither decoding nor encoding them. The handler
-// reads through it unless the request names attributes returned only on
-// request (document.Projection.Requests), and answers a write that returns
-// the resource from GetJSON when it holds the version written; so GetJSON
+// Provider is a store with fast paths: Fastpath returns them. The memory
+// store is one; its Fastpath method is the only trace of this package in
+// scimkit's exported API.
+type Provider interface {
+	Fastpath() Store
+}
+
+// Store is the fast paths of one store.
+//
+// GetJSON and SearchJSON read resources as the JSON the store keeps,
+// neither decoding nor encoding them. The handler reads through them unless
+// the request names attributes returned only on request
+// (document.Projection.Requests), and answers a write that returns the
+// resource from GetJSON when it holds the version written; so GetJSON
 // should cost less than encoding a resource. GetJSON answers what Get
 // answers, and SearchJSON what store.Search answers (the page's resources
 // and the total), encoded; storetest checks it. Either may decline a call
 // by returning an error wrapping errors.ErrUnsupported.
-type JSONReader interface {
+//
+// CreateAdopted and ReplaceAdopted are Create and Replace for a resource
+// that the caller hands over with every map and slice in it: no one else
+// holds any of them (in particular, none is shared with a resource a store
+// returned), and the caller never uses them again, whatever the outcome.
+// The store may keep them and change them.
+type Store interface {
 	GetJSON(ctx context.Context, id string) (document.Encoded, error)
 	SearchJSON(ctx context.Context, q *store.Query) (page []document.Encoded, total int, err error)
-}
-
-// Adopter is a store that can keep the resources it is given instead of
-// copying them. CreateAdopted and ReplaceAdopted are Create and Replace for
-// a resource that the caller hands over with every map and slice in it: no
-// one else holds any of them (in particular, none is shared with a resource
-// a store returned), and the caller never uses them again, whatever the
-// outcome. The store may keep them and change them.
-type Adopter interface {
 	CreateAdopted(ctx context.Context, r *schema.Resource) (*schema.Resource, error)
 	ReplaceAdopted(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error)
 }
 
-// Reader returns the first JSONReader along s's Unwrap chain.
-func Reader(s store.Store) (JSONReader, bool) {
+// Reader returns the fast paths of the first Provider along s's Unwrap
+// chain.
+func Reader(s store.Store) (Store, bool) {
 	for s != nil {
-		if jr, ok := s.(JSONReader); ok {
-			return jr, true
+		if p, ok := s.(Provider); ok {
+			return p.Fastpath(), true
 		}
 		u, ok := s.(interface{ Unwrap() store.Store })
 		if !ok {
@@ -60,7 +67,7 @@ func Reader(s store.Store) (JSONReader, bool) {
 }
 
 // GetJSON reads resource id as the JSON s keeps. ok is false when no store
-// along s's Unwrap chain is a JSONReader or it declines, and then err is
+// along s's Unwrap chain is a Provider or it declines, and then err is
 // nil; otherwise err is the reader's.
 func GetJSON(ctx context.Context, s store.Store, id string) (enc document.Encoded, ok bool, err error) {
 	jr, found := Reader(s)
@@ -87,20 +94,21 @@ func SearchJSON(ctx context.Context, s store.Store, q *store.Query) (page []docu
 	return page, total, true, err
 }
 
-// Create is s.Create for a resource the caller hands over (see Adopter):
-// through s.CreateAdopted when s is an Adopter.
+// Create is s.Create for a resource the caller hands over (see Store):
+// through CreateAdopted when s itself is a Provider. A decorator's writes
+// are its own, so this does not look along the Unwrap chain.
 func Create(ctx context.Context, s store.Store, r *schema.Resource) (*schema.Resource, error) {
-	if a, ok := s.(Adopter); ok {
-		return a.CreateAdopted(ctx, r)
+	if p, ok := s.(Provider); ok {
+		return p.Fastpath().CreateAdopted(ctx, r)
 	}
 	return s.Create(ctx, r)
 }
 
-// Replace is s.Replace for a resource the caller hands over (see Adopter):
-// through s.ReplaceAdopted when s is an Adopter.
+// Replace is s.Replace for a resource the caller hands over (see Store):
+// through ReplaceAdopted when s itself is a Provider.
 func Replace(ctx context.Context, s store.Store, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
-	if a, ok := s.(Adopter); ok {
-		return a.ReplaceAdopted(ctx, r, ifVersion)
+	if p, ok := s.(Provider); ok {
+		return p.Fastpath().ReplaceAdopted(ctx, r, ifVersion)
 	}
 	return s.Replace(ctx, r, ifVersion)
 }

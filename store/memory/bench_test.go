@@ -47,7 +47,7 @@ func storeWith(b *testing.B, n int) *memory.Store {
 	if s, ok := populated[n]; ok {
 		return s
 	}
-	s := memory.New(schema.Users())
+	s := memory.New(schema.Users(), memory.Options{})
 	for i := range n {
 		if _, err := s.Create(context.Background(), typicalUser(i)); err != nil {
 			b.Fatal(err)
@@ -142,7 +142,7 @@ func BenchmarkMemoryPerUser(b *testing.B) {
 			runtime.GC()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			s := memory.New(users)
+			s := memory.New(users, memory.Options{})
 			var last *schema.Resource
 			for i := range n {
 				in := typicalUser(i)
@@ -153,7 +153,7 @@ func BenchmarkMemoryPerUser(b *testing.B) {
 						in, err = document.ValidateCreate(users, in)
 					}
 					if err == nil {
-						last, err = s.CreateAdopted(context.Background(), in)
+						last, err = s.Fastpath().CreateAdopted(context.Background(), in)
 					}
 				} else {
 					last, err = s.Create(context.Background(), in)

@@ -59,11 +59,11 @@ func FuzzCompact(f *testing.F) {
 		}
 		ctx := context.Background()
 		for _, adopted := range []bool{true, false} {
-			s := memory.New(rt)
+			s := memory.New(rt, memory.Options{})
 			in := r.Clone()
 			var out *schema.Resource
 			if adopted {
-				out, err = s.CreateAdopted(ctx, in)
+				out, err = s.Fastpath().CreateAdopted(ctx, in)
 			} else {
 				out, err = s.Create(ctx, in)
 				assert.Equal(t, r, in, "Create leaves its input alone")
@@ -75,7 +75,7 @@ func FuzzCompact(f *testing.F) {
 			want := r.Clone()
 			want.ID, want.Meta = out.ID, out.Meta
 			assert.Equal(t, want, got, "what was stored is what was given")
-			enc, err := s.GetJSON(ctx, out.ID)
+			enc, err := s.Fastpath().GetJSON(ctx, out.ID)
 			if rt.Name == "Group" {
 				assert.ErrorContains(t, err, "decoded", "groups are kept in map form")
 				continue
@@ -127,7 +127,7 @@ func projections(rt *schema.ResourceType) []*document.Projection {
 // values do not read back from JSON is refused, and nothing is stored.
 func TestCompactRefusesWhatItCannotKeep(t *testing.T) {
 	ctx := context.Background()
-	s := memory.New(thing())
+	s := memory.New(thing(), memory.Options{})
 	_, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"name": "a", "count": "seven"}})
 	assert.ErrorContains(t, err, "cannot be stored")
 	assert.Equal(t, 0, s.Len())
@@ -162,7 +162,7 @@ func TestProjectionRequests(t *testing.T) {
 func TestKeysFollowTheJSON(t *testing.T) {
 	ctx := context.Background()
 	users := schema.Users()
-	s := memory.New(users)
+	s := memory.New(users, memory.Options{})
 	r, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": "a"}})
 	require.NoError(t, err)
 	assert.True(t, memory.KeyInJSON(s, ctx, r.ID), "after create")

@@ -13,7 +13,7 @@ import (
 // and each tenant apart.
 func ExampleNew() {
 	ctx := context.Background()
-	users := memory.New(schema.Users())
+	users := memory.New(schema.Users(), memory.Options{})
 	u, err := users.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": "bjensen"}})
 	if err != nil {
 		panic(err)

@@ -8,7 +8,7 @@
 //     most custom types): the resource's JSON as document.AppendJSON writes
 //     it with the default projection, one string per resource, with the
 //     few values that JSON leaves out (such as a password) beside it. The
-//     store implements fastpath.JSONReader, so the handler answers reads with
+//     handler reads it (through Fastpath), so it answers reads with
 //     that JSON without decoding or encoding anything. A typical
 //     Entra-shaped user takes about 1.1 KB and 3 heap objects. Get and
 //     Search decode what they return (a new Resource each call), and a
@@ -21,15 +21,15 @@
 //     writes one member. Resources are never changed once stored (a write
 //     stores a new version that shares the values it did not change), and
 //     Get returns them without copying, so callers must treat them as
-//     read-only. It copies every resource it is given, unless it is
-//     handed over through fastpath.Adopter, as the handler does.
+//     read-only. It copies every resource it is given, unless the handler
+//     hands it over through Fastpath.
 //
 // It enforces uniqueness (RFC 7643 §7: server and global) atomically, case-
 // insensitively unless the attribute is caseExact, and keeps indexes on id,
 // externalId and every unique attribute, so that `userName eq "x"` and
 // `externalId eq "x"` cost the same with a million resources as with ten.
 // It implements store.Searcher (other filters scan the resources in
-// memory), store.Patcher, fastpath.Adopter and fastpath.JSONReader.
+// memory) and store.Patcher.
 //
 // Limits: everything lives in the process's memory and is lost when it
 // exits; uniqueness and indexes cover top-level attributes (core and
@@ -62,9 +62,9 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// Config holds a Store's optional settings. The zero value gives the
+// Options holds a Store's optional settings. The zero value gives the
 // defaults.
-type Config struct {
+type Options struct {
 	// Now returns the time written to meta.created and meta.lastModified;
 	// nil means time.Now. Tests inject a fixed clock to keep output stable.
 	Now func() time.Time
@@ -114,7 +114,7 @@ type entry struct {
 }
 
 // state is one version of a stored resource, in one of two forms. The
-// compact form keeps the resource's JSON (see fastpath.JSONReader): one
+// compact form keeps the resource's JSON (see fastpath.Store): one
 // string the garbage collector does not scan instead of a map per complex
 // value, which a read writes out without decoding. The map form keeps the
 // Resource; it is kept for types with a member list, so that adding one
@@ -210,22 +210,19 @@ type uniqueIndex struct {
 }
 
 var (
-	_ store.Store         = (*Store)(nil)
-	_ store.Searcher      = (*Store)(nil)
-	_ store.Patcher       = (*Store)(nil)
-	_ fastpath.Adopter    = (*Store)(nil)
-	_ fastpath.JSONReader = (*Store)(nil)
+	_ store.Store       = (*Store)(nil)
+	_ store.Searcher    = (*Store)(nil)
+	_ store.Patcher     = (*Store)(nil)
+	_ fastpath.Provider = (*Store)(nil)
 )
 
 // errMapForm declines JSON reads of a type kept in map form.
 var errMapForm = fmt.Errorf("memory: resources with a member list are kept decoded: %w", errors.ErrUnsupported)
 
-// New returns an empty store for resource type rt with the default Config.
-func New(rt *schema.ResourceType) *Store { return NewWithConfig(rt, Config{}) }
-
-// NewWithConfig returns an empty store for resource type rt.
-func NewWithConfig(rt *schema.ResourceType, c Config) *Store {
-	s := &Store{tmpl: part{shared: &interner{}, rt: rt, now: c.Now, newID: c.NewID}, parts: map[string]*part{}}
+// New returns an empty store for resource type rt. The zero Options give
+// the defaults.
+func New(rt *schema.ResourceType, opts Options) *Store {
+	s := &Store{tmpl: part{shared: &interner{}, rt: rt, now: opts.Now, newID: opts.NewID}, parts: map[string]*part{}}
 	if s.tmpl.now == nil {
 		s.tmpl.now = time.Now
 	}
@@ -319,20 +316,9 @@ func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resourc
 	return p.create(ctx, c)
 }
 
-// CreateAdopted implements fastpath.Adopter: Create without copying r.
-func (s *Store) CreateAdopted(ctx context.Context, r *schema.Resource) (*schema.Resource, error) {
-	return s.part(ctx).create(ctx, adopt(r))
-}
-
 // Get implements store.Store.
 func (s *Store) Get(ctx context.Context, id string) (*schema.Resource, error) {
 	return s.part(ctx).Get(ctx, id)
-}
-
-// GetJSON implements fastpath.JSONReader. It declines (errors.ErrUnsupported)
-// for resource types with a member list, which the store keeps decoded.
-func (s *Store) GetJSON(ctx context.Context, id string) (document.Encoded, error) {
-	return s.part(ctx).GetJSON(ctx, id)
 }
 
 // Replace implements store.Store.
@@ -343,11 +329,6 @@ func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion strin
 		return nil, err
 	}
 	return p.replace(ctx, c, ifVersion)
-}
-
-// ReplaceAdopted implements fastpath.Adopter: Replace without copying r.
-func (s *Store) ReplaceAdopted(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
-	return s.part(ctx).replace(ctx, adopt(r), ifVersion)
 }
 
 // Delete implements store.Store.
@@ -381,11 +362,34 @@ func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 	return s.part(ctx).Search(ctx, q)
 }
 
-// SearchJSON implements fastpath.JSONReader. It declines
-// (errors.ErrUnsupported) for resource types with a member list, which the
-// store keeps decoded.
-func (s *Store) SearchJSON(ctx context.Context, q *store.Query) ([]document.Encoded, int, error) {
-	return s.part(ctx).SearchJSON(ctx, q)
+// Fastpath is for scimkit's handler, which reads resources through it as
+// the JSON the store keeps and hands it request bodies without a copy; a
+// host has no use for it.
+func (s *Store) Fastpath() fastpath.Store { return (*fast)(s) }
+
+// fast is the store's fast paths (fastpath.Store).
+type fast Store
+
+// GetJSON declines (errors.ErrUnsupported) for resource types with a
+// member list, which the store keeps decoded.
+func (f *fast) GetJSON(ctx context.Context, id string) (document.Encoded, error) {
+	return (*Store)(f).part(ctx).GetJSON(ctx, id)
+}
+
+// SearchJSON declines (errors.ErrUnsupported) for resource types with a
+// member list, which the store keeps decoded.
+func (f *fast) SearchJSON(ctx context.Context, q *store.Query) ([]document.Encoded, int, error) {
+	return (*Store)(f).part(ctx).SearchJSON(ctx, q)
+}
+
+// CreateAdopted is Create without copying r.
+func (f *fast) CreateAdopted(ctx context.Context, r *schema.Resource) (*schema.Resource, error) {
+	return (*Store)(f).part(ctx).create(ctx, adopt(r))
+}
+
+// ReplaceAdopted is Replace without copying r.
+func (f *fast) ReplaceAdopted(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
+	return (*Store)(f).part(ctx).replace(ctx, adopt(r), ifVersion)
 }
 
 // compact reports whether the partition keeps its resources as JSON.
@@ -552,7 +556,7 @@ func (s *part) filterNeeds(f *filter.Matcher) *document.Projection {
 	return document.NewProjection(s.rt, names, nil)
 }
 
-// encoded returns st as fastpath.JSONReader hands it out.
+// encoded returns st as fastpath.Store hands it out.
 func (s *part) encoded(st *state) document.Encoded {
 	return document.Encoded{ID: st.id(), Meta: st.meta(s.rt), JSON: st.enc()}
 }
@@ -682,7 +686,7 @@ func (s *part) Get(ctx context.Context, id string) (*schema.Resource, error) {
 	return s.resource(st) // states are never changed: no lock, no copy
 }
 
-// GetJSON implements fastpath.JSONReader.
+// GetJSON implements fastpath.Store.
 func (s *part) GetJSON(ctx context.Context, id string) (document.Encoded, error) {
 	if !s.compact() {
 		return document.Encoded{}, errMapForm
@@ -905,7 +909,7 @@ func (s *part) Search(ctx context.Context, q *store.Query) (*store.Page, error) 
 	return &store.Page{Resources: rs, Total: total}, nil
 }
 
-// SearchJSON implements fastpath.JSONReader.
+// SearchJSON implements fastpath.Store.
 func (s *part) SearchJSON(ctx context.Context, q *store.Query) ([]document.Encoded, int, error) {
 	if !s.compact() {
 		return nil, 0, errMapForm

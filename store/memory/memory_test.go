@@ -22,13 +22,13 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, rt *schema.ResourceType) store.Store { return memory.New(rt) }, storetest.Options{})
+	storetest.Run(t, func(t *testing.T, rt *schema.ResourceType) store.Store { return memory.New(rt, memory.Options{}) }, storetest.Options{})
 }
 
 func TestUniquenessFollowsEqualFold(t *testing.T) {
 	ctx := context.Background()
 	users := schema.Users()
-	s := memory.New(users)
+	s := memory.New(users, memory.Options{})
 	_, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": "ΟΔΥΣΣΕΥΣ"}})
 	require.NoError(t, err)
 	_, err = s.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": "οδυσσευς"}})
@@ -53,7 +53,7 @@ func TestCustomUniqueAttributes(t *testing.T) {
 		}}}},
 	}
 	n := 0
-	s := memory.NewWithConfig(rt, memory.Config{
+	s := memory.New(rt, memory.Options{
 		Now:   func() time.Time { return time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC) },
 		NewID: func() string { n++; return fmt.Sprintf("id-%d", n) },
 	})
@@ -89,7 +89,7 @@ func TestCustomUniqueAttributes(t *testing.T) {
 	assert.Equal(t, 2, p.Total)
 
 	// A clock and id source that repeat an id are reported, not obeyed.
-	bad := memory.NewWithConfig(rt, memory.Config{NewID: func() string { return "same" }})
+	bad := memory.New(rt, memory.Options{NewID: func() string { return "same" }})
 	_, err = bad.Create(ctx, &schema.Resource{Attributes: map[string]any{}})
 	require.NoError(t, err)
 	_, err = bad.Create(ctx, &schema.Resource{Attributes: map[string]any{}})
@@ -98,7 +98,7 @@ func TestCustomUniqueAttributes(t *testing.T) {
 
 func TestContextAndMisuse(t *testing.T) {
 	users := schema.Users()
-	s := memory.New(users)
+	s := memory.New(users, memory.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := s.Create(ctx, &schema.Resource{})
@@ -130,7 +130,7 @@ func TestContextAndMisuse(t *testing.T) {
 func TestSharedExternalID(t *testing.T) {
 	ctx := context.Background()
 	users := schema.Users()
-	s := memory.New(users)
+	s := memory.New(users, memory.Options{})
 	var ids []string
 	for _, n := range []string{"a", "b", "c"} {
 		r, err := s.Create(ctx, &schema.Resource{ExternalID: "same", Attributes: map[string]any{"userName": n}})
@@ -170,7 +170,7 @@ func TestSharedExternalID(t *testing.T) {
 func TestSharedValues(t *testing.T) {
 	ctx := context.Background()
 	groups := schema.Groups()
-	s := memory.New(groups)
+	s := memory.New(groups, memory.Options{})
 	mk := func(n string) *schema.Resource {
 		return &schema.Resource{Attributes: map[string]any{"displayName": n,
 			"members": []any{map[string]any{"value": n + "-m", "type": strings.Clone("User")}}}}
@@ -237,7 +237,7 @@ func calledFrom(suffix string) bool {
 func TestPatchHoldsNoLock(t *testing.T) {
 	for _, rt := range []*schema.ResourceType{schema.Groups(), schema.Users()} {
 		t.Run(rt.Name, func(t *testing.T) {
-			s := memory.New(rt)
+			s := memory.New(rt, memory.Options{})
 			bg := context.Background()
 			mk := func(name string) *schema.Resource {
 				attrs := map[string]any{"displayName": name, "userName": name}
@@ -315,7 +315,7 @@ func (c *heapProbe) Err() error {
 // search grows by far less than their 80 MB.
 func TestSortedSearchHoldsThePage(t *testing.T) {
 	users := schema.Users()
-	s := memory.New(users)
+	s := memory.New(users, memory.Options{})
 	bg := context.Background()
 	const n = 20_000
 	pad := strings.Repeat("x", 4096)

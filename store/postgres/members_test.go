@@ -32,7 +32,7 @@ func TestMemberPatches(t *testing.T) {
 	db := newTestDB(t)
 	groups := schema.Groups()
 	pg := db.store(t, groups, postgres.Options{})
-	mem := memory.New(groups)
+	mem := memory.New(groups, memory.Options{})
 	ctx := context.Background()
 	in, err := document.Decode(groups, []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G","members":[{"value":"a","display":"A"},{"value":"b"}]}`), document.DecodeOptions{})
 	require.NoError(t, err)

@@ -27,7 +27,7 @@
 // other's names at once) is retried.
 //
 // Indexed values (the values of unique attributes, externalId and member
-// values) may be at most MaxIndexedBytes long: PostgreSQL's btree indexes
+// values) may be at most 2,000 bytes long: PostgreSQL's btree indexes
 // cannot hold much longer ones, and longer ones are refused with a
 // *schema.Error (400 invalidValue).
 package postgres
@@ -98,11 +98,11 @@ type uniqueIndex struct {
 	key  string // the attribute's name, its key in the resource's map
 }
 
-// MaxIndexedBytes is the longest value the store keeps in an index: a value
+// maxIndexedBytes is the longest value the store keeps in an index: a value
 // of a unique attribute (userName), an externalId, a member value or an
 // id. Longer ones are refused with 400 invalidValue (a btree index entry
 // holds at most about 2,700 bytes).
-const MaxIndexedBytes = 2000
+const maxIndexedBytes = 2000
 
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,50}$`)
 
@@ -275,8 +275,6 @@ func (s *Store) indexName(suffix string) string {
 	return strings.Trim(t, `"`) + "_" + suffix
 }
 
-// ResourceType returns the resource type the store holds.
-func (s *Store) ResourceType() *schema.ResourceType { return s.rt }
 
 // row is a resource as stored.
 type row struct {
@@ -382,7 +380,7 @@ func members(v any) ([]member, error) {
 		if value == "" {
 			return nil, document.InvalidValueError("every member needs a \"value\"")
 		}
-		if len(value) > MaxIndexedBytes {
+		if len(value) > maxIndexedBytes {
 			return nil, tooLong("a member value")
 		}
 		if seen[value] {
@@ -398,15 +396,15 @@ func members(v any) ([]member, error) {
 	return out, nil
 }
 
-// tooLong is the error for a value longer than MaxIndexedBytes.
+// tooLong is the error for a value longer than maxIndexedBytes.
 func tooLong(what string) error {
-	return document.InvalidValueError("%s is longer than the %d bytes this service keeps in an index", what, MaxIndexedBytes)
+	return document.InvalidValueError("%s is longer than the %d bytes this service keeps in an index", what, maxIndexedBytes)
 }
 
 // checkIndexed refuses r when a value the store indexes is longer than
-// MaxIndexedBytes (member values are checked by members).
+// maxIndexedBytes (member values are checked by members).
 func (s *Store) checkIndexed(r *schema.Resource) error {
-	if len(r.ExternalID) > MaxIndexedBytes {
+	if len(r.ExternalID) > maxIndexedBytes {
 		return tooLong("externalId")
 	}
 	for _, u := range s.unique {
@@ -414,7 +412,7 @@ func (s *Store) checkIndexed(r *schema.Resource) error {
 		if u.ext != "" {
 			m, _ = r.Attributes[u.ext].(map[string]any)
 		}
-		if v, ok := m[u.key].(string); ok && len(v) > MaxIndexedBytes {
+		if v, ok := m[u.key].(string); ok && len(v) > maxIndexedBytes {
 			return tooLong(u.attr)
 		}
 	}
@@ -424,7 +422,7 @@ func (s *Store) checkIndexed(r *schema.Resource) error {
 // validID reports whether id can be an id: PostgreSQL's text holds
 // neither NUL nor invalid UTF-8, so no stored resource has such an id.
 func validID(id string) bool {
-	return len(id) <= MaxIndexedBytes && utf8.ValidString(id) && !strings.ContainsRune(id, 0)
+	return len(id) <= maxIndexedBytes && utf8.ValidString(id) && !strings.ContainsRune(id, 0)
 }
 
 // transact runs fn in a transaction, again when PostgreSQL aborted it to
@@ -660,7 +658,7 @@ func (s *Store) mapError(err error) error {
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "54000": // program_limit_exceeded: an index entry too large
-			return document.InvalidValueError("a value is too long for this service to index (at most %d bytes)", MaxIndexedBytes)
+			return document.InvalidValueError("a value is too long for this service to index (at most %d bytes)", maxIndexedBytes)
 		case "22021", "22P05": // invalid or untranslatable characters
 			return document.InvalidValueError("a value holds characters this service cannot store")
 		}

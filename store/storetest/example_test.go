@@ -14,7 +14,7 @@ import (
 func ExampleRun() {
 	testStore := func(t *testing.T) {
 		storetest.Run(t, func(t *testing.T, rt *schema.ResourceType) store.Store {
-			return memory.New(rt) // an empty store of your own, for rt
+			return memory.New(rt, memory.Options{}) // an empty store of your own, for rt
 		}, storetest.Options{}) // say here what your store keeps
 	}
 	_ = testStore // in your package: func TestStore(t *testing.T) { storetest.Run(t, ...) }

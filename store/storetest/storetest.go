@@ -362,14 +362,14 @@ func (k *kit) testCopies(t *testing.T) {
 
 func must(v any, _ bool) any { return v }
 
-// testAdopt checks that an adopting store (fastpath.Adopter, which the
+// testAdopt checks that an adopting store (a fastpath.Provider, which the
 // handler hands the resources it decodes) keeps the contract of Create and
 // Replace: what was handed over is what is stored, versions and uniqueness
 // are checked, and a failed write stores nothing.
 func (k *kit) testAdopt(t *testing.T) {
 	ctx := context.Background()
 	s := k.users(t)
-	if _, ok := s.(fastpath.Adopter); !ok {
+	if _, ok := s.(fastpath.Provider); !ok {
 		t.Skip("the store does not adopt what it is given (scimkit's memory store does)")
 	}
 	in := k.user("adopt@example.com", map[string]any{
@@ -658,7 +658,7 @@ func (k *kit) testSearch(t *testing.T) {
 	}
 }
 
-// checkSearchJSON checks that a fastpath.JSONReader's SearchJSON answers q
+// checkSearchJSON checks that a fastpath.Provider's SearchJSON answers q
 // as Search answered it (want), encoded.
 func checkSearchJSON(t *testing.T, s store.Store, rt *schema.ResourceType, q *store.Query, want *store.Page, msg string) {
 	t.Helper()
@@ -678,7 +678,7 @@ func checkSearchJSON(t *testing.T, s store.Store, rt *schema.ResourceType, q *st
 	}
 }
 
-// checkEncoded checks that enc is r as a fastpath.JSONReader hands it out.
+// checkEncoded checks that enc is r as a fastpath.Provider hands it out.
 func checkEncoded(t *testing.T, rt *schema.ResourceType, r *schema.Resource, enc document.Encoded, msg string) {
 	t.Helper()
 	assert.Equal(t, r.ID, enc.ID, msg)
@@ -687,7 +687,7 @@ func checkEncoded(t *testing.T, rt *schema.ResourceType, r *schema.Resource, enc
 	assert.Equal(t, string(document.AppendJSON(nil, rt, r, nil)), string(document.AppendEncoded(nil, rt, &enc, nil)), "byte for byte: %s", msg)
 }
 
-// testJSON checks a fastpath.JSONReader's GetJSON against Get, through
+// testJSON checks a fastpath.Provider's GetJSON against Get, through
 // writes, and that values the default projection leaves out (password)
 // stay readable through Get.
 func (k *kit) testJSON(t *testing.T) {
