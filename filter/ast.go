@@ -233,28 +233,28 @@ func Walk(e Expr, fn func(Expr) bool) {
 	}
 }
 
-// Equal reports whether two expressions are the same tree. Attribute names,
+// equal reports whether two expressions are the same tree. Attribute names,
 // URNs and operators compare case-insensitively; values exactly.
-func Equal(a, b Expr) bool {
+func equal(a, b Expr) bool {
 	switch a := a.(type) {
 	case *Compare:
 		b, ok := b.(*Compare)
 		return ok && a.Op == b.Op && pathEqual(a.Path, b.Path) && a.Value == b.Value
 	case *Logical:
 		b, ok := b.(*Logical)
-		return ok && a.Op == b.Op && Equal(a.Left, b.Left) && Equal(a.Right, b.Right)
+		return ok && a.Op == b.Op && equal(a.Left, b.Left) && equal(a.Right, b.Right)
 	case *Not:
 		b, ok := b.(*Not)
-		return ok && Equal(a.Expr, b.Expr)
+		return ok && equal(a.Expr, b.Expr)
 	case *ValuePath:
 		b, ok := b.(*ValuePath)
-		return ok && pathEqual(a.Path, b.Path) && Equal(a.Filter, b.Filter)
+		return ok && pathEqual(a.Path, b.Path) && equal(a.Filter, b.Filter)
 	}
 	return a == nil && b == nil
 }
 
 func pathEqual(a, b Path) bool {
-	if (a.Filter == nil) != (b.Filter == nil) || (a.Filter != nil && !Equal(a.Filter, b.Filter)) {
+	if (a.Filter == nil) != (b.Filter == nil) || (a.Filter != nil && !equal(a.Filter, b.Filter)) {
 		return false
 	}
 	return strings.EqualFold(a.URN, b.URN) && strings.EqualFold(a.Name, b.Name) && strings.EqualFold(a.Sub, b.Sub)

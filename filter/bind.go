@@ -120,18 +120,11 @@ func (m *Matcher) Expr() Expr { return m.expr }
 // ResourceType returns the resource type the matcher was compiled for.
 func (m *Matcher) ResourceType() *schema.ResourceType { return m.rt }
 
-// ElementMatcher matches the elements of a multi-valued attribute against
-// a value filter, as PATCH's `members[value eq "2819c223"]` needs.
-type ElementMatcher struct {
-	pred pred
-}
-
-// Match reports whether elem, one value of the attribute, matches.
-func (m *ElementMatcher) Match(elem map[string]any) bool { return m.pred(nil, elem) }
-
 // CompileElement compiles the value filter f for the elements of the
-// complex attribute a: names in f refer to a's sub-attributes.
-func CompileElement(a *schema.Attribute, f Expr) (*ElementMatcher, error) {
+// complex attribute a, as PATCH's `members[value eq "2819c223"]` needs:
+// names in f refer to a's sub-attributes, and match reports whether elem,
+// one value of a, matches.
+func CompileElement(a *schema.Attribute, f Expr) (match func(elem map[string]any) bool, err error) {
 	if a.Type != schema.Complex {
 		return nil, document.InvalidFilterError("attribute %q has no sub-attributes to filter on", a.Name)
 	}
@@ -140,7 +133,7 @@ func CompileElement(a *schema.Attribute, f Expr) (*ElementMatcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ElementMatcher{pred: p}, nil
+	return func(elem map[string]any) bool { return p(nil, elem) }, nil
 }
 
 type compiler struct {

@@ -2,7 +2,6 @@ package filter
 
 import (
 	"cmp"
-	"slices"
 	"strings"
 	"time"
 
@@ -133,22 +132,6 @@ func (s *Sorter) compareKeys(x, y any, xid, yid string) int {
 		}
 	}
 	return strings.Compare(xid, yid)
-}
-
-// Sort sorts rs in place, reading each resource's key once.
-func (s *Sorter) Sort(rs []*schema.Resource) {
-	type keyed struct {
-		key any
-		r   *schema.Resource
-	}
-	ks := make([]keyed, len(rs))
-	for i, r := range rs {
-		ks[i] = keyed{s.get(r), r}
-	}
-	slices.SortFunc(ks, func(a, b keyed) int { return s.compareKeys(a.key, b.key, a.r.ID, b.r.ID) })
-	for i := range ks {
-		rs[i] = ks[i].r
-	}
 }
 
 // compareValues compares two values of attribute a.

@@ -294,7 +294,7 @@ func (h *Handler) protectObject(ctx context.Context, t *resourceType, obj map[st
 				}
 				continue
 			}
-			if u, rest, ok := t.rt.SplitURN(k); ok {
+			if u, rest, ok := document.SplitURN(t.rt, k); ok {
 				urn, name = u, rest
 			}
 		}

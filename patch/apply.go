@@ -107,7 +107,7 @@ type target struct {
 	attr     *schema.Attribute // nil when the path is a whole extension
 	sub      *schema.Attribute
 	filter   filter.Expr
-	match    *filter.ElementMatcher
+	match    func(elem map[string]any) bool
 	external bool // the common attribute externalId
 }
 
@@ -254,7 +254,7 @@ func (a *applier) pathless(op Op, v any) error {
 		}
 		path := filter.Path{}
 		rest := k
-		if urn, r, ok := a.rt.SplitURN(k); ok {
+		if urn, r, ok := document.SplitURN(a.rt, k); ok {
 			path.URN, rest = urn, r
 		}
 		path.Name, path.Sub, _ = strings.Cut(rest, ".")
@@ -583,13 +583,13 @@ func (a *applier) matches(t target) (all []any, idx []int) {
 	m := a.own(t)
 	switch cur := m[t.attr.Name].(type) {
 	case map[string]any:
-		if t.match.Match(cur) {
+		if t.match(cur) {
 			return []any{cur}, []int{0}
 		}
 		return []any{cur}, nil
 	case []any:
 		for i, e := range cur {
-			if em, ok := e.(map[string]any); ok && t.match.Match(em) {
+			if em, ok := e.(map[string]any); ok && t.match(em) {
 				idx = append(idx, i)
 			}
 		}

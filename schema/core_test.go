@@ -342,17 +342,4 @@ func TestResourceTypeLookups(t *testing.T) {
 	a, _ = users.Attribute("urn:unknown", "x")
 	assert.Nil(t, a)
 
-	urn, rest, ok := users.SplitURN(schema.EnterpriseUserSchema + ":manager.value")
-	assert.True(t, ok)
-	assert.Equal(t, schema.EnterpriseUserSchema, urn)
-	assert.Equal(t, "manager.value", rest)
-	urn, rest, ok = users.SplitURN("urn:ietf:params:scim:schemas:core:2.0:user:name.givenName")
-	assert.True(t, ok, "URNs match case-insensitively")
-	assert.Equal(t, schema.UserSchema, urn)
-	assert.Equal(t, "name.givenName", rest)
-	_, rest, ok = users.SplitURN("name.givenName")
-	assert.False(t, ok)
-	assert.Equal(t, "name.givenName", rest)
-	_, _, ok = users.SplitURN("urn:other:thing:attr")
-	assert.False(t, ok)
 }

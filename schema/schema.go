@@ -252,31 +252,6 @@ func (rt *ResourceType) Attribute(urn, name string) (attr *Attribute, ext *Exten
 	return nil, nil
 }
 
-// SplitURN splits a fully qualified attribute name such as
-// "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value"
-// into the URN of one of the resource type's schemas and the rest
-// ("manager.value"). It reports false when s starts with none of them.
-func (rt *ResourceType) SplitURN(s string) (urn, rest string, ok bool) {
-	if len(s) < 4 || !strings.EqualFold(s[:4], "urn:") {
-		return "", s, false
-	}
-	try := func(id string) bool {
-		if len(s) > len(id) && strings.EqualFold(s[:len(id)], id) && s[len(id)] == ':' {
-			urn, rest, ok = id, s[len(id)+1:], true
-			return true
-		}
-		return false
-	}
-	// Extensions first: an extension URN may extend the core URN textually.
-	for _, e := range rt.Extensions {
-		if try(e.Schema.ID) {
-			return urn, rest, ok
-		}
-	}
-	try(rt.Schema.ID)
-	return urn, rest, ok
-}
-
 // Validate checks that the resource type is well formed: it has a name, an
 // endpoint starting with "/", a valid core schema, and valid, distinct
 // extensions whose URNs differ from the core schema's.

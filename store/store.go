@@ -246,40 +246,20 @@ func Evaluate(ctx context.Context, resources iter.Seq2[*schema.Resource, error],
 			first.Push(r)
 		}
 	}
-	return &Page{Resources: PageOf(first.Sorted(), start, count), Total: matched}, nil
+	return &Page{Resources: topk.Page(first.Sorted(), start, count), Total: matched}, nil
 }
 
-// PageOf returns the page of rs that starts at the 1-based startIndex and
-// holds at most count resources, with RFC 7644 §3.4.2.4's reading of
-// out-of-range values: startIndex below 1 means 1, count below 0 means 0.
-func PageOf[T any](rs []T, startIndex, count int) []T {
-	if startIndex < 1 {
-		startIndex = 1
-	}
-	if count < 0 {
-		count = 0
-	}
-	if startIndex > len(rs) {
-		return rs[:0]
-	}
-	end := len(rs)
-	if count < end-(startIndex-1) {
-		end = startIndex - 1 + count
-	}
-	return rs[startIndex-1 : end]
-}
-
-// MaxPatchAttempts bounds how often Patch tries a PATCH without If-Match
+// maxPatchAttempts bounds how often Patch tries a PATCH without If-Match
 // that keeps losing races with other writes; it waits a growing random time
 // between attempts.
-const MaxPatchAttempts = 16
+const maxPatchAttempts = 16
 
 // Patch applies PATCH operations to the resource id of s, whose resource
 // type is rt: through s.Patch when s is a Patcher that does not decline,
 // otherwise by Get, patch.Apply and Replace. Only s's own Patcher is used,
 // never one along its Unwrap chain (see Decorators). The generic path replaces with
 // the version it read, so a concurrent write is never lost: without
-// ifVersion it retries on ErrVersionMismatch (up to MaxPatchAttempts
+// ifVersion it retries on ErrVersionMismatch (up to 16
 // times); with ifVersion it fails with ErrVersionMismatch unless the
 // resource is at that version. A PATCH that changes nothing writes nothing
 // and returns the resource as it is.
@@ -311,7 +291,7 @@ func Patch(ctx context.Context, s Store, rt *schema.ResourceType, id string, ops
 // With ifVersion (If-Match), a resource at another version fails with
 // ErrVersionMismatch and there is one try; without, a write that loses a
 // race (returns ErrVersionMismatch) reads again after a growing random
-// wait, up to MaxPatchAttempts times. Update returns the resource read
+// wait, up to 16 times. Update returns the resource read
 // last, which the write replaced when it succeeded, and write's error.
 func Update(ctx context.Context, s Store, id, ifVersion string, write func(cur *schema.Resource) error) (*schema.Resource, error) {
 	for attempt := 1; ; attempt++ {
@@ -323,7 +303,7 @@ func Update(ctx context.Context, s Store, id, ifVersion string, write func(cur *
 			return nil, ErrVersionMismatch
 		}
 		err = write(cur)
-		if !errors.Is(err, ErrVersionMismatch) || ifVersion != "" || attempt == MaxPatchAttempts {
+		if !errors.Is(err, ErrVersionMismatch) || ifVersion != "" || attempt == maxPatchAttempts {
 			return cur, err
 		}
 		if err := backoff(ctx, attempt); err != nil {

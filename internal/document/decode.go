@@ -125,7 +125,7 @@ func DecodeObject(rt *schema.ResourceType, obj map[string]any, opts DecodeOption
 		}
 		s, target, name := rt.Schema, r.Attributes, k
 		extID := ""
-		if urn, rest, ok := rt.SplitURN(k); ok {
+		if urn, rest, ok := SplitURN(rt, k); ok {
 			name = rest
 			if ext := rt.Extension(urn); ext != nil {
 				s, extID = ext.Schema, ext.Schema.ID

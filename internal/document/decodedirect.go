@@ -191,7 +191,7 @@ func (d *directDecoder) resource() (*schema.Resource, bool) {
 		if isURN(k) {
 			ks := string(k)
 			name := ks
-			if urn, rest, ok := d.rt.SplitURN(ks); ok {
+			if urn, rest, ok := SplitURN(d.rt, ks); ok {
 				name = rest
 				if ext := d.rt.Extension(urn); ext != nil {
 					s, extID, target = ext.Schema, ext.Schema.ID, extensionMap(r, ext)

@@ -77,7 +77,7 @@ func NewProjection(rt *schema.ResourceType, attributes, excluded []string) *Proj
 			continue
 		}
 		s, path := rt.Schema, n
-		if urn, rest, ok := rt.SplitURN(n); ok {
+		if urn, rest, ok := SplitURN(rt, n); ok {
 			path = rest
 			if e := rt.Extension(urn); e != nil {
 				s = e.Schema

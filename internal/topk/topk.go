@@ -86,3 +86,23 @@ func (h *maxHeap[T]) Pop() any {
 	h.items = h.items[:len(h.items)-1]
 	return x
 }
+
+// Page returns the page of rs that starts at the 1-based startIndex and
+// holds at most count resources, with RFC 7644 §3.4.2.4's reading of
+// out-of-range values: startIndex below 1 means 1, count below 0 means 0.
+func Page[T any](rs []T, startIndex, count int) []T {
+	if startIndex < 1 {
+		startIndex = 1
+	}
+	if count < 0 {
+		count = 0
+	}
+	if startIndex > len(rs) {
+		return rs[:0]
+	}
+	end := len(rs)
+	if count < end-(startIndex-1) {
+		end = startIndex - 1 + count
+	}
+	return rs[startIndex-1 : end]
+}

@@ -55,3 +55,22 @@ func FuzzKeeper(f *testing.F) {
 		assert.Equal(t, want[:min(max(k, 0), len(items))], h.Sorted())
 	})
 }
+
+func TestPage(t *testing.T) {
+	xs := []int{1, 2, 3, 4, 5}
+	for _, tt := range []struct {
+		start, count int
+		want         []int
+	}{
+		{1, 2, []int{1, 2}},
+		{4, 10, []int{4, 5}},
+		{0, 2, []int{1, 2}}, // RFC 7644 §3.4.2.4: startIndex below 1 means 1
+		{-5, 1, []int{1}},
+		{2, -1, []int{}}, // negative count means 0
+		{6, 2, []int{}},  // past the end
+		{5, 1, []int{5}},
+		{1, 0, []int{}},
+	} {
+		assert.Equal(t, tt.want, topk.Page(xs, tt.start, tt.count), "start %d count %d", tt.start, tt.count)
+	}
+}

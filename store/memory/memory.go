@@ -1012,7 +1012,7 @@ func (s *part) find(ctx context.Context, q *store.Query) ([]hit, int, error) {
 	if first != nil {
 		matched = first.Sorted()
 	}
-	return store.PageOf(matched, start, count), total, nil
+	return topk.Page(matched, start, count), total, nil
 }
 
 // tidy sorts s.sorted by id and drops deleted entries. It needs the write
@@ -1341,7 +1341,7 @@ func (s *part) patchIndexed(ctx context.Context, e *entry, values []string, ops 
 func (s *part) page(q *store.Query) ([]hit, int, error) {
 	s.rlockTidy()
 	defer s.mu.RUnlock()
-	out := store.PageOf(s.sorted, q.StartIndex, q.Count)
+	out := topk.Page(s.sorted, q.StartIndex, q.Count)
 	hits := make([]hit, len(out))
 	for i, e := range out {
 		hits[i].st = e.st

@@ -275,7 +275,6 @@ func (s *Store) indexName(suffix string) string {
 	return strings.Trim(t, `"`) + "_" + suffix
 }
 
-
 // row is a resource as stored.
 type row struct {
 	id, externalID       *string

@@ -786,7 +786,7 @@ func (k *kit) testConcurrentPatch(t *testing.T, generic bool) {
 	if generic {
 		s = plain{s}
 	}
-	_, native := s.(store.Patcher) // the generic path may give up (store.MaxPatchAttempts)
+	_, native := s.(store.Patcher) // the generic path may give up (after 16 lost races)
 	g := create(t, s, &schema.Resource{Attributes: map[string]any{"displayName": "Everyone"}})
 	var wg sync.WaitGroup
 	var added sync.Map // the values of the PATCHes that succeeded
@@ -800,7 +800,7 @@ func (k *kit) testConcurrentPatch(t *testing.T, generic bool) {
 					Value: []byte(fmt.Sprintf(`[{"value":%q}]`, v))}}
 				_, err := store.Patch(ctx, s, groups, g.ID, ops, "", store.PatchOptions{})
 				if !native && errors.Is(err, store.ErrVersionMismatch) {
-					continue // lost store.MaxPatchAttempts races in a row: reported, not lost
+					continue // lost 16 races in a row: reported, not lost
 				}
 				if assert.NoError(t, err) {
 					added.Store(v, true)
