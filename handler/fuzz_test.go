@@ -17,6 +17,7 @@ import (
 	"github.com/scimkit/scimkit/handler"
 	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
 )
 
@@ -132,7 +133,7 @@ func FuzzHandler(f *testing.F) {
 		}
 		for _, c := range []struct {
 			rt *schema.ResourceType
-			s  *memory.Store
+			s  store.Store
 		}{{users, us}, {groups, gs}} {
 			for r, err := range c.s.Scan(context.Background()) {
 				if err != nil {

@@ -277,11 +277,11 @@ func TestInternalErrorNamesRequestID(t *testing.T) {
 // path) changes the values it was handed, as an adopting store may, and
 // then loses a version race.
 type spoilingStore struct {
-	*memory.Store
+	store.Store
 	spoiled atomic.Int32
 }
 
-func (s *spoilingStore) Fastpath() fastpath.Store { return spoilingFast{s.Store.Fastpath(), s} }
+func (s *spoilingStore) Fastpath() fastpath.Store { return spoilingFast{s.Store.(fastpath.Provider).Fastpath(), s} }
 
 type spoilingFast struct {
 	fastpath.Store

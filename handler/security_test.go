@@ -309,7 +309,7 @@ func TestPatchOperationLimit(t *testing.T) {
 
 // recordingStore records the queries its Search is asked.
 type recordingStore struct {
-	*memory.Store
+	store.Store
 	mu      sync.Mutex
 	queries []store.Query
 }
@@ -318,10 +318,10 @@ func (s *recordingStore) Search(ctx context.Context, q *store.Query) (*store.Pag
 	s.mu.Lock()
 	s.queries = append(s.queries, *q)
 	s.mu.Unlock()
-	return s.Store.Search(ctx, q)
+	return s.Store.(store.Searcher).Search(ctx, q)
 }
 
-func (s *recordingStore) Fastpath() fastpath.Store { return recordingFast{s.Store.Fastpath(), s} }
+func (s *recordingStore) Fastpath() fastpath.Store { return recordingFast{s.Store.(fastpath.Provider).Fastpath(), s} }
 
 // recordingFast records the queries of the memory store's fast path.
 type recordingFast struct {

@@ -23,7 +23,7 @@ import (
 // declining is a store whose capabilities decline every call, so the
 // helpers must take the generic path.
 type declining struct {
-	*memory.Store
+	store.Store
 	searches, patches int
 }
 

@@ -37,11 +37,11 @@ func typicalUser(i int) *schema.Resource {
 
 var (
 	populatedMu sync.Mutex
-	populated   = map[int]*memory.Store{}
+	populated   = map[int]store.Store{}
 )
 
 // storeWith returns a memory store of n typical users, built once per n.
-func storeWith(b *testing.B, n int) *memory.Store {
+func storeWith(b *testing.B, n int) store.Store {
 	populatedMu.Lock()
 	defer populatedMu.Unlock()
 	if s, ok := populated[n]; ok {
@@ -119,7 +119,7 @@ func BenchmarkSearchUserNameEq(b *testing.B) {
 		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				p, err := s.Search(context.Background(), &store.Query{Filter: m, StartIndex: 1, Count: 100})
+				p, err := s.(store.Searcher).Search(context.Background(), &store.Query{Filter: m, StartIndex: 1, Count: 100})
 				if err != nil || p.Total != 1 {
 					b.Fatal(err, p)
 				}
@@ -153,7 +153,7 @@ func BenchmarkMemoryPerUser(b *testing.B) {
 						in, err = document.ValidateCreate(users, in)
 					}
 					if err == nil {
-						last, err = s.Fastpath().CreateAdopted(context.Background(), in)
+						last, err = memory.Fast(s).CreateAdopted(context.Background(), in)
 					}
 				} else {
 					last, err = s.Create(context.Background(), in)
@@ -177,7 +177,7 @@ func BenchmarkMemoryPerUser(b *testing.B) {
 }
 
 // BenchmarkSearchScan is a filter no index answers, which reads every
-// user: in the compact form each user read is decoded first.
+// user: each user read is decoded from its JSON first.
 func BenchmarkSearchScan(b *testing.B) {
 	users := schema.Users()
 	s := storeWith(b, 100_000)
@@ -191,7 +191,7 @@ func BenchmarkSearchScan(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		p, err := s.Search(context.Background(), &store.Query{Filter: m, StartIndex: 1, Count: 100})
+		p, err := s.(store.Searcher).Search(context.Background(), &store.Query{Filter: m, StartIndex: 1, Count: 100})
 		if err != nil || p.Total != 100 {
 			b.Fatal(err, p.Total)
 		}

@@ -1,23 +1,24 @@
 package memory
 
 import (
-	"context"
-	"unsafe"
+	"github.com/scimkit/scimkit/internal/fastpath"
+	"github.com/scimkit/scimkit/store"
 )
 
-// KeyInJSON reports whether the id map's key for resource id points into
-// the JSON of the resource's current state, so that the key keeps no older
-// version's JSON alive.
-func KeyInJSON(s *Store, ctx context.Context, id string) bool {
-	p := s.part(ctx)
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	for k, e := range p.byID {
-		if k == id {
-			base := uintptr(unsafe.Pointer(unsafe.StringData(e.st.enc())))
-			at := uintptr(unsafe.Pointer(unsafe.StringData(k)))
-			return at >= base && at < base+uintptr(len(e.st.enc()))
-		}
+// Len returns how many resources s, a store New made, holds for all
+// tenants.
+func Len(s store.Store) int {
+	m := s.(*memStore)
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	n := 0
+	for _, p := range m.parts {
+		p.mu.RLock()
+		n += len(p.byID)
+		p.mu.RUnlock()
 	}
-	return false
+	return n
 }
+
+// Fast returns the fast paths of s, a store New made.
+func Fast(s store.Store) fastpath.Store { return s.(fastpath.Provider).Fastpath() }

@@ -1,0 +1,277 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/document"
+	"github.com/scimkit/scimkit/internal/topk"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// scan yields the resources as they were when it started, in id order.
+func (s *part) scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
+	return func(yield func(*schema.Resource, error) bool) {
+		s.mu.Lock()
+		s.tidy()
+		snapshot := make([]*state, len(s.sorted))
+		for i, e := range s.sorted {
+			snapshot[i] = e.st
+		}
+		s.mu.Unlock()
+		for _, st := range snapshot {
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
+			r, err := s.resource(st)
+			if !yield(r, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// search answers q.
+func (s *part) search(ctx context.Context, q *store.Query) (*store.Page, error) {
+	hits, total, err := s.find(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	rs := make([]*schema.Resource, len(hits))
+	for i, h := range hits {
+		if rs[i] = h.r; h.r == nil {
+			if rs[i], err = s.resource(h.st); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return &store.Page{Resources: rs, Total: total}, nil
+}
+
+// searchJSON answers q with the stored JSON.
+func (s *part) searchJSON(ctx context.Context, q *store.Query) ([]document.Encoded, int, error) {
+	if s.lists > 0 {
+		return nil, 0, errLists
+	}
+	hits, total, err := s.find(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]document.Encoded, len(hits))
+	for i, h := range hits {
+		out[i] = s.encoded(h.st)
+	}
+	return out, total, nil
+}
+
+// hit is a resource a search found: its state, and the resource when the
+// search had to read it.
+type hit struct {
+	st *state
+	r  *schema.Resource
+}
+
+// find answers q: the page of hits, and how many matched in all. An
+// equality on id, externalId or a unique attribute (also inside "and",
+// and on both sides of "or") is answered from an index; other filters
+// read every resource. The states are taken under the read lock and read
+// after it: they never change.
+func (s *part) find(ctx context.Context, q *store.Query) ([]hit, int, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	if q.Filter != nil && q.Filter.ResourceType().Name != s.rt.Name {
+		return nil, 0, fmt.Errorf("memory: the filter was compiled for resource type %s, not %s", q.Filter.ResourceType().Name, s.rt.Name)
+	}
+	if q.Filter == nil && q.Sort == nil {
+		return s.page(q)
+	}
+	s.mu.RLock()
+	cands, indexed, exact := s.lookup(q.Filter)
+	if !indexed && (s.untidy || s.removed > 0) {
+		s.mu.RUnlock()
+		s.rlockTidy() // only a scan reads the id order
+	}
+	if !indexed {
+		cands = s.sorted
+	} else {
+		slices.SortFunc(cands, func(a, b *entry) int { return strings.Compare(a.st.id(), b.st.id()) })
+	}
+	hits := make([]hit, 0, len(cands))
+	for _, e := range cands {
+		if !e.deleted {
+			hits = append(hits, hit{st: e.st})
+		}
+	}
+	s.mu.RUnlock()
+	// With a sort, only the resources up to the page's end are kept
+	// decoded: a page of 10 of a million users holds 10 users, and a page
+	// past the candidates holds none (and needs no sort).
+	start, count := max(q.StartIndex, 1), max(q.Count, 0)
+	sort := q.Sort
+	if start > len(hits) {
+		sort = nil
+	}
+	var first *topk.Keeper[hit]
+	if sort != nil {
+		first = topk.New(start-1+count, func(a, b hit) int { return sort.Compare(a.r, b.r) })
+	}
+	read := sort != nil || q.Filter != nil && !exact
+	// Without a sort, a resource is decoded only as far as the filter
+	// reads it.
+	var needs *document.Projection
+	if sort == nil && read {
+		needs = s.filterNeeds(q.Filter)
+	}
+	matched := hits[:0]
+	total := 0
+	for i, h := range hits {
+		if i%4096 == 4095 && ctx.Err() != nil {
+			return nil, 0, ctx.Err()
+		}
+		if read {
+			r, err := s.resourceFor(h.st, needs)
+			if err != nil {
+				return nil, 0, err
+			}
+			if q.Filter != nil && !exact && !q.Filter.Match(r) {
+				continue
+			}
+			if needs == nil {
+				h.r = r // whole: Search returns it
+			}
+		}
+		total++
+		if first != nil {
+			first.Push(h)
+		} else {
+			matched = append(matched, h) // in id order, holding states only
+		}
+	}
+	if first != nil {
+		matched = first.Sorted()
+	}
+	return topk.Page(matched, start, count), total, nil
+}
+
+// tidy sorts s.sorted by id and drops deleted entries. It needs the write
+// lock.
+func (s *part) tidy() {
+	if s.removed > 0 {
+		s.sorted = slices.DeleteFunc(s.sorted, func(e *entry) bool { return e.deleted })
+		s.removed = 0
+	}
+	if s.untidy {
+		slices.SortFunc(s.sorted, func(a, b *entry) int { return strings.Compare(a.st.id(), b.st.id()) })
+		s.untidy = false
+	}
+}
+
+// rlockTidy takes the read lock with the id order tidy, tidying it under
+// the write lock first when a write has disturbed it.
+func (s *part) rlockTidy() {
+	s.mu.RLock()
+	for s.untidy || s.removed > 0 {
+		s.mu.RUnlock()
+		s.mu.Lock()
+		s.tidy()
+		s.mu.Unlock()
+		s.mu.RLock()
+	}
+}
+
+// lookup returns the entries an indexed equality in f selects: a superset
+// of the matches, which the caller then filters, unless exact reports that
+// they are the matches (f is one equality on an indexed string).
+func (s *part) lookup(f *filter.Matcher) (found []*entry, indexed, exact bool) {
+	if f == nil {
+		return nil, false, false
+	}
+	return s.lookupExpr(f.Expr())
+}
+
+func (s *part) lookupExpr(e filter.Expr) (found []*entry, indexed, exact bool) {
+	switch e := e.(type) {
+	case *filter.Logical:
+		l, lok, _ := s.lookupExpr(e.Left)
+		if e.Op == filter.And {
+			if lok {
+				return l, true, false
+			}
+			r, rok, _ := s.lookupExpr(e.Right)
+			return r, rok, false
+		}
+		r, rok, _ := s.lookupExpr(e.Right)
+		if !lok || !rok {
+			return nil, false, false
+		}
+		out := slices.Clone(l)
+		for _, x := range r {
+			if !slices.Contains(out, x) {
+				out = append(out, x)
+			}
+		}
+		return out, true, false
+	case *filter.Compare:
+		v, ok := e.Value.(string)
+		if e.Op != filter.Eq || !ok || e.Path.Filter != nil || e.Path.Sub != "" {
+			return nil, false, false
+		}
+		a, err := filter.ResolvePath(s.rt, e.Path)
+		if err != nil {
+			return nil, false, false
+		}
+		if a.Common {
+			switch a.Attr.Name {
+			case "id":
+				if en, ok := s.byID[v]; ok {
+					return []*entry{en}, true, true
+				}
+				return nil, true, true
+			case "externalId":
+				var out []*entry
+				if en, ok := s.byExt[v]; ok {
+					out = append(out, en)
+				}
+				return append(out, s.extMore[v]...), true, true
+			}
+			return nil, false, false
+		}
+		ext := ""
+		if a.Ext != nil {
+			ext = a.Ext.Schema.ID
+		}
+		// The index keys strings as the filter compares them.
+		exact := a.Attr.Type == schema.String || a.Attr.Type == schema.Reference
+		for _, idx := range s.unique {
+			// By name: the filter may have been compiled for an equal
+			// resource type built separately.
+			if idx.attr.Name == a.Attr.Name && strings.EqualFold(idx.ext, ext) {
+				if en, ok := idx.holder(v); ok {
+					return []*entry{en}, true, exact
+				}
+				return nil, true, exact
+			}
+		}
+	}
+	return nil, false, false
+}
+
+// page answers a query without filter or sort from the id order, reading
+// only the page.
+func (s *part) page(q *store.Query) ([]hit, int, error) {
+	s.rlockTidy()
+	defer s.mu.RUnlock()
+	out := topk.Page(s.sorted, q.StartIndex, q.Count)
+	hits := make([]hit, len(out))
+	for i, e := range out {
+		hits[i].st = e.st
+	}
+	return hits, len(s.sorted), nil
+}

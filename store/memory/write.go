@@ -1,0 +1,334 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/scimkit/scimkit/internal/document"
+	"github.com/scimkit/scimkit/internal/valuekey"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// maxOptimistic bounds how often a write prepared outside the lock is
+// prepared again because another write came first; then it is done under
+// the lock.
+const maxOptimistic = 4
+
+// create stores c, which the store owns. With random ids, it encodes c
+// before taking the lock.
+func (s *part) create(ctx context.Context, c *schema.Resource) (*schema.Resource, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var id string
+	var pre []byte
+	if s.safeIDs {
+		bp := encBufs.Get().(*[]byte)
+		defer encBufs.Put(bp)
+		id = s.newID()
+		*bp = s.encode((*bp)[:0], c, id, now, now)
+		pre = *bp
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, taken := s.byID[id]; taken || id == "" {
+		// No id yet (NewID is the host's, called under the lock), or the
+		// random one made before the lock is taken.
+		id, pre = s.newID(), nil
+		if _, taken := s.byID[id]; taken || id == "" {
+			return nil, fmt.Errorf("memory: NewID returned %q, which is empty or in use", id)
+		}
+	}
+	if err := s.checkUnique(c, nil); err != nil {
+		return nil, err
+	}
+	s.version++
+	e := &entry{st: s.keep(c, id, s.version, now, now, pre)}
+	s.byID[e.st.id()] = e
+	s.index(e, c)
+	if n := len(s.sorted); n > 0 && s.sorted[n-1].st.id() > id {
+		s.untidy = true
+	}
+	s.sorted = append(s.sorted, e)
+	return c, nil
+}
+
+// current returns the entry of resource id and its state, taken under the
+// read lock.
+func (s *part) current(id string) (*entry, *state, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e, ok := s.byID[id]
+	if !ok {
+		return nil, nil, false
+	}
+	return e, e.st, true
+}
+
+// state returns the current state of resource id.
+func (s *part) state(ctx context.Context, id string) (*state, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	_, st, ok := s.current(id)
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	return st, nil
+}
+
+// get reads resource id. States are never changed: it needs no lock.
+func (s *part) get(ctx context.Context, id string) (*schema.Resource, error) {
+	st, err := s.state(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.resource(st)
+}
+
+// getJSON reads resource id as its stored JSON.
+func (s *part) getJSON(ctx context.Context, id string) (document.Encoded, error) {
+	if s.lists > 0 {
+		return document.Encoded{}, errLists
+	}
+	st, err := s.state(ctx, id)
+	if err != nil {
+		return document.Encoded{}, err
+	}
+	return s.encoded(st), nil
+}
+
+// replace stores c, which the store owns, as the new state of c.ID.
+func (s *part) replace(ctx context.Context, c *schema.Resource, ifVersion string) (*schema.Resource, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	_, _, err := s.write(c.ID, ifVersion, s.now(), func(st *state) (*schema.Resource, *schema.Resource, error) {
+		cur, err := s.resourceFor(st, s.uniques)
+		return cur, c, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// write stores a new version of resource id, which prepare makes from the
+// current state: it returns the current resource (at least its unique
+// attributes, for unindex) and the next one, which the store then owns, or
+// nil for no change; write returns both. prepare runs, and the next
+// version is encoded, before the lock is taken, so that a long PATCH never
+// holds up other requests; if another write came first, write prepares
+// again, and only after maxOptimistic lost races does it prepare under
+// the lock.
+func (s *part) write(id, ifVersion string, now time.Time, prepare func(st *state) (cur, next *schema.Resource, err error)) (cur, next *schema.Resource, err error) {
+	for try := 0; try < maxOptimistic; try++ {
+		e, st, ok := s.current(id)
+		if !ok {
+			return nil, nil, store.ErrNotFound
+		}
+		if ifVersion != "" && st.version() != ifVersion {
+			return nil, nil, store.ErrVersionMismatch
+		}
+		if cur, next, err = prepare(st); err != nil || next == nil {
+			return cur, nil, err
+		}
+		bp := encBufs.Get().(*[]byte)
+		*bp = s.encode((*bp)[:0], next, st.id(), st.created, now)
+		s.mu.Lock()
+		stored := !e.deleted && e.st == st
+		if stored {
+			err = s.update(e, next, cur, now, *bp)
+		}
+		s.mu.Unlock()
+		encBufs.Put(bp)
+		if stored {
+			return cur, next, err
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, err := s.at(id, ifVersion)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cur, next, err = prepare(e.st); err != nil || next == nil {
+		return cur, nil, err
+	}
+	return cur, next, s.update(e, next, cur, now, nil)
+}
+
+// at returns the entry of resource id, unless ifVersion is set and the
+// resource is at another version. It needs the lock.
+func (s *part) at(id, ifVersion string) (*entry, error) {
+	e, ok := s.byID[id]
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	if ifVersion != "" && e.st.version() != ifVersion {
+		return nil, store.ErrVersionMismatch
+	}
+	return e, nil
+}
+
+// update makes next, which the store owns, the stored state of e, with a
+// new version, unless it takes another resource's unique value; cur is e's
+// resource when the caller has read it, or nil. It needs the write lock.
+func (s *part) update(e *entry, next, cur *schema.Resource, now time.Time, pre []byte) error {
+	if err := s.checkUnique(next, e); err != nil {
+		return err
+	}
+	if err := s.unindex(e, cur); err != nil {
+		return err
+	}
+	s.version++
+	id := e.st.id()
+	e.st = s.keep(next, id, s.version, e.st.created, now, pre)
+	// Key the entry by the new state's id, which shares its JSON, so that
+	// the old JSON is not kept alive by the key.
+	delete(s.byID, id)
+	s.byID[e.st.id()] = e
+	e.mem = nil
+	s.index(e, next)
+	return nil
+}
+
+// delete removes resource id.
+func (s *part) delete(ctx context.Context, id, ifVersion string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, err := s.at(id, ifVersion)
+	if err != nil {
+		return err
+	}
+	if err := s.unindex(e, nil); err != nil {
+		return err
+	}
+	delete(s.byID, id)
+	e.deleted = true
+	s.removed++
+	return nil
+}
+
+// uniqueIndex maps the fold keys of a unique attribute's values to the
+// resource holding them.
+type uniqueIndex struct {
+	ext  string // the extension URN, "" for the core schema
+	attr *schema.Attribute
+	keys map[string]*entry
+}
+
+// uniqueProjection returns a projection of the unique attributes, with
+// which a state is decoded only as far as unindex reads it.
+func (s *part) uniqueProjection() *document.Projection {
+	names := []string{"id"} // none unique: a projection that decodes nothing else
+	for _, idx := range s.unique {
+		name := idx.attr.Name
+		if idx.ext != "" {
+			name = idx.ext + ":" + name
+		}
+		names = append(names, name)
+	}
+	return document.NewProjection(s.rt, names, nil)
+}
+
+// holder returns the resource that holds value v, building the key on the
+// stack: a lookup allocates nothing.
+func (idx *uniqueIndex) holder(v any) (*entry, bool) {
+	var buf [128]byte
+	e, ok := idx.keys[string(valuekey.Append(buf[:0], idx.attr.CaseExact, v))]
+	return e, ok
+}
+
+// values returns the values of the index's attribute in r.
+func (idx *uniqueIndex) values(r *schema.Resource) []any {
+	m := r.Attributes
+	if idx.ext != "" {
+		m, _ = m[idx.ext].(map[string]any)
+	}
+	v, ok := m[idx.attr.Name]
+	if !ok || v == nil {
+		return nil
+	}
+	if arr, ok := v.([]any); ok {
+		return arr
+	}
+	return []any{v}
+}
+
+// checkUnique reports a value of c that another resource than self holds.
+func (s *part) checkUnique(c *schema.Resource, self *entry) error {
+	for _, idx := range s.unique {
+		for _, v := range idx.values(c) {
+			if holder, ok := idx.holder(v); ok && holder != self {
+				path := idx.attr.Name
+				if idx.ext != "" {
+					path = idx.ext + ":" + path
+				}
+				return &store.ConflictError{Attribute: path}
+			}
+		}
+	}
+	return nil
+}
+
+// index adds e, whose resource is r, to the indexes. Keys share the
+// memory of e's JSON where they can. It needs the write lock.
+func (s *part) index(e *entry, r *schema.Resource) {
+	for _, idx := range s.unique {
+		for _, v := range idx.values(r) {
+			idx.keys[within(e.st.enc(), valuekey.Of(idx.attr.CaseExact, v))] = e
+		}
+	}
+	if x := e.st.ext(); x != "" {
+		if _, taken := s.byExt[x]; taken {
+			s.extMore[x] = append(s.extMore[x], e)
+		} else {
+			s.byExt[x] = e
+		}
+	}
+}
+
+// unindex removes e from the indexes; cur is e's resource when the caller
+// has read it, or nil. It needs the write lock.
+func (s *part) unindex(e *entry, cur *schema.Resource) error {
+	if cur == nil && len(s.unique) > 0 {
+		var err error
+		if cur, err = s.resourceFor(e.st, s.uniques); err != nil {
+			return err
+		}
+	}
+	for _, idx := range s.unique {
+		for _, v := range idx.values(cur) {
+			k := valuekey.Of(idx.attr.CaseExact, v)
+			if idx.keys[k] == e {
+				delete(idx.keys, k)
+			}
+		}
+	}
+	if x := e.st.ext(); x != "" {
+		more := s.extMore[x]
+		if s.byExt[x] == e {
+			if len(more) == 0 {
+				delete(s.byExt, x)
+				return nil
+			}
+			s.byExt[x], more = more[0], more[1:]
+		} else {
+			more = slices.DeleteFunc(slices.Clone(more), func(o *entry) bool { return o == e })
+		}
+		if len(more) == 0 {
+			delete(s.extMore, x)
+		} else {
+			s.extMore[x] = more
+		}
+	}
+	return nil
+}
