@@ -108,9 +108,8 @@ func idpStores(t *testing.T, backend string, users, groups *schema.ResourceType)
 	pool, _, ns := pgtest.Schema(t, "scimkit_idp_")
 	var out []store.Store
 	for _, rt := range []*schema.ResourceType{users, groups} {
-		s, err := postgres.New(pool, rt, postgres.Options{Schema: ns})
+		s, err := postgres.New(ctx, pool, rt, postgres.Options{Schema: ns})
 		require.NoError(t, err)
-		require.NoError(t, s.Migrate(ctx))
 		out = append(out, s)
 	}
 	return out[0], out[1]

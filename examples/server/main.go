@@ -263,10 +263,7 @@ func stores(log *slog.Logger, dsn string, users, groups *schema.ResourceType) (u
 	}
 	var out []store.Store
 	for _, rt := range []*schema.ResourceType{users, groups} {
-		s, err := postgres.New(pool, rt, postgres.Options{})
-		if err == nil {
-			err = s.Migrate(ctx)
-		}
+		s, err := postgres.New(ctx, pool, rt, postgres.Options{})
 		if err != nil {
 			pool.Close()
 			return nil, nil, nil, err

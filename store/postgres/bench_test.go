@@ -55,23 +55,22 @@ func loadBench(b *testing.B) *benchEnv {
 		}
 		db := &testDB{pool: pool}
 		users, groups := schema.Users(), schema.Groups()
-		us, err := postgres.New(db.pool, users, postgres.Options{Schema: "scimkit_bench", Table: "users"})
+		_, benchErr = db.pool.Exec(ctx, `DROP SCHEMA IF EXISTS scimkit_bench CASCADE; CREATE SCHEMA scimkit_bench`)
+		if benchErr != nil {
+			return
+		}
+		us, err := postgres.New(ctx, db.pool, users, postgres.Options{Schema: "scimkit_bench", Table: "users"})
 		if err != nil {
 			benchErr = err
 			return
 		}
-		gs, _ := postgres.New(db.pool, groups, postgres.Options{Schema: "scimkit_bench", Table: "groups"})
-		_, benchErr = db.pool.Exec(ctx, `DROP SCHEMA IF EXISTS scimkit_bench CASCADE; CREATE SCHEMA scimkit_bench`)
-		for _, s := range []*postgres.Store{us, gs} {
-			if benchErr == nil {
-				benchErr = s.Migrate(ctx)
-			}
-		}
-		if benchErr != nil {
+		gs, err := postgres.New(ctx, db.pool, groups, postgres.Options{Schema: "scimkit_bench", Table: "groups"})
+		if err != nil {
+			benchErr = err
 			return
 		}
 		// Entra-shaped users, as the memory store's benchmarks use.
-		_, benchErr = db.pool.Exec(ctx, `INSERT INTO `+us.Table()+` (id, external_id, version, created, last_modified, data)
+		_, benchErr = db.pool.Exec(ctx, `INSERT INTO `+postgres.Table(us)+` (id, external_id, version, created, last_modified, data)
 			SELECT 'u-' || lpad(i::text, 7, '0'), '5f2a8c1e-0000-4000-8000-' || lpad(i::text, 12, '0'), i, now(), now(),
 				jsonb_build_object('userName', 'user' || lpad(i::text, 7, '0') || '@contoso.example.com', 'active', true,
 					'displayName', 'User ' || lpad(i::text, 7, '0'), 'title', 'Software Engineer',
@@ -83,7 +82,7 @@ func loadBench(b *testing.B) *benchEnv {
 			_, benchErr = db.pool.Exec(ctx, `SELECT setval('scimkit_bench.users_version', $1)`, benchUsers+1)
 		}
 		if benchErr == nil {
-			_, benchErr = db.pool.Exec(ctx, `INSERT INTO `+gs.Table()+` (id, version, created, last_modified, data) VALUES ('big', 1, now(), now(), '{"displayName":"Everyone"}');
+			_, benchErr = db.pool.Exec(ctx, `INSERT INTO `+postgres.Table(gs)+` (id, version, created, last_modified, data) VALUES ('big', 1, now(), now(), '{"displayName":"Everyone"}');
 				SELECT setval('scimkit_bench.groups_version', 2)`)
 		}
 		if benchErr == nil {

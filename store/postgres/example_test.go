@@ -13,8 +13,8 @@ import (
 )
 
 // Serve Users and Groups from PostgreSQL: one store per resource type on a
-// shared pool, migrated once at start-up (idempotent, safe from several
-// replicas at once).
+// shared pool; New creates the tables at start-up (idempotent, safe from
+// several replicas at once).
 func ExampleNew() {
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, "postgres://postgres@127.0.0.1:5432/app")
@@ -25,11 +25,8 @@ func ExampleNew() {
 	users, groups := schema.Users(), schema.Groups()
 	var types []handler.Endpoint
 	for _, rt := range []*schema.ResourceType{users, groups} {
-		s, err := postgres.New(pool, rt, postgres.Options{})
+		s, err := postgres.New(ctx, pool, rt, postgres.Options{})
 		if err != nil {
-			panic(err)
-		}
-		if err := s.Migrate(ctx); err != nil {
 			panic(err)
 		}
 		types = append(types, handler.Endpoint{Type: rt, Store: s})

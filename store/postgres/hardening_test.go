@@ -25,7 +25,7 @@ import (
 type pgServer struct {
 	t             *testing.T
 	h             http.Handler
-	users, groups *postgres.Store
+	users, groups store.Store
 }
 
 func newPGServer(t *testing.T) *pgServer {
@@ -202,7 +202,7 @@ func TestDeadlockRetried(t *testing.T) {
 	tx, err := db.pool.Begin(ctx)
 	require.NoError(t, err)
 	defer tx.Rollback(ctx) //nolint:errcheck // after Commit it is a no-op
-	_, err = tx.Exec(ctx, `UPDATE `+s.Table()+` SET data = jsonb_set(data, '{userName}', '"c"') WHERE id = $1`, b.ID)
+	_, err = tx.Exec(ctx, `UPDATE `+postgres.Table(s)+` SET data = jsonb_set(data, '{userName}', '"c"') WHERE id = $1`, b.ID)
 	require.NoError(t, err)
 
 	done := make(chan error, 1)
@@ -222,7 +222,7 @@ func TestDeadlockRetried(t *testing.T) {
 		return err == nil && n > 0
 	}, 10*time.Second, 10*time.Millisecond)
 	// Now wait for the Replace's row: a deadlock, which PostgreSQL breaks.
-	_, err = tx.Exec(ctx, `UPDATE `+s.Table()+` SET last_modified = now() WHERE id = $1`, a.ID)
+	_, err = tx.Exec(ctx, `UPDATE `+postgres.Table(s)+` SET last_modified = now() WHERE id = $1`, a.ID)
 	require.NoError(t, err, "PostgreSQL aborted the Replace, which waited first")
 	require.NoError(t, tx.Commit(ctx))
 	require.NoError(t, <-done, "the Replace was retried after the deadlock")

@@ -21,7 +21,7 @@ import (
 // "x"] or of a value array), only those members are read and written: one
 // row per member, however large the group; with opts.MetaOnly, the
 // resource is then not read back, and the result holds its ID and Meta.
-func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts store.PatchOptions) (*schema.Resource, error) {
+func (s *pgStore) Patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts store.PatchOptions) (*schema.Resource, error) {
 	r, m, err := s.patch(ctx, id, ops, ifVersion, opts.Options, !opts.MetaOnly)
 	if err != nil {
 		return nil, err
@@ -34,7 +34,7 @@ func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifV
 
 // patch applies ops; it reads the whole resource back only when want, and
 // returns a nil resource when it has only part of it.
-func (s *Store) patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options, want bool) (*schema.Resource, schema.Meta, error) {
+func (s *pgStore) patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options, want bool) (*schema.Resource, schema.Meta, error) {
 	values, partial := s.touchedMembers(ops)
 	var out *schema.Resource
 	var meta schema.Meta
@@ -100,7 +100,7 @@ func (s *Store) patch(ctx context.Context, id string, ops []patch.Operation, ifV
 
 // lockForPatch reads resource id under a row lock: with every member, or
 // with only the members whose values are listed when partial.
-func (s *Store) lockForPatch(ctx context.Context, tx pgx.Tx, id string, values []string, partial bool) (*schema.Resource, error) {
+func (s *pgStore) lockForPatch(ctx context.Context, tx pgx.Tx, id string, values []string, partial bool) (*schema.Resource, error) {
 	if !partial || s.mtable == "" {
 		return s.get(ctx, tx, id, " FOR UPDATE")
 	}
@@ -118,7 +118,7 @@ func (s *Store) lockForPatch(ctx context.Context, tx pgx.Tx, id string, values [
 
 // touchedMembers returns the member values ops name, and whether the ops
 // can be applied to the resource with only those members (partial).
-func (s *Store) touchedMembers(ops []patch.Operation) (values []string, partial bool) {
+func (s *pgStore) touchedMembers(ops []patch.Operation) (values []string, partial bool) {
 	if s.members == nil {
 		return nil, false
 	}
@@ -126,7 +126,7 @@ func (s *Store) touchedMembers(ops []patch.Operation) (values []string, partial 
 }
 
 // syncMembers writes the difference between two lists of members.
-func (s *Store) syncMembers(ctx context.Context, tx pgx.Tx, id string, before, after []member) error {
+func (s *pgStore) syncMembers(ctx context.Context, tx pgx.Tx, id string, before, after []member) error {
 	if s.mtable == "" {
 		return nil
 	}

@@ -3,7 +3,8 @@
 // live in their own table so that adding one member to a huge group writes
 // one row.
 //
-// Each resource type has a table of its own, created by Migrate:
+// Each resource type has a table of its own, which New creates when it
+// does not exist:
 //
 //	<table>(id text PRIMARY KEY, external_id text, version bigint,
 //	        created timestamptz, last_modified timestamptz, data jsonb)
@@ -54,7 +55,7 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// Options configures a Store. The zero value is usable.
+// Options configures a store. The zero value is usable.
 type Options struct {
 	// Schema is the PostgreSQL schema holding the tables; "" uses the
 	// connection's search_path.
@@ -74,9 +75,9 @@ type Options struct {
 	NewID func() string
 }
 
-// Store keeps the resources of one type in PostgreSQL. It is safe for
+// pgStore keeps the resources of one type in PostgreSQL. It is safe for
 // concurrent use, including from several processes.
-type Store struct {
+type pgStore struct {
 	pool    *pgxpool.Pool
 	rt      *schema.ResourceType
 	table   string // quoted, qualified
@@ -106,9 +107,24 @@ const maxIndexedBytes = 2000
 
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,50}$`)
 
-// New returns the store of resource type rt in the database behind pool.
-// It does not touch the database: call Migrate once before use.
-func New(pool *pgxpool.Pool, rt *schema.ResourceType, opts Options) (*Store, error) {
+// New returns the store of resource type rt in the database behind pool,
+// a store.Store that is also a store.Searcher and a store.Patcher. It
+// creates the store's tables, indexes and folding function when they do
+// not exist: that is idempotent and safe from several processes at once,
+// so every replica of a service may call New at start-up.
+func New(ctx context.Context, pool *pgxpool.Pool, rt *schema.ResourceType, opts Options) (store.Store, error) {
+	s, err := newStore(pool, rt, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// newStore returns the store New returns, without touching the database.
+func newStore(pool *pgxpool.Pool, rt *schema.ResourceType, opts Options) (*pgStore, error) {
 	if pool == nil || rt == nil || rt.Schema == nil {
 		return nil, errors.New("postgres: New needs a pool and a resource type with a schema")
 	}
@@ -119,7 +135,7 @@ func New(pool *pgxpool.Pool, rt *schema.ResourceType, opts Options) (*Store, err
 	if !identifier.MatchString(name) || (opts.Schema != "" && !identifier.MatchString(opts.Schema)) {
 		return nil, fmt.Errorf("postgres: table %q and schema %q must be plain SQL identifiers", name, opts.Schema)
 	}
-	s := &Store{pool: pool, rt: rt, now: opts.Now, newID: opts.NewID}
+	s := &pgStore{pool: pool, rt: rt, now: opts.Now, newID: opts.NewID}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -192,9 +208,9 @@ func isText(t schema.Type) bool {
 // quote writes s as an SQL string literal.
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// Migrate creates the store's tables and indexes when they do not exist.
+// migrate creates the store's tables and indexes when they do not exist.
 // It is idempotent and safe to run from several processes at once.
-func (s *Store) Migrate(ctx context.Context) error {
+func (s *pgStore) migrate(ctx context.Context) error {
 	stmts := []string{
 		s.foldFunction(),
 		`CREATE TABLE IF NOT EXISTS ` + s.table + ` (
@@ -252,7 +268,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 // case-insensitive strings use it, so that PostgreSQL compares them as the
 // memory store does, whatever the database's locale. ASCII text takes a
 // short path.
-func (s *Store) foldFunction() string {
+func (s *pgStore) foldFunction() string {
 	from, to := valuekey.FoldTable()
 	return `CREATE OR REPLACE FUNCTION ` + s.fold + `(t text) RETURNS text
 		LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fold$
@@ -263,14 +279,14 @@ func (s *Store) foldFunction() string {
 }
 
 // qualifyIndex quotes an index name in the store's schema.
-func (s *Store) qualifyIndex(name string) string {
+func (s *pgStore) qualifyIndex(name string) string {
 	if i := strings.LastIndexByte(s.table, '.'); i >= 0 {
 		return s.table[:i+1] + pgx.Identifier{name}.Sanitize()
 	}
 	return pgx.Identifier{name}.Sanitize()
 }
 
-func (s *Store) indexName(suffix string) string {
+func (s *pgStore) indexName(suffix string) string {
 	t := s.table[strings.LastIndexByte(s.table, '.')+1:]
 	return strings.Trim(t, `"`) + "_" + suffix
 }
@@ -292,7 +308,7 @@ func (rw *row) targets() []any {
 var stored = document.DecodeOptions{KeepEmptyStrings: true}
 
 // resource turns a stored row into a Resource.
-func (s *Store) resource(rw *row) (*schema.Resource, error) {
+func (s *pgStore) resource(rw *row) (*schema.Resource, error) {
 	r := &schema.Resource{ID: *rw.id, Meta: schema.Meta{
 		ResourceType: s.rt.Name, Created: rw.created.UTC(), LastModified: rw.lastChanged.UTC(),
 		Version: strconv.FormatInt(rw.version, 10),
@@ -340,7 +356,7 @@ func (s *Store) resource(rw *row) (*schema.Resource, error) {
 
 // split returns the JSON of r's attributes without the members, and the
 // members.
-func (s *Store) split(r *schema.Resource) ([]byte, []member, error) {
+func (s *pgStore) split(r *schema.Resource) ([]byte, []member, error) {
 	attrs := r.Attributes
 	var ms []member
 	if s.members != nil {
@@ -402,7 +418,7 @@ func tooLong(what string) error {
 
 // checkIndexed refuses r when a value the store indexes is longer than
 // maxIndexedBytes (member values are checked by members).
-func (s *Store) checkIndexed(r *schema.Resource) error {
+func (s *pgStore) checkIndexed(r *schema.Resource) error {
 	if len(r.ExternalID) > maxIndexedBytes {
 		return tooLong("externalId")
 	}
@@ -429,7 +445,7 @@ func validID(id string) bool {
 // transactions that each wait for the other's index entry, such as two
 // users renamed into each other's names at once. The retry sees the other
 // transaction's outcome, a conflict as a rule.
-func (s *Store) transact(ctx context.Context, fn func(pgx.Tx) error) error {
+func (s *pgStore) transact(ctx context.Context, fn func(pgx.Tx) error) error {
 	return retry(ctx, func() error { return pgx.BeginFunc(ctx, s.pool, fn) })
 }
 
@@ -451,7 +467,7 @@ func retry(ctx context.Context, fn func() error) error {
 }
 
 // Create stores a new resource with a new id, at version 1.
-func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resource, error) {
+func (s *pgStore) Create(ctx context.Context, r *schema.Resource) (*schema.Resource, error) {
 	if err := s.checkIndexed(r); err != nil {
 		return nil, err
 	}
@@ -485,7 +501,7 @@ func nullable(s string) *string {
 	return &s
 }
 
-func (s *Store) insertMembers(ctx context.Context, tx pgx.Tx, id string, ms []member) error {
+func (s *pgStore) insertMembers(ctx context.Context, tx pgx.Tx, id string, ms []member) error {
 	if len(ms) == 0 || s.mtable == "" {
 		return nil
 	}
@@ -501,7 +517,7 @@ func (s *Store) insertMembers(ctx context.Context, tx pgx.Tx, id string, ms []me
 }
 
 // Get returns the resource with the id, or store.ErrNotFound.
-func (s *Store) Get(ctx context.Context, id string) (*schema.Resource, error) {
+func (s *pgStore) Get(ctx context.Context, id string) (*schema.Resource, error) {
 	return s.get(ctx, s.pool, id, "")
 }
 
@@ -509,7 +525,7 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-func (s *Store) get(ctx context.Context, q querier, id, lock string) (*schema.Resource, error) {
+func (s *pgStore) get(ctx context.Context, q querier, id, lock string) (*schema.Resource, error) {
 	if !validID(id) {
 		return nil, store.ErrNotFound
 	}
@@ -526,7 +542,7 @@ func (s *Store) get(ctx context.Context, q querier, id, lock string) (*schema.Re
 
 // Replace stores r over the resource with r.ID, only at version ifVersion
 // when it is not empty.
-func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
+func (s *pgStore) Replace(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
 	if !validID(r.ID) {
 		return nil, store.ErrNotFound
 	}
@@ -563,7 +579,7 @@ func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion strin
 
 // bump writes a new version of resource id (and the extra assignments of
 // set, whose parameters start at $4), at ifVersion when it is not empty.
-func (s *Store) bump(ctx context.Context, tx pgx.Tx, id, ifVersion, set string, args ...any) (schema.Meta, error) {
+func (s *pgStore) bump(ctx context.Context, tx pgx.Tx, id, ifVersion, set string, args ...any) (schema.Meta, error) {
 	now := s.now().UTC().Truncate(time.Microsecond)
 	var version int64
 	var created time.Time
@@ -581,7 +597,7 @@ func (s *Store) bump(ctx context.Context, tx pgx.Tx, id, ifVersion, set string, 
 }
 
 // missing tells why a conditional write matched no row.
-func (s *Store) missing(ctx context.Context, q querier, id string) error {
+func (s *pgStore) missing(ctx context.Context, q querier, id string) error {
 	var one int
 	err := q.QueryRow(ctx, `SELECT 1 FROM `+s.table+` WHERE id = $1 AND tenant = $2`, id, store.Tenant(ctx)).Scan(&one)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -595,7 +611,7 @@ func (s *Store) missing(ctx context.Context, q querier, id string) error {
 
 // Delete removes the resource with the id, only at version ifVersion when
 // it is not empty.
-func (s *Store) Delete(ctx context.Context, id, ifVersion string) error {
+func (s *pgStore) Delete(ctx context.Context, id, ifVersion string) error {
 	if !validID(id) {
 		return store.ErrNotFound
 	}
@@ -614,7 +630,7 @@ func (s *Store) Delete(ctx context.Context, id, ifVersion string) error {
 }
 
 // Scan yields every resource, ordered by id.
-func (s *Store) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
+func (s *pgStore) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
 	return func(yield func(*schema.Resource, error) bool) {
 		rows, err := s.pool.Query(ctx, `SELECT `+s.cols+` FROM `+s.table+` r WHERE r.tenant = $1 ORDER BY r.id COLLATE "C"`, store.Tenant(ctx))
 		if err != nil {
@@ -641,7 +657,7 @@ func (s *Store) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
 
 // mapError turns a unique violation into a store.ConflictError naming the
 // attribute.
-func (s *Store) mapError(err error) error {
+func (s *pgStore) mapError(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" {
 		for _, u := range s.unique {
@@ -666,7 +682,7 @@ func (s *Store) mapError(err error) error {
 }
 
 var (
-	_ store.Store    = (*Store)(nil)
-	_ store.Searcher = (*Store)(nil)
-	_ store.Patcher  = (*Store)(nil)
+	_ store.Store    = (*pgStore)(nil)
+	_ store.Searcher = (*pgStore)(nil)
+	_ store.Patcher  = (*pgStore)(nil)
 )

@@ -34,16 +34,16 @@ func newTestDB(t testing.TB) *testDB {
 }
 
 // store returns a migrated store on a table of its own.
-func (db *testDB) store(t testing.TB, rt *schema.ResourceType, opts postgres.Options) *postgres.Store {
+func (db *testDB) store(t testing.TB, rt *schema.ResourceType, opts postgres.Options) store.Store {
 	t.Helper()
 	opts.Schema = db.schema
 	if opts.Table == "" {
 		opts.Table = fmt.Sprintf("t%d_%s", db.tables.Add(1), rt.Name)
 	}
-	s, err := postgres.New(db.pool, rt, opts)
+	_, err := postgres.New(context.Background(), db.pool, rt, opts)
 	require.NoError(t, err)
-	require.NoError(t, s.Migrate(context.Background()))
-	require.NoError(t, s.Migrate(context.Background()), "Migrate is idempotent")
+	s, err := postgres.New(context.Background(), db.pool, rt, opts)
+	require.NoError(t, err, "creating the tables is idempotent")
 	return s
 }
 
@@ -63,11 +63,11 @@ func TestIndexesUsed(t *testing.T) {
 	users := schema.Users()
 	s := db.store(t, users, postgres.Options{})
 	ctx := context.Background()
-	_, err := db.pool.Exec(ctx, `INSERT INTO `+s.Table()+` (id, external_id, version, created, last_modified, data)
+	_, err := db.pool.Exec(ctx, `INSERT INTO `+postgres.Table(s)+` (id, external_id, version, created, last_modified, data)
 		SELECT 'id-' || i, 'ext-' || i, i, now(), now(), jsonb_build_object('userName', 'user' || i || '@example.com', 'active', true)
 		FROM generate_series(1, 20000) AS i`)
 	require.NoError(t, err)
-	_, err = db.pool.Exec(ctx, `ANALYZE `+s.Table())
+	_, err = db.pool.Exec(ctx, `ANALYZE `+postgres.Table(s))
 	require.NoError(t, err)
 	for _, tt := range []struct{ filter, index string }{
 		{`userName eq "USER77@example.com"`, "_tf0_username"},
@@ -77,10 +77,10 @@ func TestIndexesUsed(t *testing.T) {
 		require.NoError(t, err)
 		m, err := filter.Compile(users, e)
 		require.NoError(t, err)
-		where, args, err := filter.ToSQL(m, s.Mapper(), 2)
+		where, args, err := filter.ToSQL(m, postgres.Mapper(s), 2)
 		require.NoError(t, err)
 		var plan strings.Builder
-		rows, err := db.pool.Query(ctx, `EXPLAIN SELECT count(*) FROM `+s.Table()+` r WHERE r.tenant = $1 AND `+where, append([]any{""}, args...)...)
+		rows, err := db.pool.Query(ctx, `EXPLAIN SELECT count(*) FROM `+postgres.Table(s)+` r WHERE r.tenant = $1 AND `+where, append([]any{""}, args...)...)
 		require.NoError(t, err)
 		for rows.Next() {
 			var line string
@@ -90,7 +90,7 @@ func TestIndexesUsed(t *testing.T) {
 		require.NoError(t, rows.Err())
 		assert.Contains(t, plan.String(), tt.index, "%s:\n%s", tt.filter, plan.String())
 		assert.NotContains(t, plan.String(), "Seq Scan", tt.filter)
-		page, err := s.Search(ctx, &store.Query{Filter: m, Count: 10})
+		page, err := s.(store.Searcher).Search(ctx, &store.Query{Filter: m, Count: 10})
 		require.NoError(t, err)
 		require.Equal(t, 1, page.Total, tt.filter)
 		assert.Equal(t, "id-77", page.Resources[0].ID)

@@ -11,27 +11,16 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// Mapper maps attributes to SQL over the store's table aliased r, as
-// Search uses it with filter.ToSQL. Hosts use it to write queries of their
-// own against the store's tables, such as reports or joins; the table's
-// tenant column scopes them as Search does:
-//
-//	where, args, err := filter.ToSQL(m, s.Mapper(), 2)
-//	rows, err := pool.Query(ctx, "SELECT r.id FROM "+s.Table()+" r WHERE r.tenant = $1 AND "+where,
-//		append([]any{store.Tenant(ctx)}, args...)...)
-func (s *Store) Mapper() filter.Mapper { return s.column }
-
-// Table returns the store's table name, quoted and qualified for SQL.
-func (s *Store) Table() string { return s.table }
-
-func (s *Store) column(a filter.Attr) (filter.Column, bool) {
+// column maps attributes to SQL over the store's table aliased r, as
+// Search uses it with filter.ToSQL.
+func (s *pgStore) column(a filter.Attr) (filter.Column, bool) {
 	c, ok := s.columnOf(a)
 	c.Fold = s.fold
 	return c, ok
 }
 
 // columnOf is column without the fold function.
-func (s *Store) columnOf(a filter.Attr) (filter.Column, bool) {
+func (s *pgStore) columnOf(a filter.Attr) (filter.Column, bool) {
 	if a.Common {
 		switch a.String() {
 		case "id":
@@ -92,7 +81,7 @@ func cast(expr string, t schema.Type) string {
 // errors.ErrUnsupported, for store.Search to evaluate in memory, when the
 // filter or the sort names something it cannot express in SQL, such as
 // meta.location or a sort on a multi-valued attribute.
-func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error) {
+func (s *pgStore) Search(ctx context.Context, q *store.Query) (*store.Page, error) {
 	where, args := "r.tenant = $1", []any{store.Tenant(ctx)}
 	if q.Filter != nil {
 		w, a, err := filter.ToSQL(q.Filter, s.column, 2)
@@ -141,7 +130,7 @@ func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 // orderBy writes the ORDER BY of a sort: values missing last in both
 // directions, strings compared as filter.Sorter compares them (bytewise,
 // folded unless caseExact), then the id.
-func (s *Store) orderBy(srt *filter.Sorter) (string, error) {
+func (s *pgStore) orderBy(srt *filter.Sorter) (string, error) {
 	const byID = `r.id COLLATE "C"`
 	if srt == nil {
 		return byID, nil
