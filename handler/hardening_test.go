@@ -281,7 +281,9 @@ type spoilingStore struct {
 	spoiled atomic.Int32
 }
 
-func (s *spoilingStore) Fastpath() fastpath.Store { return spoilingFast{s.Store.(fastpath.Provider).Fastpath(), s} }
+func (s *spoilingStore) Fastpath() fastpath.Store {
+	return spoilingFast{s.Store.(fastpath.Provider).Fastpath(), s}
+}
 
 type spoilingFast struct {
 	fastpath.Store

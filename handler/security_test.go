@@ -321,7 +321,9 @@ func (s *recordingStore) Search(ctx context.Context, q *store.Query) (*store.Pag
 	return s.Store.(store.Searcher).Search(ctx, q)
 }
 
-func (s *recordingStore) Fastpath() fastpath.Store { return recordingFast{s.Store.(fastpath.Provider).Fastpath(), s} }
+func (s *recordingStore) Fastpath() fastpath.Store {
+	return recordingFast{s.Store.(fastpath.Provider).Fastpath(), s}
+}
 
 // recordingFast records the queries of the memory store's fast path.
 type recordingFast struct {
