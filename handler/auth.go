@@ -137,9 +137,10 @@ func validToken(s string) bool {
 	return s != ""
 }
 
-// OAuthBearerToken describes bearer-token authentication (RFC 6750) for
-// Config.AuthenticationSchemes, as Entra ID and Okta use it.
-func OAuthBearerToken() AuthenticationScheme {
+// oauthBearerToken describes bearer-token authentication (RFC 6750), as
+// Entra ID and Okta use it: what /ServiceProviderConfig advertises unless
+// Config.AuthenticationSchemes says otherwise.
+func oauthBearerToken() AuthenticationScheme {
 	return AuthenticationScheme{
 		Type: "oauthbearertoken", Name: "OAuth Bearer Token",
 		Description: "Authentication with a bearer token in the Authorization header",

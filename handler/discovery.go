@@ -27,7 +27,7 @@ type metaJSON struct {
 func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 	schemes := h.cfg.AuthenticationSchemes
 	if schemes == nil {
-		schemes = []AuthenticationScheme{}
+		schemes = []AuthenticationScheme{oauthBearerToken()}
 	}
 	body := struct {
 		Schemas          []string  `json:"schemas"`

@@ -157,7 +157,10 @@ type Config struct {
 	// not keep them.
 	DropPasswords bool
 
-	// AuthenticationSchemes are advertised in /ServiceProviderConfig.
+	// AuthenticationSchemes are advertised in /ServiceProviderConfig. Nil
+	// advertises an OAuth bearer token (RFC 6750), which is what
+	// BearerToken, package oauth, Entra ID and Okta use; an empty,
+	// non-nil slice advertises none.
 	AuthenticationSchemes []AuthenticationScheme
 	// DocumentationURI is advertised in /ServiceProviderConfig.
 	DocumentationURI string

@@ -427,7 +427,6 @@ func TestDiscovery(t *testing.T) {
 			s := newServer(t, prefix, func(c *handler.Config) {
 				c.MaxResults = 50
 				c.DocumentationURI = "https://example.com/scim"
-				c.AuthenticationSchemes = []handler.AuthenticationScheme{{Type: "oauthbearertoken", Name: "OAuth Bearer Token", Description: "bearer", Primary: true}}
 			})
 			r := s.do(http.MethodGet, "/ServiceProviderConfig", "")
 			require.Equal(t, http.StatusOK, r.status)
@@ -441,8 +440,9 @@ func TestDiscovery(t *testing.T) {
 			assert.Equal(t, true, r.body["changePassword"].(map[string]any)["supported"], "User.password is writable")
 			assert.Equal(t, "https://example.com/scim", r.body["documentationUri"])
 			schemes := r.body["authenticationSchemes"].([]any)
-			require.Len(t, schemes, 1)
+			require.Len(t, schemes, 1, "RFC 7643 §5: the bearer token is advertised by default")
 			assert.Equal(t, "oauthbearertoken", schemes[0].(map[string]any)["type"])
+			assert.Equal(t, "https://www.rfc-editor.org/rfc/rfc6750", schemes[0].(map[string]any)["specUri"])
 			assert.Equal(t, s.url("/ServiceProviderConfig"), r.body["meta"].(map[string]any)["location"])
 
 			r = s.do(http.MethodGet, "/ResourceTypes", "")
@@ -787,4 +787,29 @@ func TestReturnedRequestFromCompactStore(t *testing.T) {
 	assert.NotContains(t, list["Resources"].([]any)[0], "recoveryHint")
 	assert.NotContains(t, list["Resources"].([]any)[0], "userName")
 	assert.NotContains(t, list["Resources"].([]any)[0], "password", "never returned")
+}
+
+// TestAuthenticationSchemesConfigured checks RFC 7643 §5
+// authenticationSchemes: the configured list replaces the default bearer
+// token, and an empty one advertises none.
+func TestAuthenticationSchemesConfigured(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		schemes []handler.AuthenticationScheme
+		want    []string
+	}{
+		{"empty", []handler.AuthenticationScheme{}, nil},
+		{"own", []handler.AuthenticationScheme{{Type: "httpbasic", Name: "HTTP Basic", Description: "basic"}}, []string{"httpbasic"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newServer(t, "", func(c *handler.Config) { c.AuthenticationSchemes = tt.schemes })
+			r := s.do(http.MethodGet, "/ServiceProviderConfig", "")
+			require.Equal(t, http.StatusOK, r.status)
+			var got []string
+			for _, sc := range r.body["authenticationSchemes"].([]any) {
+				got = append(got, sc.(map[string]any)["type"].(string))
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
 }

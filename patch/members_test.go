@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scimkit/scimkit/internal/elements"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 )
@@ -42,7 +43,7 @@ func TestValuesTouched(t *testing.T) {
 		t.Run(tt.ops, func(t *testing.T) {
 			ops, err := patch.Decode([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":`+tt.ops+`}`), patch.Options{})
 			require.NoError(t, err)
-			values, ok := patch.ValuesTouched(groups, members, ops)
+			values, ok := elements.ValuesTouched(groups, members, ops)
 			if tt.values == nil {
 				assert.False(t, ok)
 				return

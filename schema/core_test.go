@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -150,7 +151,7 @@ func TestCoreSchemasMatchRFC(t *testing.T) {
 	}, {
 		name:    "RFC 7643 §8.7.2 service provider schemas",
 		golden:  "testdata/rfc7643-8.7.2.json",
-		schemas: schema.DiscoverySchemas(),
+		schemas: document.DiscoverySchemas(),
 		deviations: []string{
 			// §5 defines "etag" and the authentication schemes' "type" and "primary".
 			"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig:authenticationSchemes:primary: not in the RFC representation",

@@ -100,7 +100,6 @@ func run(log *slog.Logger, o options) error {
 			{Type: users, Store: userStore},
 			{Type: groups, Store: groupStore},
 		},
-		AuthenticationSchemes: []handler.AuthenticationScheme{handler.OAuthBearerToken()},
 		// Bulk requests of up to 1,000 operations and 4 MiB (RFC 7644 §3.7).
 		Bulk:    handler.BulkConfig{MaxOperations: 1000, MaxPayloadBytes: 4 << 20},
 		Logger:  log,

@@ -44,9 +44,9 @@
 // is taken, so a long PATCH holds up no other request; if another write
 // came first it is prepared again, so concurrent PATCHes never fail on
 // each other's versions and never lose a write. Operations that name a
-// reference list's elements by value (patch.ValuesTouched) are applied
-// under the lock to those elements alone, at a cost set by the request,
-// not by the list's length.
+// reference list's elements by value (an add of members, a remove of
+// members[value eq "x"]) are applied under the lock to those elements
+// alone, at a cost set by the request, not by the list's length.
 //
 // # Limits
 //

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/scimkit/scimkit/internal/elements"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 )
@@ -21,10 +22,10 @@ func (s *part) patch(ctx context.Context, id string, ops []patch.Operation, ifVe
 	}
 	now := s.now()
 	for _, b := range s.beside {
-		if !b.list || b.ext != "" { // patch.ValuesTouched reads core-schema paths
+		if !b.list || b.ext != "" { // elements.ValuesTouched reads core-schema paths
 			continue
 		}
-		if values, ok := patch.ValuesTouched(s.rt, b.attr, ops); ok {
+		if values, ok := elements.ValuesTouched(s.rt, b.attr, ops); ok {
 			if res, done, err := s.patchElements(ctx, id, ifVersion, b.attr, values, ops, opts, now); done {
 				return res, err
 			}
@@ -87,7 +88,7 @@ func (s *part) memberList(e *entry, a *schema.Attribute) (*memberList, error) {
 }
 
 // patchElements applies ops that touch list a only by value (see
-// patch.ValuesTouched) to the resource holding just those elements, then
+// elements.ValuesTouched) to the resource holding just those elements, then
 // merges the result: an added element is appended in place, so adding one
 // member costs the same in a group of ten or of a million. Removing or
 // changing elements rebuilds the list. It works under the write lock, at

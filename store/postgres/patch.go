@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/scimkit/scimkit/internal/elements"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -122,7 +123,7 @@ func (s *pgStore) touchedMembers(ops []patch.Operation) (values []string, partia
 	if s.members == nil {
 		return nil, false
 	}
-	return patch.ValuesTouched(s.rt, s.members, ops)
+	return elements.ValuesTouched(s.rt, s.members, ops)
 }
 
 // syncMembers writes the difference between two lists of members.

@@ -1,10 +1,14 @@
-package patch
+// Package elements tells which elements of a multi-valued attribute a
+// PATCH touches, so that scimkit's stores can patch a group of any size by
+// reading and writing only the members a request names.
+package elements
 
 import (
 	"encoding/json"
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -18,12 +22,12 @@ import (
 // resource would, and leaves the others alone. Stores use it to patch a
 // group of any size by reading and writing only the members named. ok is
 // false when some operation may touch other elements.
-func ValuesTouched(rt *schema.ResourceType, a *schema.Attribute, ops []Operation) (values []string, ok bool) {
+func ValuesTouched(rt *schema.ResourceType, a *schema.Attribute, ops []patch.Operation) (values []string, ok bool) {
 	values = []string{}
 	for _, op := range ops {
 		p := op.Path
 		if p == nil {
-			if op.Op != Remove && mentions(op.Value, a.Name) {
+			if op.Op != patch.Remove && mentions(op.Value, a.Name) {
 				return nil, false
 			}
 			continue
@@ -34,13 +38,13 @@ func ValuesTouched(rt *schema.ResourceType, a *schema.Attribute, ops []Operation
 		switch {
 		case p.Sub != "":
 			return nil, false
-		case op.Op == Add && p.Filter == nil:
+		case op.Op == patch.Add && p.Filter == nil:
 			vs, ok := valueList(op.Value)
 			if !ok {
 				return nil, false
 			}
 			values = append(values, vs...)
-		case op.Op == Remove && p.Filter != nil:
+		case op.Op == patch.Remove && p.Filter != nil:
 			c, ok := p.Filter.(*filter.Compare)
 			if !ok {
 				return nil, false
@@ -50,7 +54,7 @@ func ValuesTouched(rt *schema.ResourceType, a *schema.Attribute, ops []Operation
 				return nil, false
 			}
 			values = append(values, v)
-		case op.Op == Remove && len(op.Value) > 0 && string(op.Value) != "null":
+		case op.Op == patch.Remove && len(op.Value) > 0 && string(op.Value) != "null":
 			vs, ok := valueList(op.Value)
 			if !ok {
 				return nil, false
