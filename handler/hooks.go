@@ -8,28 +8,20 @@ import (
 	"github.com/scimkit/scimkit/schema"
 )
 
-// ChangeOp is the kind of a committed write.
-type ChangeOp string
-
-// The writes that Config.OnChange hears of.
-const (
-	Created  ChangeOp = "create"
-	Replaced ChangeOp = "replace"
-	Patched  ChangeOp = "patch"
-	Deleted  ChangeOp = "delete"
-)
-
 // Change describes one committed write, for Config.OnChange.
 type Change struct {
-	Op   ChangeOp
-	Type *schema.ResourceType
-	ID   string
-	// Before is the resource before the write (nil for Created); After is
-	// the resource after it (nil for Deleted). Both are read-only.
+	// Method is the HTTP method of the write, as a request or a Bulk
+	// operation named it: http.MethodPost (created), http.MethodPut
+	// (replaced), http.MethodPatch or http.MethodDelete.
+	Method string
+	Type   *schema.ResourceType
+	ID     string
+	// Before is the resource before the write (nil for a POST); After is
+	// the resource after it (nil for a DELETE). Both are read-only.
 	Before, After *schema.Resource
 	// Changed lists the attributes whose values differ between Before and
 	// After: core attribute names ("active"), "externalId", and extension
-	// attributes as "<URN>:<name>". For Created and Deleted it lists every
+	// attributes as "<URN>:<name>". For a POST or a DELETE it lists every
 	// attribute the resource has.
 	Changed []string
 }
@@ -55,10 +47,10 @@ func (h *Handler) notify(ctx context.Context, c Change) {
 	c.Changed = document.ChangedAttributes(c.Type, c.Before, c.After)
 	defer func() {
 		if v := recover(); v != nil {
-			h.log.ErrorContext(ctx, "scimkit: OnChange panicked; the write stays committed", "op", c.Op, "type", c.Type.Name, "id", c.ID, "panic", v)
+			h.log.ErrorContext(ctx, "scimkit: OnChange panicked; the write stays committed", "method", c.Method, "type", c.Type.Name, "id", c.ID, "panic", v)
 		}
 	}()
 	if err := h.cfg.OnChange(ctx, c); err != nil {
-		h.log.ErrorContext(ctx, "scimkit: OnChange failed; the write stays committed", "op", c.Op, "type", c.Type.Name, "id", c.ID, "error", err)
+		h.log.ErrorContext(ctx, "scimkit: OnChange failed; the write stays committed", "method", c.Method, "type", c.Type.Name, "id", c.ID, "error", err)
 	}
 }

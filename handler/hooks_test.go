@@ -48,7 +48,7 @@ func TestOnChange(t *testing.T) {
 	id := s.create("/Users", bjensen)
 	got := rec.take()
 	require.Len(t, got, 1)
-	assert.Equal(t, handler.Created, got[0].Op)
+	assert.Equal(t, http.MethodPost, got[0].Method)
 	assert.Equal(t, "User", got[0].Type.Name)
 	assert.Nil(t, got[0].Before)
 	assert.Equal(t, id, got[0].After.ID)
@@ -60,7 +60,7 @@ func TestOnChange(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status)
 	got = rec.take()
 	require.Len(t, got, 1)
-	assert.Equal(t, handler.Patched, got[0].Op)
+	assert.Equal(t, http.MethodPatch, got[0].Method)
 	assert.Equal(t, []string{"active"}, got[0].Changed)
 	assert.True(t, got[0].Has("ACTIVE"))
 	assert.Equal(t, true, got[0].Before.Attributes["active"])
@@ -78,7 +78,7 @@ func TestOnChange(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
 	got = rec.take()
 	require.Len(t, got, 1)
-	assert.Equal(t, handler.Replaced, got[0].Op)
+	assert.Equal(t, http.MethodPut, got[0].Method)
 	assert.ElementsMatch(t, []string{"title", "name", "emails", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"}, got[0].Changed)
 
 	// Bulk: one change per committed operation.
@@ -90,7 +90,7 @@ func TestOnChange(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status)
 	got = rec.take()
 	require.Len(t, got, 3)
-	assert.Equal(t, []handler.ChangeOp{handler.Created, handler.Patched, handler.Deleted}, []handler.ChangeOp{got[0].Op, got[1].Op, got[2].Op})
+	assert.Equal(t, []string{http.MethodPost, http.MethodPatch, http.MethodDelete}, []string{got[0].Method, got[1].Method, got[2].Method})
 	assert.Equal(t, []string{"displayName"}, got[1].Changed)
 	assert.Equal(t, id, got[2].ID)
 	assert.Nil(t, got[2].After)
@@ -124,13 +124,13 @@ func TestOnChangeConcurrent(t *testing.T) {
 	seen := sync.Map{}
 	s := newServer(t, "", func(c *handler.Config) {
 		c.OnChange = func(_ context.Context, ch handler.Change) error {
-			switch ch.Op {
-			case handler.Patched:
+			switch ch.Method {
+			case http.MethodPatch:
 				patched.Add(1)
 				if _, dup := seen.LoadOrStore(ch.After.Meta.Version, true); dup {
 					t.Errorf("version %s heard twice", ch.After.Meta.Version)
 				}
-			case handler.Created:
+			case http.MethodPost:
 				created.Add(1)
 			}
 			return nil

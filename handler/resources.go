@@ -278,7 +278,7 @@ func (h *Handler) createResource(ctx context.Context, t *resourceType, body []by
 	if res, err = fastpath.Create(ctx, t.store, res); err != nil {
 		return nil, err
 	}
-	h.notify(ctx, Change{Op: Created, Type: t.rt, ID: res.ID, After: res})
+	h.notify(ctx, Change{Method: http.MethodPost, Type: t.rt, ID: res.ID, After: res})
 	return res, nil
 }
 
@@ -372,7 +372,7 @@ func (h *Handler) replaceResource(ctx context.Context, t *resourceType, id strin
 		return nil, err
 	}
 	if res.Meta.Version != old.Meta.Version {
-		h.notify(ctx, Change{Op: Replaced, Type: t.rt, ID: id, Before: old, After: res})
+		h.notify(ctx, Change{Method: http.MethodPut, Type: t.rt, ID: id, Before: old, After: res})
 	}
 	return res, nil
 }
@@ -426,7 +426,7 @@ func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string,
 			return nil, err
 		}
 		if after.Meta.Version != before.Meta.Version {
-			h.notify(ctx, Change{Op: Patched, Type: t.rt, ID: id, Before: before, After: after})
+			h.notify(ctx, Change{Method: http.MethodPatch, Type: t.rt, ID: id, Before: before, After: after})
 		}
 		return after, nil
 	}
@@ -455,7 +455,7 @@ func (h *Handler) deleteResource(ctx context.Context, t *resourceType, id, ifVer
 		return t.store.Delete(ctx, id, cur.Meta.Version)
 	})
 	if err == nil {
-		h.notify(ctx, Change{Op: Deleted, Type: t.rt, ID: id, Before: before})
+		h.notify(ctx, Change{Method: http.MethodDelete, Type: t.rt, ID: id, Before: before})
 	}
 	return err
 }
