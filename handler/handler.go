@@ -91,7 +91,7 @@ type Config struct {
 	// of all the PATCH operations of one Bulk request together; more get
 	// 413 tooMany. An operation costs at most a pass over the values of
 	// the attribute it names, so this bounds the work of a PATCH. Default
-	// patch.DefaultMaxOperations (1,000).
+	// 1,000, far more than Entra ID or Okta send in one request.
 	MaxPatchOperations int
 
 	// Bulk turns on /Bulk (RFC 7644 §3.7) and sets its limits, which
@@ -222,7 +222,7 @@ func New(cfg Config) (*Handler, error) {
 		cfg.MaxAttributes = 100
 	}
 	if cfg.MaxPatchOperations <= 0 {
-		cfg.MaxPatchOperations = patch.DefaultMaxOperations
+		cfg.MaxPatchOperations = 1000
 	}
 	if cfg.Bulk.MaxOperations < 0 {
 		return nil, errors.New("handler: Config.Bulk.MaxOperations is negative")

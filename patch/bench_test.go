@@ -119,7 +119,7 @@ func BenchmarkFilteredRemoves(b *testing.B) {
 	groups := schema.Groups()
 	g := groupWithMembers(100_000)
 	body := []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[`)
-	for i := range patch.DefaultMaxOperations {
+	for i := range maxOperations {
 		if i > 0 {
 			body = append(body, ',')
 		}
@@ -129,7 +129,7 @@ func BenchmarkFilteredRemoves(b *testing.B) {
 	require.NoError(b, err)
 	for b.Loop() {
 		out, _, err := patch.Apply(context.Background(), groups, g, ops, patch.Options{})
-		if err != nil || len(out.Attributes["members"].([]any)) != 100_000-patch.DefaultMaxOperations {
+		if err != nil || len(out.Attributes["members"].([]any)) != 100_000-maxOperations {
 			b.Fatal(err)
 		}
 	}

@@ -56,21 +56,21 @@ type Options struct {
 	// MaxOperations bounds how many operations one PatchOp may hold; Decode
 	// answers more with 413 tooMany. Each operation costs at most a pass
 	// over the values of the attribute it names, so this bounds a PATCH's
-	// work. Zero means DefaultMaxOperations.
+	// work. Zero means 1,000, far more than Entra ID or Okta send in one
+	// request.
 	MaxOperations int
 }
 
-// DefaultMaxOperations is the number of operations a PatchOp may hold when
-// Options.MaxOperations is zero: far more than Entra ID or Okta send in
-// one request.
-const DefaultMaxOperations = 1000
+// defaultMaxOperations is the number of operations a PatchOp may hold when
+// Options.MaxOperations is zero.
+const defaultMaxOperations = 1000
 
 // maxOperations returns the limit Options.MaxOperations sets.
 func (o Options) maxOperations() int {
 	if o.MaxOperations > 0 {
 		return o.MaxOperations
 	}
-	return DefaultMaxOperations
+	return defaultMaxOperations
 }
 
 // tooManyError is the error for a PatchOp holding n operations, more than

@@ -109,10 +109,10 @@ func TestDecodeMaxOperations(t *testing.T) {
 		ops := strings.Repeat(`{"op":"remove","path":"title"},`, n)
 		return []byte(`{` + patchOp + `,"Operations":[` + strings.TrimSuffix(ops, ",") + `]}`)
 	}
-	ops, err := patch.Decode(body(patch.DefaultMaxOperations), patch.Options{})
+	ops, err := patch.Decode(body(maxOperations), patch.Options{})
 	require.NoError(t, err)
-	assert.Len(t, ops, patch.DefaultMaxOperations)
-	for _, tt := range []struct{ n, limit int }{{patch.DefaultMaxOperations + 1, 0}, {4, 3}} {
+	assert.Len(t, ops, maxOperations)
+	for _, tt := range []struct{ n, limit int }{{maxOperations + 1, 0}, {4, 3}} {
 		_, err := patch.Decode(body(tt.n), patch.Options{MaxOperations: tt.limit})
 		var se *schema.Error
 		require.ErrorAs(t, err, &se)
@@ -120,3 +120,7 @@ func TestDecodeMaxOperations(t *testing.T) {
 		assert.Equal(t, schema.ScimTooMany, se.Type)
 	}
 }
+
+// maxOperations is the number of operations Decode accepts with zero
+// Options (RFC 7644 §3.5.2 sets none; the limit bounds a PATCH's work).
+const maxOperations = 1000
