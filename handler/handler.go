@@ -197,6 +197,9 @@ type resourceType struct {
 	rt      *schema.ResourceType
 	store   store.Store
 	secrets []secret // the writeOnly attributes, whose values are protected
+	// The patterns of its routes, for Observe: "/Users", "/Users/.search",
+	// "/Users/{id}".
+	listPattern, searchPattern, idPattern string
 }
 
 // New checks cfg and returns a Handler. It reports configuration errors:
@@ -262,10 +265,11 @@ func New(cfg Config) (*Handler, error) {
 			names[n] = true
 		}
 		ep := strings.ToLower(strings.TrimPrefix(t.Type.Endpoint, "/"))
-		if _, dup := h.byEndpoint[ep]; dup || reserved[ep] {
+		if _, _, protocol := protocolRoute(ep); protocol || h.byEndpoint[ep] != nil {
 			return nil, fmt.Errorf("handler: endpoint %q is used twice or is reserved", t.Type.Endpoint)
 		}
-		rt := &resourceType{rt: t.Type, store: t.Store, secrets: secretsOf(t.Type)}
+		rt := &resourceType{rt: t.Type, store: t.Store, secrets: secretsOf(t.Type),
+			listPattern: t.Type.Endpoint, searchPattern: t.Type.Endpoint + "/.search", idPattern: t.Type.Endpoint + "/{id}"}
 		h.types = append(h.types, rt)
 		h.byEndpoint[ep] = rt
 		for _, s := range append([]*schema.Schema{t.Type.Schema}, extensionSchemas(t.Type)...) {
@@ -288,12 +292,6 @@ func extensionSchemas(rt *schema.ResourceType) []*schema.Schema {
 		out[i] = e.Schema
 	}
 	return out
-}
-
-// reserved are the first path segments the protocol itself uses.
-var reserved = map[string]bool{
-	"serviceproviderconfig": true, "resourcetypes": true, "schemas": true,
-	"bulk": true, "me": true, ".search": true,
 }
 
 // ServeHTTP routes a request (RFC 7644 §3.2).
@@ -333,7 +331,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 			writeError(w, internalError(id))
 		}
 	}()
-	if err := h.checkQuery(r); err != nil {
+	q, err := readParams(r.URL.RawQuery)
+	if err != nil {
+		err = document.InvalidValueError("the query string is not valid: %v", err)
+	} else {
+		err = h.checkParams(&q)
+	}
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -346,130 +350,53 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	switch {
-	case len(segs) == 0:
-		h.route(w, r, map[string]func(){http.MethodGet: func() { h.listAll(w, r, nil) }})
-		return
-	case len(segs) == 1 && segs[0] == ".search":
-		h.route(w, r, map[string]func(){http.MethodPost: func() { h.searchAll(w, r) }})
-		return
-	}
-	var lb [64]byte
-	first := lowerKey(lb[:0], segs[0]) // the endpoint, lower-cased on the stack
-	switch string(first) {
-	case "serviceproviderconfig", "resourcetypes", "schemas":
-		if r.URL.Query().Has("filter") {
-			// RFC 7644 §4: discovery endpoints do not filter, and say so
-			// rather than let a client believe a filter was applied.
-			writeError(w, &schema.Error{Status: http.StatusForbidden, Detail: "/" + segs[0] + " does not support filtering"})
-			return
-		}
-	}
-	switch string(first) {
-	case "serviceproviderconfig":
-		if len(segs) == 1 {
-			h.route(w, r, map[string]func(){http.MethodGet: func() { h.serviceProviderConfig(w, r) }})
-			return
-		}
-	case "resourcetypes":
-		if len(segs) <= 2 {
-			h.route(w, r, map[string]func(){http.MethodGet: func() { h.resourceTypes(w, r, segs[1:]) }})
-			return
-		}
-	case "schemas":
-		if len(segs) <= 2 {
-			h.route(w, r, map[string]func(){http.MethodGet: func() { h.schemasEndpoint(w, r, segs[1:]) }})
-			return
-		}
-	case "bulk":
-		if len(segs) == 1 {
-			h.route(w, r, map[string]func(){http.MethodPost: func() { h.bulk(w, r) }})
-			return
-		}
-	case "me":
-		if len(segs) == 1 {
-			h.me(w, r)
-			return
-		}
-	}
-	rt, ok := h.byEndpoint[string(first)]
-	if !ok {
-		writeError(w, &schema.Error{Status: http.StatusNotFound, Detail: fmt.Sprintf("no endpoint %q", "/"+segs[0])})
+	rt := h.match(segs)
+	if rt.discovery && q.has(pFilter) {
+		// RFC 7644 §4: discovery endpoints do not filter, and say so
+		// rather than let a client believe a filter was applied.
+		writeError(w, &schema.Error{Status: http.StatusForbidden, Detail: "/" + segs[0] + " does not support filtering"})
 		return
 	}
-	// The resource routes, the hot ones, switch on the method directly.
-	switch {
-	case len(segs) == 1:
+	switch rt.kind {
+	case routeRoot:
+		methods(w, r, func() { h.listAll(w, r, &q) }, nil)
+	case routeRootSearch:
+		methods(w, r, nil, func() { h.searchAll(w, r) })
+	case routeServiceProviderConfig:
+		methods(w, r, func() { h.serviceProviderConfig(w, r) }, nil)
+	case routeResourceTypes:
+		methods(w, r, func() { h.resourceTypes(w, r, rt.rest) }, nil)
+	case routeSchemas:
+		methods(w, r, func() { h.schemasEndpoint(w, r, rt.rest) }, nil)
+	case routeBulk:
+		methods(w, r, nil, func() { h.bulk(w, r) })
+	case routeMe:
+		h.me(w, r)
+	case routeList:
+		// The resource routes, the hot ones, call no closure.
 		switch r.Method {
 		case http.MethodGet, http.MethodHead:
-			h.list(w, r, rt)
+			h.list(w, r, rt.t, &q)
 		case http.MethodPost:
-			h.create(w, r, rt)
+			h.create(w, r, rt.t)
 		default:
 			notAllowed(w, r, http.MethodGet, http.MethodPost)
 		}
-	case len(segs) == 2 && segs[1] == ".search":
+	case routeSearch:
 		if r.Method != http.MethodPost {
 			notAllowed(w, r, http.MethodPost)
 			return
 		}
-		h.search(w, r, rt)
-	case len(segs) == 2:
-		switch id := segs[1]; r.Method {
-		case http.MethodGet, http.MethodHead:
-			h.get(w, r, rt, id)
-		case http.MethodPut:
-			h.replace(w, r, rt, id)
-		case http.MethodPatch:
-			h.patch(w, r, rt, id)
-		case http.MethodDelete:
-			h.delete(w, r, rt, id)
-		default:
-			notAllowed(w, r, http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete)
-		}
-	default:
-		writeError(w, &schema.Error{Status: http.StatusNotFound, Detail: fmt.Sprintf("no resource at %q", r.URL.Path)})
-	}
-}
-
-// lowerKey appends strings.ToLower(s) to b: without allocating when s is
-// ASCII and fits b's capacity.
-func lowerKey(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return append(b, strings.ToLower(s)...)
-		}
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b = append(b, c)
-	}
-	return b
-}
-
-// route calls the function for the request's method, or answers 405 with
-// the allowed methods.
-func (h *Handler) route(w http.ResponseWriter, r *http.Request, methods map[string]func()) {
-	if fn, ok := methods[r.Method]; ok {
-		fn()
-		return
-	}
-	if r.Method == http.MethodHead {
-		if fn, ok := methods[http.MethodGet]; ok {
-			fn()
+		h.search(w, r, rt.t)
+	case routeResource:
+		h.serveResource(w, r, rt.t, rt.rest[0])
+	case routeNone:
+		if rt.t != nil {
+			writeError(w, &schema.Error{Status: http.StatusNotFound, Detail: fmt.Sprintf("no resource at %q", r.URL.Path)})
 			return
 		}
+		writeError(w, &schema.Error{Status: http.StatusNotFound, Detail: fmt.Sprintf("no endpoint %q", "/"+segs[0])})
 	}
-	allowed := make([]string, 0, len(methods))
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
-		if _, ok := methods[m]; ok {
-			allowed = append(allowed, m)
-		}
-	}
-	notAllowed(w, r, allowed...)
 }
 
 // notAllowed answers 405 with the allowed methods (RFC 9110 §15.5.6).
@@ -489,16 +416,6 @@ func printable(s string) bool {
 		}
 	}
 	return true
-}
-
-func splitPath(p string) []string {
-	segs := make([]string, 0, 4)
-	for s := range strings.SplitSeq(p, "/") {
-		if s != "" {
-			segs = append(segs, s)
-		}
-	}
-	return segs
 }
 
 // baseURL returns the URL the handler is mounted at for request r.
@@ -592,84 +509,6 @@ func internalError(id string) *schema.Error {
 	return &schema.Error{Status: http.StatusInternalServerError, Detail: "internal error (request id " + id + ")"}
 }
 
-// checkQuery rejects a query string that does not parse, which
-// net/url would otherwise drop in silence (a malformed filter would then
-// list everything), and attribute lists over MaxAttributes.
-func (h *Handler) checkQuery(r *http.Request) error {
-	if r.URL.RawQuery == "" {
-		return nil // most writes and reads by id
-	}
-	if plainQuery(r.URL.RawQuery) {
-		return nil
-	}
-	q, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return document.InvalidValueError("the query string is not valid: %v", err)
-	}
-	for _, p := range []string{"attributes", "excludedAttributes"} {
-		if err := h.checkAttributeList(p, splitList(q.Get(p))); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// plainQuery reports, without allocating, that url.ParseQuery accepts raw
-// and finds neither "attributes" nor "excludedAttributes" in it: the
-// common case, such as a filter, which checkQuery need not parse.
-func plainQuery(raw string) bool {
-	for n := 0; raw != ""; n++ {
-		var part string
-		part, raw, _ = strings.Cut(raw, "&")
-		if n == 100 || strings.Contains(part, ";") {
-			return false // many parameters, or an error: ParseQuery decides
-		}
-		key, value, _ := strings.Cut(part, "=")
-		if !validEscapes(key) || !validEscapes(value) {
-			return false
-		}
-		if strings.ContainsAny(key, "%+") || strings.EqualFold(key, "attributes") || strings.EqualFold(key, "excludedAttributes") {
-			return false
-		}
-	}
-	return true
-}
-
-// validEscapes reports whether every '%' in s starts a %XX escape, which
-// is what url.QueryUnescape requires.
-func validEscapes(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '%' {
-			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
-				return false
-			}
-			i += 2
-		}
-	}
-	return true
-}
-
-func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
-
-// checkAttributeList checks an "attributes" or "excludedAttributes" list
-// (RFC 7644 §3.4.2.5): at most MaxAttributes names, each an attribute path
-// without a value filter, such as "name.givenName" or a URN-qualified name;
-// a malformed one is 400 invalidPath. Names of no attribute are ignored.
-func (h *Handler) checkAttributeList(param string, names []string) error {
-	if len(names) > h.cfg.MaxAttributes {
-		return document.InvalidValueError("%q lists %d names, more than the %d allowed", param, len(names), h.cfg.MaxAttributes)
-	}
-	for _, n := range names {
-		if n == "" {
-			continue // "a,,b": lenient, as before
-		}
-		if p, err := h.cfg.FilterLimits.ParsePath(n); err != nil || p.Filter != nil {
-			return document.InvalidPathError("%q: %q is not an attribute name or path such as name.givenName", param, n)
-		}
-	}
-	return nil
-}
-
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 func writeError(w http.ResponseWriter, se *schema.Error) {
@@ -715,30 +554,3 @@ func (w *statusWriter) WriteHeader(status int) {
 
 // Unwrap lets http.ResponseController reach the writer underneath.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// endpointLabel returns the route a path takes, with ids replaced by
-// "{id}", for metrics.
-func (h *Handler) endpointLabel(path string) string {
-	segs := splitPath(path)
-	switch len(segs) {
-	case 0:
-		return "/"
-	case 1:
-		switch k := strings.ToLower(segs[0]); {
-		case k == ".search", reserved[k]:
-			return "/" + segs[0]
-		}
-	}
-	t, ok := h.byEndpoint[strings.ToLower(segs[0])]
-	switch {
-	case ok && len(segs) == 1:
-		return t.rt.Endpoint
-	case ok && len(segs) == 2 && segs[1] == ".search":
-		return t.rt.Endpoint + "/.search"
-	case ok && len(segs) == 2:
-		return t.rt.Endpoint + "/{id}"
-	case !ok && len(segs) == 2 && (strings.EqualFold(segs[0], "schemas") || strings.EqualFold(segs[0], "resourcetypes")):
-		return "/" + segs[0] + "/{id}"
-	}
-	return "other"
-}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,15 +30,12 @@ type searchRequest struct {
 }
 
 // parseQuery reads the query parameters of GET /{endpoint} and GET /.
-func (h *Handler) parseQuery(r *http.Request) (searchRequest, error) {
-	q, err := readListParams(r.URL.RawQuery)
-	if err != nil {
-		return searchRequest{}, document.InvalidValueError("the query string is not valid: %v", err)
-	}
+func (h *Handler) parseQuery(q *params) (searchRequest, error) {
 	req := searchRequest{
 		filter: q.get(pFilter), filterSet: q.has(pFilter), sortBy: q.get(pSortBy), sortOrder: q.get(pSortOrder),
 		attributes: splitList(q.get(pAttributes)), excluded: splitList(q.get(pExcluded)),
 	}
+	var err error
 	if req.startIndex, err = intParam(q.get(pStartIndex), 1); err != nil {
 		return req, document.InvalidValueError("startIndex must be an integer, not %q", q.get(pStartIndex))
 	}
@@ -55,103 +51,6 @@ func (h *Handler) parseQuery(r *http.Request) (searchRequest, error) {
 		}
 	}
 	return h.cursorStart(h.normalize(req))
-}
-
-// The query parameters of a search (RFC 7644 §3.4.2, RFC 9865), in
-// listParams.
-const (
-	pFilter = iota
-	pSortBy
-	pSortOrder
-	pAttributes
-	pExcluded
-	pStartIndex
-	pCount
-	pCursor
-	nParams
-)
-
-var paramNames = [nParams]string{"filter", "sortBy", "sortOrder", "attributes", "excludedAttributes", "startIndex", "count", "cursor"}
-
-// listParams holds the search parameters of a query string as
-// url.Values would: the first value of each name, and whether it is there.
-type listParams struct {
-	values [nParams]string
-	seen   [nParams]bool
-}
-
-func (p *listParams) get(i int) string { return p.values[i] }
-func (p *listParams) has(i int) bool   { return p.seen[i] }
-
-// readListParams reads the search parameters of a raw query string as
-// url.ParseQuery does, without building url.Values for the parameters a
-// search ignores.
-func readListParams(raw string) (listParams, error) {
-	var p listParams
-	for raw != "" {
-		var part string
-		part, raw, _ = strings.Cut(raw, "&")
-		if strings.Contains(part, ";") {
-			return p, errors.New("invalid semicolon separator in query")
-		}
-		if part == "" {
-			continue
-		}
-		key, value, _ := strings.Cut(part, "=")
-		key, err := queryUnescape(key)
-		if err != nil {
-			return p, err
-		}
-		i := slices.Index(paramNames[:], key)
-		if i < 0 || p.seen[i] {
-			if !validEscapes(value) {
-				return p, url.EscapeError(value)
-			}
-			continue
-		}
-		v, err := queryUnescape(value)
-		if err != nil {
-			return p, err
-		}
-		p.values[i], p.seen[i] = v, true
-	}
-	return p, nil
-}
-
-// queryUnescape is url.QueryUnescape in one pass: s itself when it escapes
-// nothing, otherwise one allocation.
-func queryUnescape(s string) (string, error) {
-	if !strings.ContainsAny(s, "%+") {
-		return s, nil
-	}
-	if !validEscapes(s) {
-		return url.QueryUnescape(s) // for its error
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '%':
-			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
-			i += 2
-		case '+':
-			b.WriteByte(' ')
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String(), nil
-}
-
-// unhex returns the value of hex digit c.
-func unhex(c byte) byte {
-	switch {
-	case c >= 'a':
-		return c - 'a' + 10
-	case c >= 'A':
-		return c - 'A' + 10
-	}
-	return c - '0'
 }
 
 func intParam(s string, def int) (int, error) {
@@ -327,8 +226,8 @@ func (h *Handler) query(t *resourceType, req searchRequest, e filter.Expr, acros
 }
 
 // list serves GET /{endpoint} (RFC 7644 §3.4.2).
-func (h *Handler) list(w http.ResponseWriter, r *http.Request, t *resourceType) {
-	req, err := h.parseQuery(r)
+func (h *Handler) list(w http.ResponseWriter, r *http.Request, t *resourceType, q *params) {
+	req, err := h.parseQuery(q)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -347,8 +246,8 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request, t *resourceType
 }
 
 // listAll serves GET / (RFC 7644 §3.4.2.1): a search across all types.
-func (h *Handler) listAll(w http.ResponseWriter, r *http.Request, _ []string) {
-	req, err := h.parseQuery(r)
+func (h *Handler) listAll(w http.ResponseWriter, r *http.Request, q *params) {
+	req, err := h.parseQuery(q)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -16,17 +16,12 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &schema.Error{Status: http.StatusNotImplemented, Detail: "this service provider does not support /Me"})
 		return
 	}
-	h.route(w, r, map[string]func(){
-		http.MethodGet:    func() { h.meDo(w, r, h.get) },
-		http.MethodPut:    func() { h.meDo(w, r, h.replace) },
-		http.MethodPatch:  func() { h.meDo(w, r, h.patch) },
-		http.MethodDelete: func() { h.meDo(w, r, h.delete) },
-	})
-}
-
-// meDo finds the caller's resource and serves the request as fn serves
-// requests to that resource's own URL.
-func (h *Handler) meDo(w http.ResponseWriter, r *http.Request, fn func(http.ResponseWriter, *http.Request, *resourceType, string)) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete:
+	default:
+		notAllowed(w, r, resourceMethods...)
+		return
+	}
 	name, id, err := h.cfg.Me(r)
 	if err != nil {
 		h.fail(w, r, err)
@@ -43,5 +38,5 @@ func (h *Handler) meDo(w http.ResponseWriter, r *http.Request, fn func(http.Resp
 		return
 	}
 	w.Header().Set("Location", h.location(r, t.rt, id))
-	fn(w, r, t, id)
+	h.serveResource(w, r, t, id)
 }

@@ -37,8 +37,8 @@ var b64 = base64.RawStdEncoding
 // PBKDF2-HMAC-SHA256 with 600,000 iterations and a random 16-byte salt, as
 // "$pbkdf2-sha256$i=600000$<salt>$<key>". It is what the handler stores in
 // place of a password unless Config.PasswordHash says otherwise; check a
-// password against it with VerifyPassword. It takes about 80 ms of one
-// core.
+// password against it with VerifyPassword. It is deliberately slow: tens
+// of milliseconds of one core.
 func HashPassword(password string) (string, error) {
 	return hashPassword(password, pbkdf2Iterations)
 }

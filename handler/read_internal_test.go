@@ -32,31 +32,15 @@ func TestReadAll(t *testing.T) {
 	assert.ErrorIs(t, err, boom)
 }
 
-// FuzzPlainQuery checks that plainQuery claims only what url.ParseQuery
-// confirms: the query parses and names no attribute list.
-func FuzzPlainQuery(f *testing.F) {
-	for _, s := range []string{"", "filter=userName%20eq%20%22a%22", "filter=a%2", "a;b", "attributes=userName", "%61ttributes=x", "count=5&startIndex=1", "a+b=c", "x=%zz", "=&&="} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, raw string) {
-		if !plainQuery(raw) {
-			return
-		}
-		q, err := url.ParseQuery(raw)
-		require.NoError(t, err, "%q", raw)
-		assert.False(t, q.Has("attributes") || q.Has("excludedAttributes"), "%q", raw)
-	})
-}
-
-// FuzzReadListParams checks readListParams against url.ParseQuery: the
-// same errors, and for every search parameter the same first value and
-// presence.
-func FuzzReadListParams(f *testing.F) {
+// FuzzReadParams checks readParams, the handler's one reader of query
+// strings, against url.ParseQuery: the same errors, and for every SCIM
+// parameter the same first value and presence.
+func FuzzReadParams(f *testing.F) {
 	for _, s := range []string{"", "filter=userName%20eq%20%22a%22&count=5", "count=1&count=2", "cursor", "cursor=&startIndex=3", "f%69lter=x", "filter=a+b", "a;b", "x=%zz&filter=1", "%zz=1", "attributes=a,b&excludedAttributes=c", "sortBy=name.familyName&sortOrder=descending"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		got, err := readListParams(raw)
+		got, err := readParams(raw)
 		want, wantErr := url.ParseQuery(raw)
 		require.Equal(t, wantErr == nil, err == nil, "%q: %v, url.ParseQuery: %v", raw, err, wantErr)
 		if err != nil {

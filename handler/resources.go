@@ -60,27 +60,6 @@ func readAll(r io.Reader, size int64) ([]byte, error) {
 	}
 }
 
-// projection reads "attributes" and "excludedAttributes" from the query
-// string (RFC 7644 §3.4.2.5, §3.9).
-func projection(rt *schema.ResourceType, r *http.Request) *document.Projection {
-	if r.URL.RawQuery == "" || plainQuery(r.URL.RawQuery) {
-		return nil // the default projection: no attribute list named
-	}
-	q := r.URL.Query()
-	return document.NewProjection(rt, splitList(q.Get("attributes")), splitList(q.Get("excludedAttributes")))
-}
-
-func splitList(s string) []string {
-	if strings.TrimSpace(s) == "" {
-		return nil
-	}
-	parts := strings.Split(s, ",")
-	for i := range parts {
-		parts[i] = strings.TrimSpace(parts[i])
-	}
-	return parts
-}
-
 // etag formats a version as a weak entity tag (RFC 7644 §3.14).
 func etag(version string) string { return `W/"` + version + `"` }
 
@@ -379,8 +358,8 @@ func (h *Handler) replaceResource(ctx context.Context, t *resourceType, id strin
 
 // patch serves PATCH /{endpoint}/{id} (RFC 7644 §3.5.2).
 func (h *Handler) patch(w http.ResponseWriter, r *http.Request, t *resourceType, id string) {
-	q := r.URL.Query()
-	noContent := h.cfg.PatchNoContent && q.Get("attributes") == "" && q.Get("excludedAttributes") == ""
+	q, _ := readParams(r.URL.RawQuery) // serve checked it
+	noContent := h.cfg.PatchNoContent && q.get(pAttributes) == "" && q.get(pExcluded) == ""
 	body, err := h.readBody(w, r, h.cfg.MaxBodyBytes)
 	var ifVersion string
 	if err == nil {

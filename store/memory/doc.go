@@ -28,7 +28,8 @@
 // shared: treat them as read-only. For resource types without reference
 // lists (users and most custom types), scimkit's handler answers reads
 // with the stored JSON, decoding and encoding nothing. A typical
-// Entra-shaped user takes about 1.1 KB and 3 heap objects.
+// Entra-shaped user takes a few heap objects (docs/performance.md in the
+// repository has the measured figures).
 //
 // # Searches, writes and PATCH
 //
@@ -54,5 +55,5 @@
 // uniqueness and indexes cover top-level attributes (core and extension),
 // not sub-attributes; a search without an indexed equality reads every
 // resource, which is fine for tens of thousands of resources and slow for
-// millions (about 4 µs per user on a small VM).
+// millions.
 package memory
