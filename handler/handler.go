@@ -243,7 +243,7 @@ func New(cfg Config) (*Handler, error) {
 	h := &Handler{
 		cfg: cfg, byEndpoint: map[string]*resourceType{}, log: cfg.Logger,
 		patchOpts:  patch.Options{Strict: cfg.Strict, Limits: cfg.FilterLimits, MaxOperations: cfg.MaxPatchOperations},
-		decodeOpts: document.DecodeOptions{Strict: cfg.Strict},
+		decodeOpts: document.DecodeOptions{Strict: cfg.Strict, ValidUTF8: true}, // readBody checked every body Decode reads
 	}
 	names := map[string]bool{}
 	schemaIDs := map[string]*schema.Schema{}

@@ -32,6 +32,9 @@ type DecodeOptions struct {
 	// store reading back what it stored sets it, so that a "" a strict
 	// service stored reads back as "".
 	KeepEmptyStrings bool
+	// ValidUTF8 says that the caller has checked that the body is valid
+	// UTF-8 (CheckJSON does), so that Decode does not check it again.
+	ValidUTF8 bool
 }
 
 // keepEmpty reports whether "" is a value rather than unassigned.
@@ -44,6 +47,11 @@ func ParseJSON(data []byte) (any, error) {
 	if !utf8.Valid(data) {
 		return nil, InvalidSyntaxError("request body is not valid UTF-8")
 	}
+	return parseValid(data)
+}
+
+// parseValid is ParseJSON for data known to be valid UTF-8.
+func parseValid(data []byte) (any, error) {
 	p := parser{data: data}
 	v, err := p.value()
 	if err != nil {
@@ -69,7 +77,8 @@ func ParseJSON(data []byte) (any, error) {
 // Decode checks values one by one; ValidateCreate and ValidateReplace check
 // the resource as a whole.
 func Decode(rt *schema.ResourceType, data []byte, opts DecodeOptions) (*schema.Resource, error) {
-	if utf8.Valid(data) {
+	valid := opts.ValidUTF8 || utf8.Valid(data)
+	if valid {
 		d := directDecoder{parser: parser{data: data}, rt: rt, opts: opts}
 		if r, ok := d.resource(); ok {
 			if d.space(); d.i == len(data) {
@@ -79,7 +88,10 @@ func Decode(rt *schema.ResourceType, data []byte, opts DecodeOptions) (*schema.R
 	}
 	// The generic path: parse, then decode. It is the reference for the
 	// direct decoder above, and it reports errors in their exact form.
-	v, err := ParseJSON(data)
+	if !valid {
+		return nil, InvalidSyntaxError("request body is not valid UTF-8")
+	}
+	v, err := parseValid(data)
 	if err != nil {
 		return nil, err
 	}

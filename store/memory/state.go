@@ -135,7 +135,7 @@ func (st *state) meta(rt *schema.ResourceType) schema.Meta {
 func (s *part) own(r *schema.Resource) (*schema.Resource, error) {
 	v := *r
 	v.ID, v.Meta = "", schema.Meta{}
-	c, err := document.Decode(s.rt, document.AppendJSON(nil, s.rt, &v, nil), document.DecodeOptions{KeepEmptyStrings: true})
+	c, err := document.Decode(s.rt, document.AppendJSON(nil, s.rt, &v, nil), document.DecodeOptions{KeepEmptyStrings: true, ValidUTF8: true}) // AppendJSON writes valid UTF-8
 	if err != nil {
 		return nil, fmt.Errorf("memory: the %s cannot be stored as JSON: %w", s.rt.Name, err)
 	}
