@@ -283,6 +283,13 @@ func New(cfg Config) (*Handler, error) {
 			h.schemas = append(h.schemas, s)
 		}
 	}
+	// RFC 7644 §4: /Schemas lists all supported schemas, which include
+	// those of the discovery resources themselves (RFC 7643 §8.7.2).
+	for _, s := range document.DiscoverySchemas() {
+		if _, ok := schemaIDs[strings.ToLower(s.ID)]; !ok {
+			h.schemas = append(h.schemas, s)
+		}
+	}
 	return h, nil
 }
 

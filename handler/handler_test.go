@@ -467,7 +467,14 @@ func TestDiscovery(t *testing.T) {
 			for _, x := range r.body["Resources"].([]any) {
 				ids = append(ids, x.(map[string]any)["id"].(string))
 			}
-			assert.ElementsMatch(t, []string{schema.UserSchema, schema.EnterpriseUserSchema, schema.GroupSchema}, ids)
+			assert.ElementsMatch(t, []string{schema.UserSchema, schema.EnterpriseUserSchema, schema.GroupSchema,
+				"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig", "urn:ietf:params:scim:schemas:core:2.0:ResourceType",
+				"urn:ietf:params:scim:schemas:core:2.0:Schema"}, ids, "RFC 7643 §8.7: the resource schemas and the discovery schemas")
+			assert.Equal(t, float64(6), r.body["totalResults"])
+			r = s.do(http.MethodGet, "/Schemas/urn:ietf:params:scim:schemas:core:2.0:ResourceType", "")
+			require.Equal(t, http.StatusOK, r.status)
+			assert.Equal(t, "ResourceType", r.body["name"])
+			assert.Equal(t, s.url("/Schemas/urn:ietf:params:scim:schemas:core:2.0:ResourceType"), r.body["meta"].(map[string]any)["location"])
 
 			r = s.do(http.MethodGet, "/Schemas/"+schema.EnterpriseUserSchema, "")
 			require.Equal(t, http.StatusOK, r.status)

@@ -63,9 +63,10 @@ func main() {
 	tenants := flag.String("tenants", "", "serve several tenants, each with its own token: name=token,name=token (replaces -token)")
 	baseURL := flag.String("base-url", "", "the public URL clients reach the server at, such as https://scim.example.com/scim/v2, for Location and meta.location (default: taken from each request's Host, which only a trusted proxy makes safe)")
 	withOAuth := flag.Bool("oauth", false, "also serve an OAuth 2.0 token endpoint at /oauth/token (client credentials: client_id scimkit, client_secret the token), as Entra ID gallery apps need, and accept its access tokens")
+	strict := flag.Bool("strict", false, "follow RFC 7643 and RFC 7644 to the letter: refuse what Entra ID and Okta send beyond them (handler.Config.Strict)")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(log, options{addr: *addr, token: *token, tenants: *tenants, dsn: *dsn, baseURL: *baseURL, logEach: !*quiet, oauth: *withOAuth}); err != nil {
+	if err := run(log, options{addr: *addr, token: *token, tenants: *tenants, dsn: *dsn, baseURL: *baseURL, logEach: !*quiet, oauth: *withOAuth, strict: *strict}); err != nil {
 		log.Error("scimkit example server failed", "error", err)
 		os.Exit(1)
 	}
@@ -74,82 +75,18 @@ func main() {
 // options are the server's flags.
 type options struct {
 	addr, token, tenants, dsn, baseURL string
-	logEach, oauth                     bool
+	logEach, oauth, strict             bool
 }
 
 func run(log *slog.Logger, o options) error {
-	addr, token, tenants, dsn, baseURL, logEach := o.addr, o.token, o.tenants, o.dsn, o.baseURL, o.logEach
-	byToken, err := parseTenants(tenants)
+	h, closeFn, err := serverHandler(log, &o)
 	if err != nil {
 		return err
 	}
-	if token == "" && byToken == nil {
-		b := make([]byte, 16)
-		_, _ = rand.Read(b)
-		token = hex.EncodeToString(b)
-		fmt.Fprintf(os.Stderr, "no -token or SCIMKIT_TOKEN given; use this one:\n\n    Authorization: Bearer %s\n\n", token)
-	}
-	users, groups := schema.Users(), schema.Groups()
-	userStore, groupStore, closeStores, err := stores(log, dsn, users, groups)
+	defer closeFn()
+	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return err
-	}
-	defer closeStores()
-	cfg := handler.Config{
-		Endpoints: []handler.Endpoint{
-			{Type: users, Store: userStore},
-			{Type: groups, Store: groupStore},
-		},
-		// Bulk requests of up to 1,000 operations and 4 MiB (RFC 7644 §3.7).
-		Bulk:    handler.BulkConfig{MaxOperations: 1000, MaxPayloadBytes: 4 << 20},
-		Logger:  log,
-		BaseURL: baseURL,
-	}
-	var check handler.Check
-	if byToken == nil {
-		if check, err = handler.BearerToken(token); err != nil {
-			return err
-		}
-	} else {
-		// Each tenant's token selects its partition of the stores: the
-		// tenant comes from the credentials, never from the request's path
-		// or host.
-		cfg.Tenant = func(r *http.Request) (string, error) { return r.Context().Value(tenantKey{}).(string), nil }
-		checks := map[string]handler.Check{}
-		for t, name := range byToken {
-			if checks[name], err = handler.BearerToken(t); err != nil {
-				return fmt.Errorf("-tenants: %s: %w", name, err)
-			}
-		}
-		check = func(r *http.Request) (*http.Request, error) {
-			for name, c := range checks {
-				if _, err := c(r); err == nil {
-					return r.WithContext(context.WithValue(r.Context(), tenantKey{}, name)), nil
-				}
-			}
-			return nil, handler.ErrNoCredentials
-		}
-		log.Info("serving tenants", "count", len(byToken))
-	}
-	scim, err := handler.New(cfg)
-	if err != nil {
-		return err
-	}
-	mux := http.NewServeMux()
-	if o.oauth {
-		if check, err = withTokenEndpoint(mux, check, token, baseURL, addr); err != nil {
-			return err
-		}
-		log.Info("serving OAuth 2.0 client credentials", "token_endpoint", "/oauth/token", "client_id", oauthClient)
-	}
-	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", handler.Authenticate(scim, check)))
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	var h http.Handler = mux
-	if logEach {
-		h = logRequests(log, mux)
 	}
 	srv := httpServer(h)
 	log.Info("scimkit example server listening", "url", "http://"+ln.Addr().String()+"/scim/v2")
@@ -173,6 +110,92 @@ func run(log *slog.Logger, o options) error {
 		return err
 	}
 	return nil
+}
+
+// serverHandler returns the server's handler for the options, and what
+// closes its stores. A token left empty is made up and printed.
+func serverHandler(log *slog.Logger, o *options) (http.Handler, func(), error) {
+	token, tenants, dsn, baseURL := o.token, o.tenants, o.dsn, o.baseURL
+	byToken, err := parseTenants(tenants)
+	if err != nil {
+		return nil, nil, err
+	}
+	if token == "" && byToken == nil {
+		b := make([]byte, 16)
+		_, _ = rand.Read(b)
+		token = hex.EncodeToString(b)
+		o.token = token
+		fmt.Fprintf(os.Stderr, "no -token or SCIMKIT_TOKEN given; use this one:\n\n    Authorization: Bearer %s\n\n", token)
+	}
+	users, groups := schema.Users(), schema.Groups()
+	// Entra ID expects a group's displayName to be unique and a duplicate
+	// to get 409 uniqueness; RFC 7643 §4.2 does not require it (docs/idp.md).
+	groups.Schema.Attribute("displayName").Uniqueness = schema.UniquenessServer
+	userStore, groupStore, closeStores, err := stores(log, dsn, users, groups)
+	if err != nil {
+		return nil, nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			closeStores()
+		}
+	}()
+	cfg := handler.Config{
+		Endpoints: []handler.Endpoint{
+			{Type: users, Store: userStore},
+			{Type: groups, Store: groupStore},
+		},
+		// Bulk requests of up to 1,000 operations and 4 MiB (RFC 7644 §3.7).
+		Bulk:    handler.BulkConfig{MaxOperations: 1000, MaxPayloadBytes: 4 << 20},
+		Logger:  log,
+		BaseURL: baseURL,
+		Strict:  o.strict,
+	}
+	var check handler.Check
+	if byToken == nil {
+		if check, err = handler.BearerToken(token); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		// Each tenant's token selects its partition of the stores: the
+		// tenant comes from the credentials, never from the request's path
+		// or host.
+		cfg.Tenant = func(r *http.Request) (string, error) { return r.Context().Value(tenantKey{}).(string), nil }
+		checks := map[string]handler.Check{}
+		for t, name := range byToken {
+			if checks[name], err = handler.BearerToken(t); err != nil {
+				return nil, nil, fmt.Errorf("-tenants: %s: %w", name, err)
+			}
+		}
+		check = func(r *http.Request) (*http.Request, error) {
+			for name, c := range checks {
+				if _, err := c(r); err == nil {
+					return r.WithContext(context.WithValue(r.Context(), tenantKey{}, name)), nil
+				}
+			}
+			return nil, handler.ErrNoCredentials
+		}
+		log.Info("serving tenants", "count", len(byToken))
+	}
+	scim, err := handler.New(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	mux := http.NewServeMux()
+	if o.oauth {
+		if check, err = withTokenEndpoint(mux, check, token, baseURL, o.addr); err != nil {
+			return nil, nil, err
+		}
+		log.Info("serving OAuth 2.0 client credentials", "token_endpoint", "/oauth/token", "client_id", oauthClient)
+	}
+	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", handler.Authenticate(scim, check)))
+	var h http.Handler = mux
+	if o.logEach {
+		h = logRequests(log, mux)
+	}
+	ok = true
+	return h, closeStores, nil
 }
 
 type tenantKey struct{}

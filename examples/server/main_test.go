@@ -1,13 +1,17 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestParseTenants(t *testing.T) {
@@ -47,4 +51,75 @@ func TestRunRefusesBadToken(t *testing.T) {
 	}
 	assert.ErrorContains(t, run(log, options{addr: "127.0.0.1:0", tenants: "acme=\u00a0"}), "acme")
 	assert.ErrorContains(t, run(log, options{addr: "127.0.0.1:0", tenants: "acme=t0123456789abcdef", oauth: true}), "-oauth needs -token")
+}
+
+// serve returns a test server for the example server's handler with o.
+func serve(t *testing.T, o options) (*httptest.Server, string) {
+	t.Helper()
+	o.token = "t0123456789abcdef"
+	h, closeFn, err := serverHandler(slog.New(slog.NewTextHandler(io.Discard, nil)), &o)
+	require.NoError(t, err)
+	t.Cleanup(closeFn)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv, o.token
+}
+
+// send sends a request with the bearer token and returns its status and
+// its body's scimType.
+func send(t *testing.T, srv *httptest.Server, token, method, path, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+"/scim/v2"+path, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var out struct {
+		ScimType string `json:"scimType"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out.ScimType
+}
+
+// TestGroupNamesAreUnique checks that the example server, which exists to
+// be pointed at Entra ID, answers a second group of the same displayName
+// with 409 uniqueness (RFC 7644 §3.3), as Entra ID expects.
+func TestGroupNamesAreUnique(t *testing.T) {
+	srv, token := serve(t, options{})
+	group := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Sales"}`
+	status, _ := send(t, srv, token, http.MethodPost, "/Groups", group)
+	require.Equal(t, http.StatusCreated, status)
+	status, scimType := send(t, srv, token, http.MethodPost, "/Groups", strings.Replace(group, "Sales", "SALES", 1))
+	assert.Equal(t, http.StatusConflict, status)
+	assert.Equal(t, "uniqueness", scimType)
+}
+
+// TestStrictFlag checks -strict: a body in a dialect Entra ID sends (a
+// PATCH op written "Replace", RFC 7644 §3.5.2 spells it "replace") is
+// accepted by default and refused with 400 invalidSyntax when strict.
+func TestStrictFlag(t *testing.T) {
+	user := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}`
+	op := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"displayName","value":"B"}]}`
+	for _, tt := range []struct {
+		strict bool
+		want   int
+	}{{false, http.StatusOK}, {true, http.StatusBadRequest}} {
+		srv, token := serve(t, options{strict: tt.strict})
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/scim/v2/Users", strings.NewReader(user))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		var created struct{ ID string }
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&created))
+		resp.Body.Close()
+		require.Equal(t, http.StatusCreated, resp.StatusCode)
+		status, scimType := send(t, srv, token, http.MethodPatch, "/Users/"+created.ID, op)
+		assert.Equal(t, tt.want, status, "strict %v", tt.strict)
+		if tt.strict {
+			assert.Equal(t, "invalidSyntax", scimType)
+		}
+	}
 }
