@@ -189,6 +189,7 @@ type Handler struct {
 	byEndpoint map[string]*resourceType // lower-case endpoint without "/"
 	schemas    []*schema.Schema         // every schema served by /Schemas
 	log        *slog.Logger
+	lists      []referenceList // the reference lists of the served types
 	patchOpts  patch.Options
 	decodeOpts document.DecodeOptions
 }
@@ -283,6 +284,7 @@ func New(cfg Config) (*Handler, error) {
 			h.schemas = append(h.schemas, s)
 		}
 	}
+	h.lists = referenceListsOf(h.types)
 	// RFC 7644 §4: /Schemas lists all supported schemas, which include
 	// those of the discovery resources themselves (RFC 7643 §8.7.2).
 	for _, s := range document.DiscoverySchemas() {

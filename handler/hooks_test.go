@@ -89,12 +89,17 @@ func TestOnChange(t *testing.T) {
 		`{"method":"DELETE","path":"/Users/`+id+`"}`))
 	require.Equal(t, http.StatusOK, r.status)
 	got = rec.take()
-	require.Len(t, got, 3)
-	assert.Equal(t, []string{http.MethodPost, http.MethodPatch, http.MethodDelete}, []string{got[0].Method, got[1].Method, got[2].Method})
+	require.Len(t, got, 4)
+	assert.Equal(t, []string{http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodPatch}, []string{got[0].Method, got[1].Method, got[2].Method, got[3].Method})
 	assert.Equal(t, []string{"displayName"}, got[1].Changed)
 	assert.Equal(t, id, got[2].ID)
 	assert.Nil(t, got[2].After)
 	assert.Equal(t, "bjensen@example.com", got[2].Before.Attributes["userName"])
+	// RFC 7643 §4.2: the deleted user leaves the group that listed it, and
+	// the hook hears of the group's change.
+	assert.Equal(t, got[0].ID, got[3].ID)
+	assert.Equal(t, []string{"members"}, got[3].Changed)
+	assert.NotContains(t, got[3].After.Attributes, "members")
 }
 
 // TestOnChangeErrors checks that a failing or panicking hook is logged and

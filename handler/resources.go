@@ -394,6 +394,12 @@ func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string,
 	if err != nil {
 		return nil, err
 	}
+	return h.applyOps(ctx, t, id, ops, ifVersion, full)
+}
+
+// applyOps applies decoded PATCH operations to resource id and reports
+// the change to Config.OnChange.
+func (h *Handler) applyOps(ctx context.Context, t *resourceType, id string, ops []patch.Operation, ifVersion string, full bool) (*schema.Resource, error) {
 	if h.cfg.OnChange != nil {
 		var after *schema.Resource
 		before, err := store.Update(ctx, t.store, id, ifVersion, func(cur *schema.Resource) error {
@@ -425,16 +431,22 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, t *resourceType
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// deleteResource deletes resource id, at ifVersion when it is not empty.
+// deleteResource deletes resource id, at ifVersion when it is not empty,
+// then removes it from the reference lists that name it.
 func (h *Handler) deleteResource(ctx context.Context, t *resourceType, id, ifVersion string) error {
 	if h.cfg.OnChange == nil {
-		return t.store.Delete(ctx, id, ifVersion)
-	}
-	before, err := store.Update(ctx, t.store, id, ifVersion, func(cur *schema.Resource) error {
-		return t.store.Delete(ctx, id, cur.Meta.Version)
-	})
-	if err == nil {
+		if err := t.store.Delete(ctx, id, ifVersion); err != nil {
+			return err
+		}
+	} else {
+		before, err := store.Update(ctx, t.store, id, ifVersion, func(cur *schema.Resource) error {
+			return t.store.Delete(ctx, id, cur.Meta.Version)
+		})
+		if err != nil {
+			return err
+		}
 		h.notify(ctx, Change{Method: http.MethodDelete, Type: t.rt, ID: id, Before: before})
 	}
-	return err
+	h.removeReferences(ctx, t, id)
+	return nil
 }

@@ -59,7 +59,7 @@ func New(rt *schema.ResourceType, opts Options) store.Store {
 			switch {
 			case !writtenInFull(a):
 				s.tmpl.beside = append(s.tmpl.beside, besideAttr{ext: ext, attr: a})
-			case isList(a):
+			case document.IsReferenceList(a):
 				s.tmpl.beside = append(s.tmpl.beside, besideAttr{ext: ext, attr: a, list: true})
 				s.tmpl.lists++
 			}
@@ -85,14 +85,6 @@ func writtenInFull(a *schema.Attribute) bool {
 		}
 	}
 	return true
-}
-
-// isList reports whether a is a reference list: a multi-valued complex
-// attribute with "value" and "$ref" sub-attributes that clients write,
-// such as a Group's "members" (RFC 7643 §4.2).
-func isList(a *schema.Attribute) bool {
-	return a.MultiValued && a.Type == schema.Complex && a.Mutability != schema.ReadOnly &&
-		a.SubAttribute("value") != nil && a.SubAttribute("$ref") != nil
 }
 
 // part returns the partition of ctx's tenant, making it on first use.
