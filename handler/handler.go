@@ -157,6 +157,14 @@ type Config struct {
 	// not keep them.
 	DropPasswords bool
 
+	// DropUnknownMembers drops from a write the members (the values of a
+	// reference list such as a Group's "members") that name no resource
+	// of the tenant, and logs them, instead of refusing the write with 400
+	// invalidValue. It is for identity providers that push a group before
+	// its users. Lists that may name a resource type the handler does not
+	// serve (Groups served without Users) are never checked.
+	DropUnknownMembers bool
+
 	// AuthenticationSchemes are advertised in /ServiceProviderConfig. Nil
 	// advertises an OAuth bearer token (RFC 6750), which is what
 	// BearerToken, package oauth, Entra ID and Okta use; an empty,

@@ -135,13 +135,17 @@ func TestMalformedInput(t *testing.T) {
 func TestConcurrentMembers(t *testing.T) {
 	for _, native := range []bool{true, false} {
 		t.Run(fmt.Sprintf("native=%v", native), func(t *testing.T) {
+			const n = 100
 			s := newServer(t, "", func(c *handler.Config) {
+				c.Endpoints[0].Store = memory.New(c.Endpoints[0].Type, memory.Options{NewID: ids(numbered("member-%03d", n)...)})
 				if !native {
 					c.Endpoints[1].Store = scanOnly{c.Endpoints[1].Store}
 				}
 			})
+			for i := range n {
+				s.create("/Users", user(fmt.Sprintf("u%d", i))) // the members must exist (RFC 7643 §4.2)
+			}
 			gid := s.create("/Groups", group)
-			const n = 100
 			var wg sync.WaitGroup
 			statuses := make([]int, n)
 			for i := range n {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scimkit/handler"
+	"github.com/scimkit/scimkit/store/memory"
 )
 
 // recorder keeps the changes OnChange heard of.
@@ -127,7 +128,9 @@ func TestOnChangeErrors(t *testing.T) {
 func TestOnChangeConcurrent(t *testing.T) {
 	var patched, created atomic.Int32
 	seen := sync.Map{}
+	const n = 50
 	s := newServer(t, "", func(c *handler.Config) {
+		c.Endpoints[0].Store = memory.New(c.Endpoints[0].Type, memory.Options{NewID: ids(numbered("m-%d", n)...)})
 		c.OnChange = func(_ context.Context, ch handler.Change) error {
 			switch ch.Method {
 			case http.MethodPatch:
@@ -141,9 +144,11 @@ func TestOnChangeConcurrent(t *testing.T) {
 			return nil
 		}
 	})
+	for i := range n {
+		s.create("/Users", user(fmt.Sprintf("m%d", i))) // the members must exist (RFC 7643 §4.2)
+	}
 	gid := s.create("/Groups", group)
 	created.Store(0)
-	const n = 50
 	var ok atomic.Int32
 	var wg sync.WaitGroup
 	for i := range n {

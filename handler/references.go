@@ -2,9 +2,15 @@ package handler
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/internal/document"
+	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -15,16 +21,24 @@ import (
 type referenceList struct {
 	t    *resourceType
 	attr *schema.Attribute
+	// checked: every type the list may name is served, so that a value
+	// naming none of their resources is known to name nothing.
+	checked bool
 }
 
 // referenceListsOf returns the reference lists of the core schemas of
 // types.
 func referenceListsOf(types []*resourceType) []referenceList {
+	served := func(name string) bool {
+		return slices.ContainsFunc(types, func(t *resourceType) bool { return strings.EqualFold(t.rt.Name, name) })
+	}
 	var out []referenceList
 	for _, t := range types {
 		for _, a := range t.rt.Schema.Attributes {
 			if document.IsReferenceList(a) {
-				out = append(out, referenceList{t, a})
+				names := referencedTypes(a)
+				checked := !slices.Equal(names, []string{"resource"}) && !slices.ContainsFunc(names, func(n string) bool { return !served(n) })
+				out = append(out, referenceList{t, a, checked})
 			}
 		}
 	}
@@ -76,4 +90,223 @@ func (h *Handler) removeReferences(ctx context.Context, t *resourceType, id stri
 			}
 		}
 	}
+}
+
+// maxReferenceChunk is how many ids one search for existing resources
+// asks about.
+const maxReferenceChunk = 50
+
+// checkMembers checks the values of res's reference lists (RFC 7643 §4.2):
+// each must be the id of a resource of the request's tenant, of a type the
+// list may name. Unknown values are refused with 400 invalidValue naming
+// them, or, with Config.DropUnknownMembers, dropped from res and logged. A
+// list that may name a type the handler does not serve is not checked:
+// its values may name resources kept elsewhere.
+func (h *Handler) checkMembers(ctx context.Context, t *resourceType, res *schema.Resource) error {
+	for _, l := range h.lists {
+		if l.t != t || !l.checked {
+			continue
+		}
+		list, _ := res.Attributes[l.attr.Name].([]any)
+		unknown, err := h.unknownMembers(ctx, l, elementValues(list))
+		if err != nil || len(unknown) == 0 {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if !h.cfg.DropUnknownMembers {
+			return unknownMembersError(l, unknown)
+		}
+		h.log.WarnContext(ctx, "scimkit: dropped members that name no resource", "type", t.rt.Name, "attribute", l.attr.Name, "values", unknown)
+		kept := make([]any, 0, len(list))
+		for _, e := range list {
+			if v, _ := e.(map[string]any)["value"].(string); !slices.Contains(unknown, v) {
+				kept = append(kept, e)
+			}
+		}
+		if len(kept) == 0 {
+			delete(res.Attributes, l.attr.Name)
+		} else {
+			res.Attributes[l.attr.Name] = kept
+		}
+	}
+	return nil
+}
+
+// checkMemberOps is checkMembers for PATCH operations: the values that
+// add and replace operations put in a reference list. With
+// Config.DropUnknownMembers it returns the operations without them.
+func (h *Handler) checkMemberOps(ctx context.Context, t *resourceType, ops []patch.Operation) ([]patch.Operation, error) {
+	for _, l := range h.lists {
+		if l.t != t || !l.checked {
+			continue
+		}
+		for i, op := range ops {
+			if op.Op == patch.Remove || op.Value == nil {
+				continue
+			}
+			elems, rewrite := opElements(l.attr, op)
+			if elems == nil {
+				continue
+			}
+			unknown, err := h.unknownMembers(ctx, l, elementValues(elems))
+			if err != nil {
+				return nil, err
+			}
+			if len(unknown) == 0 {
+				continue
+			}
+			if !h.cfg.DropUnknownMembers {
+				return nil, unknownMembersError(l, unknown)
+			}
+			h.log.WarnContext(ctx, "scimkit: dropped members that name no resource", "type", t.rt.Name, "attribute", l.attr.Name, "values", unknown)
+			kept := make([]any, 0, len(elems))
+			for _, e := range elems {
+				if v, _ := e.(map[string]any)["value"].(string); !slices.Contains(unknown, v) {
+					kept = append(kept, e)
+				}
+			}
+			ops[i].Value = rewrite(kept)
+		}
+	}
+	return ops, nil
+}
+
+// opElements returns the elements that op puts in reference list a, and
+// a function that rewrites op's value with other elements; nil when op
+// does not put whole elements in a.
+func opElements(a *schema.Attribute, op patch.Operation) ([]any, func([]any) json.RawMessage) {
+	var v any
+	if json.Unmarshal(op.Value, &v) != nil {
+		return nil, nil // Decode and Apply report it
+	}
+	asList := func(x any) []any {
+		switch x := x.(type) {
+		case []any:
+			return x
+		case map[string]any:
+			return []any{x}
+		}
+		return nil
+	}
+	p := op.Path
+	if p == nil {
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil, nil
+		}
+		for k, x := range obj {
+			if strings.EqualFold(k, a.Name) {
+				return asList(x), func(kept []any) json.RawMessage {
+					obj[k] = kept
+					b, _ := json.Marshal(obj)
+					return b
+				}
+			}
+		}
+		return nil, nil
+	}
+	if !strings.EqualFold(p.Name, a.Name) || p.Sub != "" || p.Filter != nil {
+		return nil, nil
+	}
+	return asList(v), func(kept []any) json.RawMessage {
+		b, _ := json.Marshal(kept)
+		return b
+	}
+}
+
+// elementValues returns the string values of a reference list's elements.
+func elementValues(list []any) []string {
+	out := make([]string, 0, len(list))
+	for _, e := range list {
+		if m, ok := e.(map[string]any); ok {
+			if v, ok := m["value"].(string); ok && v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// unknownMembers returns the values, once each and in order, that are the
+// id of no resource of the tenant of a type l may name. It asks each type's
+// store about up to maxReferenceChunk ids per search, through its indexes
+// where it has them.
+func (h *Handler) unknownMembers(ctx context.Context, l referenceList, values []string) ([]string, error) {
+	// Values equal as the list compares them are one member, the first
+	// kept (as every write keeps it): only that one must exist.
+	caseExact := l.attr.SubAttribute("value").CaseExact
+	pending := make([]string, 0, len(values))
+	seen := make(map[string]bool, len(values))
+	for _, v := range values {
+		if k := valuekey.Of(caseExact, v); !seen[k] {
+			seen[k] = true
+			pending = append(pending, v)
+		}
+	}
+	for _, c := range h.types {
+		if len(pending) == 0 {
+			break
+		}
+		if !document.References(l.attr, c.rt.Name) {
+			continue
+		}
+		found := map[string]bool{}
+		for start := 0; start < len(pending); start += maxReferenceChunk {
+			chunk := pending[start:min(start+maxReferenceChunk, len(pending))]
+			var e filter.Expr
+			for _, v := range chunk {
+				var one filter.Expr = &filter.Compare{Path: filter.Path{Name: "id"}, Op: filter.Eq, Value: v}
+				if e != nil {
+					one = &filter.Logical{Op: filter.Or, Left: e, Right: one}
+				}
+				e = one
+			}
+			m, err := filter.Compile(c.rt, e)
+			if err != nil {
+				return nil, err
+			}
+			page, err := store.Search(ctx, c.store, &store.Query{Filter: m, StartIndex: 1, Count: len(chunk), MaxScan: h.cfg.MaxScan})
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range page.Resources {
+				found[r.ID] = true
+			}
+		}
+		pending = slices.DeleteFunc(pending, func(v string) bool { return found[v] })
+	}
+	return pending, nil
+}
+
+// unknownMembersError is the 400 invalidValue for values of l that name
+// no resource, naming the first of them.
+func unknownMembersError(l referenceList, unknown []string) error {
+	names := unknown[:min(len(unknown), 10)]
+	quoted := make([]string, len(names))
+	for i, v := range names {
+		quoted[i] = strconv.Quote(v)
+	}
+	more := ""
+	if len(unknown) > len(names) {
+		more = fmt.Sprintf(" and %d more", len(unknown)-len(names))
+	}
+	return document.InvalidValueError("%s names no %s of this service: %s%s", l.attr.Name, strings.Join(referencedTypes(l.attr), " or "), strings.Join(quoted, ", "), more)
+}
+
+// referencedTypes returns the resource types a reference list names.
+func referencedTypes(a *schema.Attribute) []string {
+	var out []string
+	if ref := a.SubAttribute("$ref"); ref != nil {
+		for _, t := range ref.ReferenceTypes {
+			if t != "external" && t != "uri" {
+				out = append(out, t)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return []string{"resource"}
+	}
+	return out
 }

@@ -1,7 +1,10 @@
 package handler_test
 
 import (
+	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -9,6 +12,7 @@ import (
 
 	"github.com/scimkit/scimkit/handler"
 	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store/memory"
 )
 
 // TestDeleteRemovesReferences checks that deleting a resource removes it
@@ -56,7 +60,9 @@ func TestDeleteRemovesReferences(t *testing.T) {
 			g1 := create("a", "/Groups", group("g1", u1, u2))
 			g2 := create("a", "/Groups", group("g2", u1))
 			g3 := create("a", "/Groups", group("g3", g1, u2))
-			other := create("b", "/Groups", group("other", u1)) // another tenant's group naming the same id
+			ub := create("b", "/Users", user("u1"))
+			other := create("b", "/Groups", group("other", ub))
+			otherTag := s.do(http.MethodGet, "/Groups/"+other, "", in("b")...).header.Get("ETag")
 			before := s.do(http.MethodGet, "/Groups/"+g1, "", in("a")...)
 			etag := before.header.Get("ETag")
 
@@ -64,7 +70,7 @@ func TestDeleteRemovesReferences(t *testing.T) {
 			assert.Equal(t, []string{u2}, members("a", g1))
 			assert.Empty(t, members("a", g2))
 			assert.Equal(t, []string{g1, u2}, members("a", g3))
-			assert.Equal(t, []string{u1}, members("b", other), "another tenant's group is not touched")
+			assert.Equal(t, otherTag, s.do(http.MethodGet, "/Groups/"+other, "", in("b")...).header.Get("ETag"), "another tenant's group is not touched")
 			after := s.do(http.MethodGet, "/Groups/"+g1, "", append(in("a"), "If-None-Match", etag)...)
 			assert.Equal(t, http.StatusOK, after.status, "RFC 7644 §3.14: the group's version changed")
 			assert.NotEqual(t, before.body["meta"].(map[string]any)["lastModified"], after.body["meta"].(map[string]any)["lastModified"])
@@ -74,4 +80,89 @@ func TestDeleteRemovesReferences(t *testing.T) {
 			assert.Equal(t, []string{u2}, members("a", g3))
 		})
 	}
+}
+
+// TestMembersMustExist checks that a reference list names resources of the
+// request's tenant (RFC 7643 §4.2: members are resources of the service
+// provider), on POST, PUT, PATCH and Bulk, on the memory and PostgreSQL
+// stores: a value that names none is refused with 400 invalidValue naming
+// it, and nothing is written; another tenant's id names none. With
+// Config.DropUnknownMembers such values are dropped and logged instead.
+func TestMembersMustExist(t *testing.T) {
+	for _, backend := range []string{"memory", "postgres"} {
+		for _, drop := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/drop=%v", backend, drop), func(t *testing.T) {
+				s := newServer(t, "", func(c *handler.Config) {
+					users, groups := schema.Users(), schema.Groups()
+					us, gs := idpStores(t, backend, users, groups)
+					c.Endpoints = []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}}
+					c.Tenant = func(r *http.Request) (string, error) { return r.Header.Get("X-Tenant"), nil }
+					c.DropUnknownMembers = drop
+					c.Bulk = handler.BulkConfig{MaxOperations: 10}
+				})
+				in := func(tenant string) []string { return []string{"X-Tenant", tenant} }
+				create := func(tenant, path, body string) *response {
+					return s.do(http.MethodPost, path, body, in(tenant)...)
+				}
+				u := create("a", "/Users", user("u")).body["id"].(string)
+				elsewhere := create("b", "/Users", user("v")).body["id"].(string)
+				body := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G","members":[{"value":"` + u + `"},{"value":"nobody"},{"value":"` + elsewhere + `"}]}`
+				refused := func(r *response) {
+					t.Helper()
+					require.Equal(t, http.StatusBadRequest, r.status, "%s", r.raw)
+					assert.Equal(t, "invalidValue", r.body["scimType"])
+					assert.Contains(t, r.body["detail"], `"nobody"`)
+					assert.Contains(t, r.body["detail"], `"`+elsewhere+`"`, "another tenant's user is no member of this one's")
+				}
+				kept := func(r *response, want ...string) {
+					t.Helper()
+					require.Less(t, r.status, 300, "%s", r.raw)
+					assert.Equal(t, want, memberIDs(r))
+				}
+				r := create("a", "/Groups", body)
+				var gid string
+				if drop {
+					kept(r, u)
+					gid = r.body["id"].(string)
+					assert.Contains(t, s.logs.String(), "nobody")
+				} else {
+					refused(r)
+					assert.Equal(t, float64(0), s.do(http.MethodGet, "/Groups", "", in("a")...).body["totalResults"], "nothing was written")
+					gid = create("a", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G"}`).body["id"].(string)
+				}
+				put := s.do(http.MethodPut, "/Groups/"+gid, body, in("a")...)
+				add := s.do(http.MethodPatch, "/Groups/"+gid, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"nobody"},{"value":"`+u+`"}]}]}`, in("a")...)
+				noPath := s.do(http.MethodPatch, "/Groups/"+gid, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","value":{"members":[{"value":"nobody"}]}}]}`, in("a")...)
+				bulk := s.do(http.MethodPost, "/Bulk", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[{"method":"POST","path":"/Groups","bulkId":"x","data":`+strings.Replace(body, `"G"`, `"H"`, 1)+`}]}`, in("a")...)
+				if drop {
+					kept(put, u)
+					kept(add, u)
+					kept(noPath, u)
+					assert.Equal(t, "201", bulk.body["Operations"].([]any)[0].(map[string]any)["status"])
+					return
+				}
+				refused(put)
+				for _, r := range []*response{add, noPath} {
+					require.Equal(t, http.StatusBadRequest, r.status, "%s", r.raw)
+					assert.Contains(t, r.body["detail"], `"nobody"`)
+				}
+				assert.Empty(t, memberIDs(s.do(http.MethodGet, "/Groups/"+gid, "", in("a")...)), "nothing was written")
+				op := bulk.body["Operations"].([]any)[0].(map[string]any)
+				assert.Equal(t, "400", op["status"])
+			})
+		}
+	}
+}
+
+// TestMembersOfTypesNotServed checks that a reference list that may name a
+// resource type the handler does not serve (Groups served without Users:
+// the users live elsewhere) is not checked, since its values may name
+// resources the handler cannot see.
+func TestMembersOfTypesNotServed(t *testing.T) {
+	groups := schema.Groups()
+	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{{Type: groups, Store: memory.New(groups, memory.Options{})}}})
+	require.NoError(t, err)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/Groups", strings.NewReader(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G","members":[{"value":"kept-elsewhere"}]}`)))
+	assert.Equal(t, http.StatusCreated, w.Code, "%s", w.Body)
 }

@@ -250,6 +250,9 @@ func (h *Handler) createResource(ctx context.Context, t *resourceType, body []by
 	if err == nil {
 		err = h.protectResource(ctx, t, res, nil)
 	}
+	if err == nil {
+		err = h.checkMembers(ctx, t, res)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -341,6 +344,9 @@ func (h *Handler) replaceResource(ctx context.Context, t *resourceType, id strin
 		// next shares in's values and copies what it takes from old.
 		next, err := document.ValidateReplace(t.rt, old, in)
 		if err == nil {
+			err = h.checkMembers(ctx, t, next)
+		}
+		if err == nil {
 			// Replace the version read, so that readOnly values taken from
 			// it are current.
 			res, err = fastpath.Replace(ctx, t.store, next, old.Meta.Version)
@@ -390,6 +396,9 @@ func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string,
 	ops, err := patch.Decode(body, h.patchOpts)
 	if err == nil {
 		ops, err = h.protectOps(ctx, t, ops)
+	}
+	if err == nil {
+		ops, err = h.checkMemberOps(ctx, t, ops)
 	}
 	if err != nil {
 		return nil, err

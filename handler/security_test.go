@@ -393,7 +393,14 @@ func TestRootQueryReadsOnlyThePage(t *testing.T) {
 // every answer lists the same members (issue 18, finding 7: PostgreSQL
 // kept two of a,a,b,b while the answer listed four).
 func TestDuplicateMembers(t *testing.T) {
-	s := newServer(t, "", nil)
+	s := newServer(t, "", func(c *handler.Config) {
+		// The members must exist (RFC 7643 §4.2): users a and b, group b.
+		c.Endpoints[0].Store = memory.New(c.Endpoints[0].Type, memory.Options{NewID: ids("a", "b")})
+		c.Endpoints[1].Store = memory.New(c.Endpoints[1].Type, memory.Options{NewID: ids("b")})
+	})
+	s.create("/Users", user("a"))
+	s.create("/Users", user("b"))
+	s.create("/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"b"}`)
 	const dups = `[{"value":"a"},{"value":"a"},{"value":"b","type":"User"},{"value":"B","type":"User"},{"value":"b","type":"Group"}]`
 	group := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"dups","members":` + dups + `}`
 	r := s.do(http.MethodPost, "/Groups", group)

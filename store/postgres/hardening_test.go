@@ -175,8 +175,15 @@ func TestVersionsRevealNothingAcrossTenants(t *testing.T) {
 // (issue 18, finding 7: 201 listed four while two were stored).
 func TestDuplicateMembersAnsweredAsStored(t *testing.T) {
 	s := newPGServer(t)
+	var ids []string
+	for _, name := range []string{"a", "b"} {
+		status, body := s.do("", http.MethodPost, "/Users", userBody(name)) // members must exist (RFC 7643 §4.2)
+		require.Equal(t, http.StatusCreated, status, "%v", body)
+		ids = append(ids, body["id"].(string))
+	}
+	a, b := ids[0], ids[1]
 	status, body := s.do("", http.MethodPost, "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"dups",
-		"members":[{"value":"a"},{"value":"a"},{"value":"b"},{"value":"B"}]}`)
+		"members":[{"value":"`+a+`"},{"value":"`+a+`"},{"value":"`+b+`"},{"value":"`+strings.ToUpper(b)+`"}]}`)
 	require.Equal(t, http.StatusCreated, status, "%v", body)
 	assert.Len(t, body["members"], 2, "members.value is not caseExact: b and B are one member")
 	status, got := s.do("", http.MethodGet, "/Groups/"+body["id"].(string), "")
