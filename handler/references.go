@@ -267,9 +267,21 @@ func (h *Handler) unknownMembers(ctx context.Context, l referenceList, values []
 			if err != nil {
 				return nil, err
 			}
-			page, err := store.Search(ctx, c.store, &store.Query{Filter: m, StartIndex: 1, Count: len(chunk), MaxScan: h.cfg.MaxScan})
+			// Count first: when every id is found, as for the members an
+			// identity provider adds, no resource is read.
+			q := &store.Query{Filter: m, StartIndex: 1, MaxScan: h.cfg.MaxScan}
+			page, err := store.Search(ctx, c.store, q)
+			if err == nil && page.Total < len(chunk) && page.Total > 0 {
+				q.Count = len(chunk)
+				page, err = store.Search(ctx, c.store, q)
+			}
 			if err != nil {
 				return nil, err
+			}
+			if page.Total == len(chunk) {
+				for _, v := range chunk {
+					found[v] = true
+				}
 			}
 			for _, r := range page.Resources {
 				found[r.ID] = true
