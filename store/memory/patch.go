@@ -178,8 +178,25 @@ func (s *part) patchIndexed(ctx context.Context, e *entry, ml *memberList, value
 	} else {
 		delete(next.Attributes, name)
 	}
-	if err := s.update(e, next, whole, now, nil); err != nil {
+	if err := s.updateRefs(e, next, whole, now, nil, false); err != nil {
 		return nil, err
+	}
+	// The list's index changes by what the operations changed.
+	for _, ri := range s.refs {
+		if ri.attr != ml.attr {
+			ri.remove(e, whole)
+			ri.add(e, next)
+			continue
+		}
+		for v := range before {
+			if _, kept := after[v]; !kept {
+				ri.removeValue(e, v)
+			}
+		}
+		for _, m := range added {
+			v, _ := m.(map[string]any)["value"].(string)
+			ri.addValue(e, v)
+		}
 	}
 	if index != nil {
 		for i, m := range added {

@@ -10,6 +10,7 @@ import (
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/internal/topk"
+	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -220,8 +221,11 @@ func (s *part) lookupExpr(e filter.Expr) (found []*entry, indexed, exact bool) {
 		return out, true, false
 	case *filter.Compare:
 		v, ok := e.Value.(string)
-		if e.Op != filter.Eq || !ok || e.Path.Filter != nil || e.Path.Sub != "" {
+		if e.Op != filter.Eq || !ok || e.Path.Filter != nil {
 			return nil, false, false
+		}
+		if e.Path.Sub != "" {
+			return s.lookupRef(e.Path, v)
 		}
 		a, err := filter.ResolvePath(s.rt, e.Path)
 		if err != nil {
@@ -274,4 +278,19 @@ func (s *part) page(q *store.Query) ([]hit, int, error) {
 		hits[i].st = e.st
 	}
 	return hits, len(s.sorted), nil
+}
+
+// lookupRef answers `<list>.value eq v` for a reference list of the core
+// schema from its index: the resources whose list holds v, as the filter
+// compares values.
+func (s *part) lookupRef(p filter.Path, v string) (found []*entry, indexed, exact bool) {
+	if !strings.EqualFold(p.Sub, "value") || p.URN != "" && !strings.EqualFold(p.URN, s.rt.Schema.ID) {
+		return nil, false, false
+	}
+	for _, ri := range s.refs {
+		if strings.EqualFold(ri.attr.Name, p.Name) {
+			return slices.Clone(ri.holders[valuekey.Of(ri.caseExact, v)]), true, true
+		}
+	}
+	return nil, false, false
 }

@@ -29,6 +29,7 @@ type part struct {
 	byExt   map[string]*entry   // externalId (caseExact) -> the first resource with it
 	extMore map[string][]*entry // externalId -> the others, rarely any
 	unique  []*uniqueIndex
+	refs    []*refIndex          // the core schema's reference lists, by value
 	uniques *document.Projection // the unique attributes, which unindex reads
 	version uint64
 	sorted  []*entry // every resource, by id once tidy
@@ -51,6 +52,11 @@ func (p *part) fresh() *part {
 	add("", n.rt.Schema.Attributes)
 	for _, e := range n.rt.Extensions {
 		add(e.Schema.ID, e.Schema.Attributes)
+	}
+	for _, b := range n.beside {
+		if b.list && b.ext == "" {
+			n.refs = append(n.refs, &refIndex{attr: b.attr, caseExact: b.attr.SubAttribute("value").CaseExact, holders: map[string][]*entry{}})
+		}
 	}
 	n.uniques = n.uniqueProjection()
 	return n

@@ -50,6 +50,9 @@ func (s *part) create(ctx context.Context, c *schema.Resource) (*schema.Resource
 	e := &entry{st: s.keep(c, id, s.version, now, now, pre)}
 	s.byID[e.st.id()] = e
 	s.index(e, c)
+	for _, ri := range s.refs {
+		ri.add(e, c)
+	}
 	if n := len(s.sorted); n > 0 && s.sorted[n-1].st.id() > id {
 		s.untidy = true
 	}
@@ -179,11 +182,28 @@ func (s *part) at(id, ifVersion string) (*entry, error) {
 // new version, unless it takes another resource's unique value; cur is e's
 // resource when the caller has read it, or nil. It needs the write lock.
 func (s *part) update(e *entry, next, cur *schema.Resource, now time.Time, pre []byte) error {
+	return s.updateRefs(e, next, cur, now, pre, true)
+}
+
+// updateRefs is update; without refs it leaves the reference lists'
+// indexes to the caller, which knows what changed in them.
+func (s *part) updateRefs(e *entry, next, cur *schema.Resource, now time.Time, pre []byte, refs bool) error {
 	if err := s.checkUnique(next, e); err != nil {
 		return err
 	}
+	if cur == nil && (len(s.unique) > 0 || refs && len(s.refs) > 0) {
+		var err error
+		if cur, err = s.resourceFor(e.st, s.uniques); err != nil {
+			return err
+		}
+	}
 	if err := s.unindex(e, cur); err != nil {
 		return err
+	}
+	if refs {
+		for _, ri := range s.refs {
+			ri.remove(e, cur)
+		}
 	}
 	s.version++
 	id := e.st.id()
@@ -194,6 +214,11 @@ func (s *part) update(e *entry, next, cur *schema.Resource, now time.Time, pre [
 	s.byID[e.st.id()] = e
 	e.mem = nil
 	s.index(e, next)
+	if refs {
+		for _, ri := range s.refs {
+			ri.add(e, next)
+		}
+	}
 	return nil
 }
 
@@ -208,13 +233,81 @@ func (s *part) delete(ctx context.Context, id, ifVersion string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.unindex(e, nil); err != nil {
+	var cur *schema.Resource
+	if len(s.unique) > 0 || len(s.refs) > 0 {
+		if cur, err = s.resourceFor(e.st, s.uniques); err != nil {
+			return err
+		}
+	}
+	if err := s.unindex(e, cur); err != nil {
 		return err
+	}
+	for _, ri := range s.refs {
+		ri.remove(e, cur)
 	}
 	delete(s.byID, id)
 	e.deleted = true
 	s.removed++
 	return nil
+}
+
+// refIndex maps the values of a reference list (a Group's members), keyed
+// as filters compare them, to the resources that list them, so that
+// `members.value eq "x"` (which groups hold x) is a lookup.
+type refIndex struct {
+	attr      *schema.Attribute
+	caseExact bool // the value sub-attribute's
+	holders   map[string][]*entry
+}
+
+// add indexes the list values of r, the resource of e.
+func (ri *refIndex) add(e *entry, r *schema.Resource) {
+	for _, v := range listValues(r, ri.attr) {
+		ri.addValue(e, v)
+	}
+}
+
+// addValue indexes one value of e's list.
+func (ri *refIndex) addValue(e *entry, v string) {
+	k := valuekey.Of(ri.caseExact, v)
+	hs := ri.holders[k]
+	if n := len(hs); n > 0 && hs[n-1] == e {
+		return // a value named twice in one list
+	}
+	ri.holders[k] = append(hs, e)
+}
+
+// remove removes the list values of r, the resource of e, from the index.
+func (ri *refIndex) remove(e *entry, r *schema.Resource) {
+	for _, v := range listValues(r, ri.attr) {
+		ri.removeValue(e, v)
+	}
+}
+
+// removeValue removes one value of e's list from the index.
+func (ri *refIndex) removeValue(e *entry, v string) {
+	k := valuekey.Of(ri.caseExact, v)
+	hs := slices.DeleteFunc(slices.Clone(ri.holders[k]), func(o *entry) bool { return o == e })
+	if len(hs) == 0 {
+		delete(ri.holders, k)
+	} else {
+		ri.holders[k] = hs
+	}
+}
+
+// listValues returns the string values of r's list a.
+func listValues(r *schema.Resource, a *schema.Attribute) []string {
+	if r == nil {
+		return nil
+	}
+	list, _ := r.Attributes[a.Name].([]any)
+	out := make([]string, 0, len(list))
+	for _, m := range list {
+		if v, ok := m.(map[string]any)["value"].(string); ok {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // uniqueIndex maps the fold keys of a unique attribute's values to the
