@@ -24,6 +24,12 @@ type Column struct {
 	// attribute must share the same Elements, so that a value filter
 	// (`emails[type eq "work" and value co "@x"]`) tests one element.
 	Elements string
+	// Join, with Elements, is the condition that ties an element to the
+	// row, such as "e.resource_id = r.id" when Elements is a table of its
+	// own ("members AS e"). ToSQL tests it beside the element's condition,
+	// where the database can find the rows from an index on the elements
+	// rather than test every row's elements.
+	Join string
 	// Fold, when set, names an SQL function that folds text as scimkit does
 	// (each rune to the representative of its Unicode simple case-folding
 	// orbit, the ASCII lower-case letter where the orbit has one, so that
@@ -83,6 +89,7 @@ type translator struct {
 type scopeSQL struct {
 	parent Attr
 	elems  string
+	join   string
 }
 
 func (t *translator) arg(v any) string {
@@ -155,7 +162,7 @@ func (t *translator) within(b *strings.Builder, a Attr, f Expr, extra func() (st
 	if !ok {
 		return &UnmappedError{Attr: a}
 	}
-	scope := &scopeSQL{parent: a, elems: probe.Elements}
+	scope := &scopeSQL{parent: a, elems: probe.Elements, join: probe.Join}
 	var inner strings.Builder
 	if err := t.expr(&inner, f, scope); err != nil {
 		return err
@@ -172,12 +179,17 @@ func (t *translator) within(b *strings.Builder, a Attr, f Expr, extra func() (st
 		b.WriteString(cond)
 		return nil
 	}
-	b.WriteString("EXISTS (SELECT 1 FROM ")
-	b.WriteString(scope.elems)
-	b.WriteString(" WHERE ")
-	b.WriteString(cond)
-	b.WriteByte(')')
+	b.WriteString(exists(scope.elems, scope.join, cond))
 	return nil
+}
+
+// exists tests whether one element of elems, tied to the row by join,
+// passes cond.
+func exists(elems, join, cond string) string {
+	if join != "" {
+		cond = join + " AND " + cond
+	}
+	return "EXISTS (SELECT 1 FROM " + elems + " WHERE " + cond + ")"
 }
 
 func (t *translator) compare(b *strings.Builder, cmp *Compare, scope *scopeSQL) error {
@@ -226,7 +238,7 @@ func (t *translator) compare(b *strings.Builder, cmp *Compare, scope *scopeSQL) 
 			return err
 		}
 		if scope == nil && col.Elements != "" {
-			cond = "EXISTS (SELECT 1 FROM " + col.Elements + " WHERE " + cond + ")"
+			cond = exists(col.Elements, col.Join, cond)
 		}
 	}
 	if cmp.Op == Ne && !some || (cmp.Op == Eq && cmp.Value == nil) {

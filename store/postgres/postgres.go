@@ -240,7 +240,10 @@ func (s *pgStore) migrate(ctx context.Context) error {
 				elem jsonb NOT NULL,
 				ord bigserial,
 				PRIMARY KEY (resource_id, value))`,
-			`CREATE INDEX IF NOT EXISTS `+pgx.Identifier{s.indexName("members_value")}.Sanitize()+` ON `+s.mtable+` (value)`)
+			`CREATE INDEX IF NOT EXISTS `+pgx.Identifier{s.indexName("members_value")}.Sanitize()+` ON `+s.mtable+` (value)`,
+			// members.value eq "x" (which groups hold x) compares folded
+			// values: this index finds the member rows.
+			`CREATE INDEX IF NOT EXISTS `+pgx.Identifier{s.indexName("members_fvalue")}.Sanitize()+` ON `+s.mtable+` (`+s.fold+`(value))`)
 	}
 	// One migration at a time: CREATE ... IF NOT EXISTS races itself.
 	tx, err := s.pool.Begin(ctx)

@@ -96,3 +96,47 @@ func TestIndexesUsed(t *testing.T) {
 		assert.Equal(t, "id-77", page.Resources[0].ID)
 	}
 }
+
+// TestMemberLookupUsesIndex checks with EXPLAIN that members.value eq "x",
+// which groups hold x (how a user's groups and the references to a deleted
+// resource are found, RFC 7643 §4.1.2, §4.2), finds the member rows from
+// an index and then their groups, on 2,000 groups of 50 members, instead
+// of testing every group's members.
+func TestMemberLookupUsesIndex(t *testing.T) {
+	db := newTestDB(t)
+	groups := schema.Groups()
+	s := db.store(t, groups, postgres.Options{})
+	ctx := context.Background()
+	members := postgres.Table(s)[:len(postgres.Table(s))-1] + `_members"`
+	_, err := db.pool.Exec(ctx, `INSERT INTO `+postgres.Table(s)+` (id, external_id, version, created, last_modified, data)
+		SELECT 'g-' || i, NULL, 1, now(), now(), jsonb_build_object('displayName', 'group ' || i)
+		FROM generate_series(1, 2000) AS i`)
+	require.NoError(t, err)
+	_, err = db.pool.Exec(ctx, `INSERT INTO `+members+` (resource_id, value, elem)
+		SELECT 'g-' || i, 'u-' || (i * 50 + j), jsonb_build_object('value', 'u-' || (i * 50 + j))
+		FROM generate_series(1, 2000) AS i, generate_series(0, 49) AS j`)
+	require.NoError(t, err)
+	_, err = db.pool.Exec(ctx, `ANALYZE `+postgres.Table(s)+`; ANALYZE `+members)
+	require.NoError(t, err)
+	e, err := filter.Parse(`members.value eq "U-7777"`)
+	require.NoError(t, err)
+	m, err := filter.Compile(groups, e)
+	require.NoError(t, err)
+	where, args, err := filter.ToSQL(m, postgres.Mapper(s), 2)
+	require.NoError(t, err)
+	var plan strings.Builder
+	rows, err := db.pool.Query(ctx, `EXPLAIN SELECT r.id FROM `+postgres.Table(s)+` r WHERE r.tenant = $1 AND `+where, append([]any{""}, args...)...)
+	require.NoError(t, err)
+	for rows.Next() {
+		var line string
+		require.NoError(t, rows.Scan(&line))
+		plan.WriteString(line + "\n")
+	}
+	require.NoError(t, rows.Err())
+	assert.Contains(t, plan.String(), "_members_fvalue", plan.String())
+	assert.NotContains(t, plan.String(), "SubPlan", "not a test of every group's members:\n%s", plan.String())
+	page, err := s.(store.Searcher).Search(ctx, &store.Query{Filter: m, Count: 10})
+	require.NoError(t, err)
+	require.Equal(t, 1, page.Total)
+	assert.Equal(t, "g-155", page.Resources[0].ID)
+}

@@ -43,11 +43,13 @@ func (s *pgStore) columnOf(a filter.Attr) (filter.Column, bool) {
 	name := quote(a.Attr.Name)
 	switch {
 	case s.members != nil && a.Ext == nil && a.Attr == s.members:
-		elems := "(SELECT m.value, m.elem FROM " + s.mtable + " m WHERE m.resource_id = r.id) AS e"
+		// The member rows are found from their value's index, then the
+		// groups that hold them, not the other way round.
+		elems, join := s.mtable+" AS e", "e.resource_id = r.id"
 		if a.Sub == nil || a.Sub.Name == "value" {
-			return filter.Column{Elements: elems, Expr: "e.value"}, true
+			return filter.Column{Elements: elems, Join: join, Expr: "e.value"}, true
 		}
-		return filter.Column{Elements: elems, Expr: cast("e.elem->>"+quote(a.Sub.Name), a.Sub.Type)}, true
+		return filter.Column{Elements: elems, Join: join, Expr: cast("e.elem->>"+quote(a.Sub.Name), a.Sub.Type)}, true
 	case a.Attr.MultiValued && a.Sub != nil:
 		if a.Sub.MultiValued {
 			return filter.Column{}, false
