@@ -209,6 +209,7 @@ type resourceType struct {
 	// The patterns of its routes, for Observe: "/Users", "/Users/.search",
 	// "/Users/{id}".
 	listPattern, searchPattern, idPattern string
+	inverses                              []inverse // computed on reads, such as User.groups
 }
 
 // New checks cfg and returns a Handler. It reports configuration errors:
@@ -293,6 +294,9 @@ func New(cfg Config) (*Handler, error) {
 		}
 	}
 	h.lists = referenceListsOf(h.types)
+	for _, t := range h.types {
+		t.inverses = inversesOf(t, h.lists)
+	}
 	// RFC 7644 §4: /Schemas lists all supported schemas, which include
 	// those of the discovery resources themselves (RFC 7643 §8.7.2).
 	for _, s := range document.DiscoverySchemas() {

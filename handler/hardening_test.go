@@ -237,7 +237,10 @@ func TestConcurrentCreates(t *testing.T) {
 // body naming the request id, that the log carries the same id, and that
 // requests to other types, served meanwhile, are unaffected.
 func TestPanicIsolated(t *testing.T) {
-	s := newServer(t, "", func(c *handler.Config) { c.Endpoints[1].Store = failingStore{panics: true} })
+	s := newServer(t, "", func(c *handler.Config) {
+		// Widgets, which no user's groups depend on, panic.
+		c.Endpoints = append(c.Endpoints, handler.Endpoint{Type: widgets(), Store: failingStore{panics: true}})
+	})
 	uid := s.create("/Users", user("calm@example.com"))
 	var wg sync.WaitGroup
 	for i := range 20 {
@@ -245,7 +248,7 @@ func TestPanicIsolated(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			if i%2 == 0 {
-				r := s.do(http.MethodGet, "/Groups/x", "", "X-Request-Id", fmt.Sprintf("req-%d", i))
+				r := s.do(http.MethodGet, "/Widgets/x", "", "X-Request-Id", fmt.Sprintf("req-%d", i))
 				assert.Equal(t, http.StatusInternalServerError, r.status)
 				assert.Equal(t, fmt.Sprintf("internal error (request id req-%d)", i), r.body["detail"])
 				return
@@ -258,7 +261,7 @@ func TestPanicIsolated(t *testing.T) {
 	for i := 0; i < 20; i += 2 {
 		assert.Contains(t, logs, fmt.Sprintf("request_id=req-%d", i))
 	}
-	r := s.do(http.MethodGet, "/Groups/x", "")
+	r := s.do(http.MethodGet, "/Widgets/x", "")
 	detail, _ := r.body["detail"].(string)
 	id := strings.TrimSuffix(strings.TrimPrefix(detail, "internal error (request id "), ")")
 	require.NotEmpty(t, id)

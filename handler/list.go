@@ -376,11 +376,18 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 		if i > 0 {
 			b = append(b, ',')
 		}
+		id := ""
 		if x.enc != nil {
-			b = appendEncoded(b, base, x.t.rt, x.enc, x.p)
-			continue
+			b, id = appendEncoded(b, base, x.t.rt, x.enc, x.p), x.enc.ID
+		} else {
+			b, id = appendResource(b, base, x.t.rt, x.res, x.p), x.res.ID
 		}
-		b = appendResource(b, base, x.t.rt, x.res, x.p)
+		var err error
+		if b, err = h.appendInverses(r.Context(), b, base, x.t, id, x.p); err != nil {
+			*bp = b
+			h.fail(w, r, err)
+			return
+		}
 	}
 	b = append(b, "]}"...)
 	*bp = b

@@ -166,3 +166,63 @@ func TestMembersOfTypesNotServed(t *testing.T) {
 	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/Groups", strings.NewReader(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G","members":[{"value":"kept-elsewhere"}]}`)))
 	assert.Equal(t, http.StatusCreated, w.Code, "%s", w.Body)
 }
+
+// TestUserGroups checks User.groups (RFC 7643 §4.1.2, readOnly: "the list
+// of groups to which the user belongs, either through direct membership,
+// through nested groups"), filled on every read on the memory and
+// PostgreSQL stores: direct and indirect memberships with value, $ref,
+// display and type, each group once even when groups nest each other,
+// honouring attributes and excludedAttributes, in lists too.
+func TestUserGroups(t *testing.T) {
+	for _, backend := range []string{"memory", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			s := newServer(t, "", func(c *handler.Config) {
+				users, groups := schema.Users(), schema.Groups()
+				us, gs := idpStores(t, backend, users, groups)
+				c.Endpoints = []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}}
+			})
+			group := func(name string, members ...string) string {
+				var list []string
+				for _, m := range members {
+					list = append(list, `{"value":"`+m+`"}`)
+				}
+				return s.create("/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"`+name+`","members":[`+strings.Join(list, ",")+`]}`)
+			}
+			u := s.create("/Users", user("u"))
+			lonely := s.create("/Users", user("lonely"))
+			sales := group("Sales", u)
+			emea := group("EMEA", sales)  // u is in EMEA through Sales
+			world := group("World", emea) // and in World through EMEA
+			// A loop: World also holds... a group that holds World.
+			loop := group("Loop", world)
+			require.Equal(t, http.StatusOK, s.do(http.MethodPatch, "/Groups/"+world, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"`+loop+`"}]}]}`).status)
+
+			r := s.do(http.MethodGet, "/Users/"+u, "")
+			require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+			got := map[string]map[string]any{}
+			for _, g := range r.body["groups"].([]any) {
+				m := g.(map[string]any)
+				got[m["display"].(string)] = m
+			}
+			require.Len(t, got, 4, "%v", r.body["groups"])
+			assert.Equal(t, map[string]any{"value": sales, "$ref": s.url("/Groups/" + sales), "display": "Sales", "type": "direct"}, got["Sales"])
+			for _, name := range []string{"EMEA", "World", "Loop"} {
+				assert.Equal(t, "indirect", got[name]["type"], name)
+			}
+			assert.Equal(t, emea, got["EMEA"]["value"])
+
+			assert.NotContains(t, s.do(http.MethodGet, "/Users/"+lonely, "").body, "groups", "no group: no attribute (RFC 7643 §2.5)")
+			assert.NotContains(t, s.do(http.MethodGet, "/Users/"+u+"?excludedAttributes=groups", "").body, "groups")
+			only := s.do(http.MethodGet, "/Users/"+u+"?attributes=groups.value", "").body
+			require.Len(t, only["groups"], 4)
+			assert.Equal(t, map[string]any{"value": sales}, only["groups"].([]any)[0], "only the sub-attribute asked for")
+			list := s.do(http.MethodGet, "/Users?filter=userName%20eq%20%22u%22", "")
+			require.Equal(t, http.StatusOK, list.status)
+			assert.Len(t, list.body["Resources"].([]any)[0].(map[string]any)["groups"], 4, "lists carry groups too")
+
+			// Leaving a group shows at once.
+			require.Equal(t, http.StatusOK, s.do(http.MethodPatch, "/Groups/"+sales, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"members[value eq \"`+u+`\"]"}]}`).status)
+			assert.NotContains(t, s.do(http.MethodGet, "/Users/"+u, "").body, "groups")
+		})
+	}
+}

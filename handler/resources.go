@@ -196,7 +196,7 @@ func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, t *resou
 	p := projection(t.rt, r)
 	if !p.Requests() && res.Meta.Version != "" {
 		if enc, ok, err := fastpath.GetJSON(r.Context(), t.store, res.ID); ok && err == nil && enc.Meta.Version == res.Meta.Version {
-			h.writeEncoded(w, r, t.rt, &enc, p, status)
+			h.writeEncoded(w, r, t, &enc, p, status)
 			return
 		}
 	}
@@ -204,16 +204,26 @@ func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, t *resou
 	defer bufPool.Put(bp)
 	base := h.baseURL(r)
 	*bp = appendResource((*bp)[:0], base, t.rt, res, p)
+	var err error
+	if *bp, err = h.appendInverses(r.Context(), *bp, base, t, res.ID, p); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	writeOne(w, status, *bp, res.Meta.Version, base, t.rt, res.ID)
 }
 
 // writeEncoded is writeResource for a resource a fastpath.Store kept.
-func (h *Handler) writeEncoded(w http.ResponseWriter, r *http.Request, rt *schema.ResourceType, enc *document.Encoded, p *document.Projection, status int) {
+func (h *Handler) writeEncoded(w http.ResponseWriter, r *http.Request, t *resourceType, enc *document.Encoded, p *document.Projection, status int) {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	base := h.baseURL(r)
-	*bp = appendEncoded((*bp)[:0], base, rt, enc, p)
-	writeOne(w, status, *bp, enc.Meta.Version, base, rt, enc.ID)
+	*bp = appendEncoded((*bp)[:0], base, t.rt, enc, p)
+	var err error
+	if *bp, err = h.appendInverses(r.Context(), *bp, base, t, enc.ID, p); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeOne(w, status, *bp, enc.Meta.Version, base, t.rt, enc.ID)
 }
 
 // writeOne answers with the JSON body of resource id of type rt: its ETag
@@ -277,7 +287,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, t *resourceType, i
 				return
 			}
 			if !notModified(w, r, enc.Meta.Version) {
-				h.writeEncoded(w, r, t.rt, &enc, p, http.StatusOK)
+				h.writeEncoded(w, r, t, &enc, p, http.StatusOK)
 			}
 			return
 		}

@@ -311,3 +311,6 @@ func appendString(dst []byte, s string) []byte {
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
+
+// AppendString appends s as a JSON string, as AppendJSON writes strings.
+func AppendString(dst []byte, s string) []byte { return appendString(dst, s) }

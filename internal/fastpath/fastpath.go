@@ -44,10 +44,31 @@ type Provider interface {
 // returned), and the caller never uses them again, whatever the outcome.
 // The store may keep them and change them.
 type Store interface {
+	// Holders returns the resources whose reference list attr (of the
+	// core schema) holds value, as `attr.value eq "value"` finds them,
+	// each with its id and displayName only; it declines (ok false) when
+	// the store keeps no index of attr.
+	Holders(ctx context.Context, attr, value string) (holders []Holder, ok bool, err error)
 	GetJSON(ctx context.Context, id string) (document.Encoded, error)
 	SearchJSON(ctx context.Context, q *store.Query) (page []document.Encoded, total int, err error)
 	CreateAdopted(ctx context.Context, r *schema.Resource) (*schema.Resource, error)
 	ReplaceAdopted(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error)
+}
+
+// Holder is a resource that holds a value in a reference list: a group
+// of a member.
+type Holder struct {
+	ID, DisplayName string
+}
+
+// Holders is Store.Holders through the first Provider along s's Unwrap
+// chain; ok is false when there is none or it declines.
+func Holders(ctx context.Context, s store.Store, attr, value string) ([]Holder, bool, error) {
+	fp, found := Reader(s)
+	if !found {
+		return nil, false, nil
+	}
+	return fp.Holders(ctx, attr, value)
 }
 
 // Reader returns the fast paths of the first Provider along s's Unwrap

@@ -9,6 +9,7 @@ import (
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/internal/document"
+	"github.com/scimkit/scimkit/internal/fastpath"
 	"github.com/scimkit/scimkit/internal/topk"
 	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/schema"
@@ -293,4 +294,44 @@ func (s *part) lookupRef(p filter.Path, v string) (found []*entry, indexed, exac
 		}
 	}
 	return nil, false, false
+}
+
+// holders returns the resources whose reference list attr holds value,
+// from its index, with their id and displayName.
+func (s *part) holders(ctx context.Context, attr, value string) ([]fastpath.Holder, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, true, err
+	}
+	var ri *refIndex
+	for _, x := range s.refs {
+		if strings.EqualFold(x.attr.Name, attr) {
+			ri = x
+		}
+	}
+	if ri == nil {
+		return nil, false, nil
+	}
+	s.mu.RLock()
+	found := slices.Clone(ri.holders[valuekey.Of(ri.caseExact, value)])
+	states := make([]*state, 0, len(found))
+	for _, e := range found {
+		if !e.deleted {
+			states = append(states, e.st)
+		}
+	}
+	s.mu.RUnlock()
+	if len(states) == 0 {
+		return nil, true, nil
+	}
+	out := make([]fastpath.Holder, len(states))
+	for i, st := range states {
+		r, err := s.resourceFor(st, s.names)
+		if err != nil {
+			return nil, true, err
+		}
+		name, _ := r.Attributes["displayName"].(string)
+		out[i] = fastpath.Holder{ID: st.id(), DisplayName: name}
+	}
+	slices.SortFunc(out, func(a, b fastpath.Holder) int { return strings.Compare(a.ID, b.ID) })
+	return out, true, nil
 }

@@ -31,6 +31,7 @@ type part struct {
 	unique  []*uniqueIndex
 	refs    []*refIndex          // the core schema's reference lists, by value
 	uniques *document.Projection // the unique attributes, which unindex reads
+	names   *document.Projection // displayName, which holders reads
 	version uint64
 	sorted  []*entry // every resource, by id once tidy
 	untidy  bool     // sorted needs sorting
@@ -59,6 +60,7 @@ func (p *part) fresh() *part {
 		}
 	}
 	n.uniques = n.uniqueProjection()
+	n.names = document.NewProjection(n.rt, []string{"displayName"}, nil)
 	return n
 }
 

@@ -159,6 +159,11 @@ func (s *memStore) Fastpath() fastpath.Store { return (*fast)(s) }
 // fast is the store's fast paths (fastpath.Store).
 type fast memStore
 
+// Holders answers from the index of the reference list attr.
+func (f *fast) Holders(ctx context.Context, attr, value string) ([]fastpath.Holder, bool, error) {
+	return (*memStore)(f).part(ctx).holders(ctx, attr, value)
+}
+
 // GetJSON declines (errors.ErrUnsupported) for resource types with
 // reference lists, which the stored JSON leaves out.
 func (f *fast) GetJSON(ctx context.Context, id string) (document.Encoded, error) {
