@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -197,10 +198,15 @@ func intMember(k string, v any, def int) (int, error) {
 // RFC 7644 §3.4.2.1 requires, and a sortBy t does not have leaves t's
 // resources unsorted, since none has the value; skip reports that no
 // resource of t can match.
-func (h *Handler) query(t *resourceType, req searchRequest, e filter.Expr, across bool, base string) (q *store.Query, skip bool, err error) {
+func (h *Handler) query(ctx context.Context, t *resourceType, req searchRequest, e filter.Expr, across bool, base string) (q *store.Query, skip bool, err error) {
 	q = &store.Query{StartIndex: req.startIndex, Count: req.count, MaxScan: h.cfg.MaxScan}
 	if e != nil {
 		if e, err = byLocation(e, func() string { return resourceURL(base, t.rt, "") }); err != nil {
+			return nil, false, err
+		}
+	}
+	if e != nil {
+		if e, err = h.resolveInverses(ctx, t, e); err != nil {
 			return nil, false, err
 		}
 	}
@@ -317,7 +323,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 			// type reads past the page.
 			sub.startIndex, sub.count = max(req.startIndex-total, 1), max(req.count-len(hits), 0)
 		}
-		q, skip, err := h.query(t, sub, e, across, base)
+		q, skip, err := h.query(r.Context(), t, sub, e, across, base)
 		if err != nil {
 			h.fail(w, r, err)
 			return

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -223,6 +224,53 @@ func TestUserGroups(t *testing.T) {
 			// Leaving a group shows at once.
 			require.Equal(t, http.StatusOK, s.do(http.MethodPatch, "/Groups/"+sales, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"members[value eq \"`+u+`\"]"}]}`).status)
 			assert.NotContains(t, s.do(http.MethodGet, "/Users/"+u, "").body, "groups")
+		})
+	}
+}
+
+// TestFilterByGroups checks that User.groups filters like any attribute
+// (RFC 7644 §3.4.2.2) although no store keeps it: by value and display,
+// directly and through nested groups, under not, or and value filters, on
+// the memory and PostgreSQL stores; its other sub-attributes are refused
+// with 400 invalidFilter.
+func TestFilterByGroups(t *testing.T) {
+	for _, backend := range []string{"memory", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			s := newServer(t, "", func(c *handler.Config) {
+				users, groups := schema.Users(), schema.Groups()
+				us, gs := idpStores(t, backend, users, groups)
+				c.Endpoints = []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}}
+			})
+			group := func(name string, members ...string) string {
+				var list []string
+				for _, m := range members {
+					list = append(list, `{"value":"`+m+`"}`)
+				}
+				return s.create("/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"`+name+`","members":[`+strings.Join(list, ",")+`]}`)
+			}
+			ann, bob, cy := s.create("/Users", user("ann")), s.create("/Users", user("bob")), s.create("/Users", user("cy"))
+			sales := group("Sales", ann)
+			group("EMEA", sales, bob)
+			find := func(f string) []string {
+				t.Helper()
+				r := s.do(http.MethodGet, "/Users?sortBy=userName&filter="+url.QueryEscape(f), "")
+				require.Equal(t, http.StatusOK, r.status, "%s: %s", f, r.raw)
+				var out []string
+				for _, x := range r.body["Resources"].([]any) {
+					out = append(out, x.(map[string]any)["userName"].(string))
+				}
+				return out
+			}
+			assert.Equal(t, []string{"ann"}, find(`groups.value eq "`+sales+`"`))
+			assert.Equal(t, []string{"ann", "bob"}, find(`groups.display eq "emea"`), "through Sales, and case-insensitively as displayName compares")
+			assert.Equal(t, []string{"ann", "bob"}, find(`groups[display sw "E"]`))
+			assert.Equal(t, []string{"cy"}, find(`not (groups pr)`))
+			assert.Equal(t, []string{"ann", "cy"}, find(`groups.value eq "`+sales+`" or userName eq "cy"`))
+			assert.Empty(t, find(`groups.display eq "Nobody"`))
+			r := s.do(http.MethodGet, "/Users?filter="+url.QueryEscape(`groups.type eq "direct"`), "")
+			assert.Equal(t, http.StatusBadRequest, r.status)
+			assert.Equal(t, "invalidFilter", r.body["scimType"])
+			_ = cy
 		})
 	}
 }
