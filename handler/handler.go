@@ -197,7 +197,9 @@ type Handler struct {
 	byEndpoint map[string]*resourceType // lower-case endpoint without "/"
 	schemas    []*schema.Schema         // every schema served by /Schemas
 	log        *slog.Logger
-	lists      []referenceList // the reference lists of the served types
+	lists      []referenceList          // the reference lists of the served types
+	byName     map[string]*resourceType // by lower-cased name
+	byType     map[*schema.ResourceType]*resourceType
 	patchOpts  patch.Options
 	decodeOpts document.DecodeOptions
 }
@@ -210,6 +212,7 @@ type resourceType struct {
 	// "/Users/{id}".
 	listPattern, searchPattern, idPattern string
 	inverses                              []inverse // computed on reads, such as User.groups
+	hasLists                              bool      // it has reference lists, such as Group.members
 }
 
 // New checks cfg and returns a Handler. It reports configuration errors:
@@ -294,6 +297,14 @@ func New(cfg Config) (*Handler, error) {
 		}
 	}
 	h.lists = referenceListsOf(h.types)
+	h.byName, h.byType = map[string]*resourceType{}, map[*schema.ResourceType]*resourceType{}
+	for _, t := range h.types {
+		h.byName[strings.ToLower(t.rt.Name)] = t
+		h.byType[t.rt] = t
+	}
+	for _, l := range h.lists {
+		l.t.hasLists = true
+	}
 	for _, t := range h.types {
 		t.inverses = inversesOf(t, h.lists)
 	}

@@ -386,7 +386,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 		if x.enc != nil {
 			b, id = appendEncoded(b, base, x.t.rt, x.enc, x.p), x.enc.ID
 		} else {
-			b, id = appendResource(b, base, x.t.rt, x.res, x.p), x.res.ID
+			b, id = h.appendResource(b, base, x.t.rt, x.res, x.p), x.res.ID
 		}
 		var err error
 		if b, err = h.appendInverses(r.Context(), b, base, x.t, id, x.p); err != nil {

@@ -108,11 +108,12 @@ func (h *Handler) checkMembers(ctx context.Context, t *resourceType, res *schema
 			continue
 		}
 		list, _ := res.Attributes[l.attr.Name].([]any)
-		unknown, err := h.unknownMembers(ctx, l, elementValues(list))
-		if err != nil || len(unknown) == 0 {
-			if err != nil {
-				return err
-			}
+		info, unknown, err := h.lookupMembers(ctx, l, list)
+		if err != nil {
+			return err
+		}
+		h.describe(list, info)
+		if len(unknown) == 0 {
 			continue
 		}
 		if !h.cfg.DropUnknownMembers {
@@ -150,11 +151,13 @@ func (h *Handler) checkMemberOps(ctx context.Context, t *resourceType, ops []pat
 			if elems == nil {
 				continue
 			}
-			unknown, err := h.unknownMembers(ctx, l, elementValues(elems))
+			info, unknown, err := h.lookupMembers(ctx, l, elems)
 			if err != nil {
 				return nil, err
 			}
+			h.describe(elems, info)
 			if len(unknown) == 0 {
+				ops[i].Value = rewrite(elems)
 				continue
 			}
 			if !h.cfg.DropUnknownMembers {
@@ -229,32 +232,56 @@ func elementValues(list []any) []string {
 	return out
 }
 
-// unknownMembers returns the values, once each and in order, that are the
-// id of no resource of the tenant of a type l may name. It asks each type's
-// store about up to maxReferenceChunk ids per search, through its indexes
-// where it has them.
-func (h *Handler) unknownMembers(ctx context.Context, l referenceList, values []string) ([]string, error) {
+// memberInfo is what a member's element says of the resource it names:
+// its type and display (RFC 7643 §2.4: display is readOnly, the service
+// provider's; here the resource's displayName, else its userName).
+type memberInfo struct {
+	typ, display string
+}
+
+// memberKey identifies a member: its value, and the type its element
+// names ("" for none).
+type memberKey struct{ typ, value string }
+
+// lookupMembers finds the resources that the elements of a reference list
+// name in the request's tenant: an element with a type that the list may
+// name is looked up in that type, one without among every type the list
+// may name. It returns their type and display, and the elements' values,
+// once each and in order, that name none. Each store is asked about up to
+// maxReferenceChunk ids per search, through its indexes where it has them.
+func (h *Handler) lookupMembers(ctx context.Context, l referenceList, elems []any) (map[memberKey]memberInfo, []string, error) {
 	// Values equal as the list compares them are one member, the first
 	// kept (as every write keeps it): only that one must exist.
 	caseExact := l.attr.SubAttribute("value").CaseExact
-	pending := make([]string, 0, len(values))
-	seen := make(map[string]bool, len(values))
-	for _, v := range values {
-		if k := valuekey.Of(caseExact, v); !seen[k] {
-			seen[k] = true
-			pending = append(pending, v)
+	var keys []memberKey
+	seen := map[memberKey]bool{}
+	for _, k := range elementKeys(elems) {
+		if t := h.byName[strings.ToLower(k.typ)]; t == nil || !document.References(l.attr, t.rt.Name) {
+			k.typ = ""
+		} else {
+			k.typ = t.rt.Name
+		}
+		fk := memberKey{k.typ, valuekey.Of(caseExact, k.value)}
+		if !seen[fk] {
+			seen[fk] = true
+			keys = append(keys, k)
 		}
 	}
+	found := make(map[memberKey]memberInfo, len(keys))
 	for _, c := range h.types {
-		if len(pending) == 0 {
-			break
-		}
 		if !document.References(l.attr, c.rt.Name) {
 			continue
 		}
-		found := map[string]bool{}
-		for start := 0; start < len(pending); start += maxReferenceChunk {
-			chunk := pending[start:min(start+maxReferenceChunk, len(pending))]
+		// The values this type may hold: those of its elements, and those
+		// of untyped elements not found yet.
+		var ids []string
+		for _, k := range keys {
+			if k.typ == c.rt.Name || k.typ == "" && !has(found, k) {
+				ids = append(ids, k.value)
+			}
+		}
+		for start := 0; start < len(ids); start += maxReferenceChunk {
+			chunk := ids[start:min(start+maxReferenceChunk, len(ids))]
 			var e filter.Expr
 			for _, v := range chunk {
 				var one filter.Expr = &filter.Compare{Path: filter.Path{Name: "id"}, Op: filter.Eq, Value: v}
@@ -265,31 +292,87 @@ func (h *Handler) unknownMembers(ctx context.Context, l referenceList, values []
 			}
 			m, err := filter.Compile(c.rt, e)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			// Count first: when every id is found, as for the members an
-			// identity provider adds, no resource is read.
-			q := &store.Query{Filter: m, StartIndex: 1, MaxScan: h.cfg.MaxScan}
-			page, err := store.Search(ctx, c.store, q)
-			if err == nil && page.Total < len(chunk) && page.Total > 0 {
-				q.Count = len(chunk)
-				page, err = store.Search(ctx, c.store, q)
-			}
+			page, err := store.Search(ctx, c.store, &store.Query{Filter: m, StartIndex: 1, Count: len(chunk), MaxScan: h.cfg.MaxScan})
 			if err != nil {
-				return nil, err
-			}
-			if page.Total == len(chunk) {
-				for _, v := range chunk {
-					found[v] = true
-				}
+				return nil, nil, err
 			}
 			for _, r := range page.Resources {
-				found[r.ID] = true
+				info := memberInfo{typ: c.rt.Name, display: displayOf(r)}
+				found[memberKey{c.rt.Name, r.ID}] = info
+				if _, ok := found[memberKey{"", r.ID}]; !ok {
+					found[memberKey{"", r.ID}] = info
+				}
 			}
 		}
-		pending = slices.DeleteFunc(pending, func(v string) bool { return found[v] })
 	}
-	return pending, nil
+	var unknown []string
+	for _, k := range keys {
+		if !has(found, k) {
+			unknown = append(unknown, k.value)
+		}
+	}
+	return found, unknown, nil
+}
+
+// has reports whether found holds key.
+func has(found map[memberKey]memberInfo, k memberKey) bool {
+	_, ok := found[k]
+	return ok
+}
+
+// elementKeys returns the value and type of each element of a reference
+// list that has a value.
+func elementKeys(list []any) []memberKey {
+	out := make([]memberKey, 0, len(list))
+	for _, e := range list {
+		if m, ok := e.(map[string]any); ok {
+			if v, ok := m["value"].(string); ok && v != "" {
+				typ, _ := m["type"].(string)
+				out = append(out, memberKey{typ, v})
+			}
+		}
+	}
+	return out
+}
+
+// displayOf returns what a member's display says of r: its displayName,
+// else its userName.
+func displayOf(r *schema.Resource) string {
+	if s, _ := r.Attributes["displayName"].(string); s != "" {
+		return s
+	}
+	s, _ := r.Attributes["userName"].(string)
+	return s
+}
+
+// describe sets the type and display of the elements of a reference list
+// whose resources found holds.
+func (h *Handler) describe(list []any, found map[memberKey]memberInfo) {
+	for _, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		v, _ := m["value"].(string)
+		typ, _ := m["type"].(string)
+		if t := h.byName[strings.ToLower(typ)]; t != nil {
+			typ = t.rt.Name
+		} else {
+			typ = ""
+		}
+		mi, ok := found[memberKey{typ, v}]
+		if !ok {
+			continue
+		}
+		m["type"] = mi.typ
+		if mi.display != "" {
+			m["display"] = mi.display
+		} else {
+			delete(m, "display")
+		}
+	}
 }
 
 // unknownMembersError is the 400 invalidValue for values of l that name

@@ -155,9 +155,18 @@ func resourceURL(base string, rt *schema.ResourceType, id string) string {
 // appendResource appends the JSON of res as the client sees it (see
 // view); base is h.baseURL(r), which a list computes once for all its
 // resources.
-func appendResource(dst []byte, base string, rt *schema.ResourceType, res *schema.Resource, p *document.Projection) []byte {
+func (h *Handler) appendResource(dst []byte, base string, rt *schema.ResourceType, res *schema.Resource, p *document.Projection) []byte {
 	v := view(base, rt, res)
-	return document.AppendJSON(dst, rt, &v, p)
+	if t := h.byType[rt]; t == nil || !t.hasLists {
+		return document.AppendJSON(dst, rt, &v, p)
+	}
+	return document.AppendJSONRefs(dst, rt, &v, p, func(dst []byte, typ, value string) ([]byte, bool) {
+		t := h.byName[strings.ToLower(typ)]
+		if t == nil {
+			return dst, false
+		}
+		return document.AppendJoined(dst, base, t.rt.Endpoint, "/", value), true
+	})
 }
 
 // view returns res as the client sees it: with meta as viewMeta writes it.
@@ -203,7 +212,7 @@ func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, t *resou
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	base := h.baseURL(r)
-	*bp = appendResource((*bp)[:0], base, t.rt, res, p)
+	*bp = h.appendResource((*bp)[:0], base, t.rt, res, p)
 	var err error
 	if *bp, err = h.appendInverses(r.Context(), *bp, base, t, res.ID, p); err != nil {
 		h.fail(w, r, err)

@@ -408,7 +408,13 @@ func TestDuplicateMembers(t *testing.T) {
 	group := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"dups","members":` + dups + `}`
 	r := s.do(http.MethodPost, "/Groups", group)
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
-	want := []any{map[string]any{"value": "a"}, map[string]any{"value": "b", "type": "User"}, map[string]any{"value": "b", "type": "Group"}}
+	// Each member is described by the service provider (RFC 7643 §2.4:
+	// display is readOnly): its type, display and $ref.
+	want := []any{
+		map[string]any{"value": "a", "type": "User", "display": "a", "$ref": s.url("/Users/a")},
+		map[string]any{"value": "b", "type": "User", "display": "b", "$ref": s.url("/Users/b")},
+		map[string]any{"value": "b", "type": "Group", "display": "b", "$ref": s.url("/Groups/b")},
+	}
 	assert.Equal(t, want, r.body["members"], "members.value is not caseExact; a different type is a different member")
 	id := r.body["id"].(string)
 	r = s.do(http.MethodPut, "/Groups/"+id, group)

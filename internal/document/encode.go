@@ -18,6 +18,20 @@ import (
 // that the schemas do not define are not written. Strings are escaped as
 // encoding/json escapes them, without HTML escaping.
 func AppendJSON(dst []byte, rt *schema.ResourceType, r *schema.Resource, p *Projection) []byte {
+	return AppendJSONRefs(dst, rt, r, p, nil)
+}
+
+// RefFunc appends, as a JSON string, the URI of the resource that an
+// element of a reference list names: its value, and its type ("" when the
+// element has none).
+//
+// It reports false, having appended nothing, when it cannot tell.
+type RefFunc func(dst []byte, typ, value string) ([]byte, bool)
+
+// AppendJSONRefs is AppendJSON that writes the "$ref" of each element of a
+// reference list (IsReferenceList) that holds none, with ref: a URI
+// depends on the request, so it is written, not kept.
+func AppendJSONRefs(dst []byte, rt *schema.ResourceType, r *schema.Resource, p *Projection, ref RefFunc) []byte {
 	dst = append(dst, `{"schemas":[`...)
 	dst = appendString(dst, rt.Schema.ID)
 	for _, e := range rt.Extensions {
@@ -36,7 +50,7 @@ func AppendJSON(dst []byte, rt *schema.ResourceType, r *schema.Resource, p *Proj
 		dst = append(dst, `,"externalId":`...)
 		dst = appendString(dst, r.ExternalID)
 	}
-	dst = appendAttrs(dst, rt.Schema, r.Attributes, p)
+	dst = appendAttrs(dst, rt.Schema, r.Attributes, p, ref)
 	for _, e := range rt.Extensions {
 		m, ok := r.Attributes[e.Schema.ID].(map[string]any)
 		if !ok || len(m) == 0 {
@@ -47,7 +61,7 @@ func AppendJSON(dst []byte, rt *schema.ResourceType, r *schema.Resource, p *Proj
 		dst = appendString(dst, e.Schema.ID)
 		dst = append(dst, `:{`...)
 		inner := len(dst)
-		dst = appendAttrs(dst, e.Schema, m, p)
+		dst = appendAttrs(dst, e.Schema, m, p, ref)
 		if len(dst) == inner {
 			dst = dst[:mark]
 			continue
@@ -117,15 +131,82 @@ func appendMetaMembers(dst []byte, m schema.Meta, p *Projection, s *schema.Schem
 
 // appendAttrs appends ,"name":value for each attribute of s present in m
 // and included by p. Every member starts with a comma.
-func appendAttrs(dst []byte, s *schema.Schema, m map[string]any, p *Projection) []byte {
+func appendAttrs(dst []byte, s *schema.Schema, m map[string]any, p *Projection, ref RefFunc) []byte {
 	for _, a := range s.Attributes {
 		v, ok := m[a.Name]
 		if !ok || !p.Includes(s, nil, a) {
 			continue
 		}
+		if ref != nil && IsReferenceList(a) {
+			dst = appendAttrRefs(dst, s, a, v, p, ref)
+			continue
+		}
 		dst = appendAttr(dst, s, nil, a, v, p)
 	}
 	return dst
+}
+
+// appendAttrRefs is appendAttr for a reference list, writing the "$ref"
+// of each element that holds none with ref.
+func appendAttrRefs(dst []byte, s *schema.Schema, a *schema.Attribute, v any, p *Projection, ref RefFunc) []byte {
+	refSub := a.SubAttribute("$ref")
+	if !p.Includes(s, a, refSub) {
+		return appendAttr(dst, s, nil, a, v, p)
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return dst
+	}
+	mark := len(dst)
+	dst = append(dst, ',')
+	dst = appendString(dst, a.Name)
+	dst = append(dst, ":["...)
+	n := 0
+	for _, e := range arr {
+		m, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		before := len(dst)
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, '{')
+		inner := len(dst)
+		for _, sub := range a.SubAttributes {
+			sv, ok := m[sub.Name]
+			if sub == refSub && !ok {
+				value, _ := m["value"].(string)
+				if value == "" {
+					continue
+				}
+				typ, _ := m["type"].(string)
+				at := len(dst)
+				dst = append(dst, `,"`...)
+				dst = append(dst, sub.Name...)
+				dst = append(dst, `":`...)
+				var ok bool
+				if dst, ok = ref(dst, typ, value); !ok {
+					dst = dst[:at]
+				}
+				continue
+			}
+			if !ok || !p.Includes(s, a, sub) {
+				continue
+			}
+			dst = appendAttr(dst, s, a, sub, sv, p)
+		}
+		if len(dst) == inner {
+			dst = dst[:before] // no sub-attribute to write
+			continue
+		}
+		dst = append(dropComma(dst, inner), '}')
+		n++
+	}
+	if n == 0 {
+		return dst[:mark]
+	}
+	return append(dst, ']')
 }
 
 // appendAttr appends ,"name":value, or nothing when the value writes empty.
@@ -249,7 +330,12 @@ func plainJSON8(x uint64) bool {
 // appendString appends s as a JSON string, escaping as encoding/json does
 // but without HTML escaping; invalid UTF-8 becomes U+FFFD.
 func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
+	return append(appendEscaped(append(dst, '"'), s), '"')
+}
+
+// appendEscaped appends the content of s as a JSON string holds it,
+// without the quotes.
+func appendEscaped(dst []byte, s string) []byte {
 	// Most strings are printable ASCII without quotes or backslashes:
 	// find where the first byte that is not starts, eight at a time.
 	i := 0
@@ -263,8 +349,7 @@ func appendString(dst []byte, s string) []byte {
 	for ; i < len(s) && plainJSON(s[i]); i++ {
 	}
 	if i == len(s) {
-		dst = append(dst, s...)
-		return append(dst, '"')
+		return append(dst, s...)
 	}
 	start := 0
 	for i < len(s) {
@@ -308,9 +393,18 @@ func appendString(dst []byte, s string) []byte {
 		}
 		i += size
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, s[start:]...)
 }
 
 // AppendString appends s as a JSON string, as AppendJSON writes strings.
 func AppendString(dst []byte, s string) []byte { return appendString(dst, s) }
+
+// AppendJoined appends the concatenation of parts as one JSON string,
+// without making it.
+func AppendJoined(dst []byte, parts ...string) []byte {
+	dst = append(dst, '"')
+	for _, p := range parts {
+		dst = appendEscaped(dst, p)
+	}
+	return append(dst, '"')
+}
