@@ -213,6 +213,7 @@ type resourceType struct {
 	listPattern, searchPattern, idPattern string
 	inverses                              []inverse // computed on reads, such as User.groups
 	hasLists                              bool      // it has reference lists, such as Group.members
+	referenced                            bool      // some list may name its resources
 }
 
 // New checks cfg and returns a Handler. It reports configuration errors:
@@ -304,6 +305,11 @@ func New(cfg Config) (*Handler, error) {
 	}
 	for _, l := range h.lists {
 		l.t.hasLists = true
+		for _, t := range h.types {
+			if document.References(l.attr, t.rt.Name) {
+				t.referenced = true
+			}
+		}
 	}
 	for _, t := range h.types {
 		t.inverses = inversesOf(t, h.lists)

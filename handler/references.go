@@ -405,3 +405,56 @@ func referencedTypes(a *schema.Attribute) []string {
 	}
 	return out
 }
+
+// mayRename reports whether ops may change what the members that name a
+// resource of t display (its displayName or userName), when some list may
+// name t.
+func (h *Handler) mayRename(t *resourceType, ops []patch.Operation) bool {
+	if !t.referenced {
+		return false
+	}
+	for _, op := range ops {
+		if op.Path == nil {
+			return true // a value object may hold any attribute
+		}
+		if op.Path.URN == "" || strings.EqualFold(op.Path.URN, t.rt.Schema.ID) {
+			if strings.EqualFold(op.Path.Name, "displayName") || strings.EqualFold(op.Path.Name, "userName") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// renamed brings the display of the members that name resource id of t up
+// to date after a write that took it from before to after (RFC 7643 §2.4:
+// display is the service provider's). Each list holding it gets a new
+// version, and Config.OnChange hears of it. The write has happened: a
+// failure here is logged, not answered.
+func (h *Handler) renamed(ctx context.Context, t *resourceType, id string, before, after *schema.Resource) {
+	if !t.referenced || before == nil || after == nil {
+		return
+	}
+	display := displayOf(after)
+	if display == displayOf(before) || display == "" {
+		return
+	}
+	value, _ := json.Marshal(display)
+	for _, l := range h.lists {
+		if !document.References(l.attr, t.rt.Name) {
+			continue
+		}
+		holders, err := h.holders(ctx, l, id)
+		if err != nil {
+			h.log.ErrorContext(ctx, "scimkit: cannot find the lists naming a renamed resource", "type", t.rt.Name, "id", id, "error", err)
+			continue
+		}
+		ops := []patch.Operation{{Op: patch.Replace, Value: value, Path: &filter.Path{Name: l.attr.Name, Sub: "display",
+			Filter: &filter.Compare{Path: filter.Path{Name: "value"}, Op: filter.Eq, Value: id}}}}
+		for _, g := range holders {
+			if _, err := h.applyOps(ctx, l.t, g.ID, ops, "", false); err != nil {
+				h.log.ErrorContext(ctx, "scimkit: cannot update the display of a renamed member", "type", l.t.rt.Name, "holder", g.ID, "id", id, "error", err)
+			}
+		}
+	}
+}

@@ -274,3 +274,45 @@ func TestFilterByGroups(t *testing.T) {
 		})
 	}
 }
+
+// TestMemberDisplayFollowsRenames checks that a member's display, which the
+// service provider keeps (RFC 7643 §2.4: readOnly), follows its resource:
+// renaming a user by PATCH or PUT, or a nested group, updates the members
+// that name it, on the memory and PostgreSQL stores.
+func TestMemberDisplayFollowsRenames(t *testing.T) {
+	for _, backend := range []string{"memory", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			s := newServer(t, "", func(c *handler.Config) {
+				users, groups := schema.Users(), schema.Groups()
+				us, gs := idpStores(t, backend, users, groups)
+				c.Endpoints = []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}}
+			})
+			u := s.create("/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann@example.com","displayName":"Ann"}`)
+			plain := s.create("/Users", user("bob@example.com")) // no displayName: its userName shows
+			inner := s.create("/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Inner","members":[{"value":"`+u+`"}]}`)
+			outer := s.create("/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Outer","members":[{"value":"`+u+`","display":"what the client says"},{"value":"`+plain+`"},{"value":"`+inner+`"}]}`)
+			display := func(group, member string) any {
+				t.Helper()
+				r := s.do(http.MethodGet, "/Groups/"+group, "")
+				require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+				for _, m := range r.body["members"].([]any) {
+					if m.(map[string]any)["value"] == member {
+						return m.(map[string]any)["display"]
+					}
+				}
+				return nil
+			}
+			assert.Equal(t, "Ann", display(outer, u), "the member's displayName, not the client's")
+			assert.Equal(t, "bob@example.com", display(outer, plain), "else its userName")
+			assert.Equal(t, "Inner", display(outer, inner))
+
+			require.Equal(t, http.StatusOK, s.do(http.MethodPatch, "/Users/"+u, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"Ann Smith"}]}`).status)
+			assert.Equal(t, "Ann Smith", display(outer, u))
+			assert.Equal(t, "Ann Smith", display(inner, u))
+			require.Equal(t, http.StatusOK, s.do(http.MethodPut, "/Users/"+plain, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bob@example.com","displayName":"Bob"}`).status)
+			assert.Equal(t, "Bob", display(outer, plain))
+			require.Equal(t, http.StatusOK, s.do(http.MethodPatch, "/Groups/"+inner, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"displayName":"Renamed"}}]}`).status)
+			assert.Equal(t, "Renamed", display(outer, inner))
+		})
+	}
+}

@@ -377,6 +377,7 @@ func (h *Handler) replaceResource(ctx context.Context, t *resourceType, id strin
 	}
 	if res.Meta.Version != old.Meta.Version {
 		h.notify(ctx, Change{Method: http.MethodPut, Type: t.rt, ID: id, Before: old, After: res})
+		h.renamed(ctx, t, id, old, res)
 	}
 	return res, nil
 }
@@ -428,7 +429,7 @@ func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string,
 // applyOps applies decoded PATCH operations to resource id and reports
 // the change to Config.OnChange.
 func (h *Handler) applyOps(ctx context.Context, t *resourceType, id string, ops []patch.Operation, ifVersion string, full bool) (*schema.Resource, error) {
-	if h.cfg.OnChange != nil {
+	if renames := h.mayRename(t, ops); h.cfg.OnChange != nil || renames {
 		var after *schema.Resource
 		before, err := store.Update(ctx, t.store, id, ifVersion, func(cur *schema.Resource) error {
 			var err error
@@ -440,6 +441,9 @@ func (h *Handler) applyOps(ctx context.Context, t *resourceType, id string, ops 
 		}
 		if after.Meta.Version != before.Meta.Version {
 			h.notify(ctx, Change{Method: http.MethodPatch, Type: t.rt, ID: id, Before: before, After: after})
+			if renames {
+				h.renamed(ctx, t, id, before, after)
+			}
 		}
 		return after, nil
 	}

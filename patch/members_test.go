@@ -35,7 +35,7 @@ func TestValuesTouched(t *testing.T) {
 		{`[{"op":"replace","path":"members","value":[{"value":"x"}]}]`, nil},
 		{`[{"op":"remove","path":"members[display eq \"A\"]"}]`, nil},
 		{`[{"op":"remove","path":"members[value eq \"a\" or value eq \"b\"]"}]`, nil},
-		{`[{"op":"replace","path":"members[value eq \"a\"].display","value":"X"}]`, nil},
+		{`[{"op":"replace","path":"members[value eq \"a\"].display","value":"X"}]`, []string{"a"}}, // a renamed member's display
 		{`[{"op":"add","path":"members","value":{"value":"x"}}]`, nil},
 		{`[{"op":"add","value":{"members":[{"value":"x"}]}}]`, nil},
 	}

@@ -36,6 +36,14 @@ func ValuesTouched(rt *schema.ResourceType, a *schema.Attribute, ops []patch.Ope
 			continue
 		}
 		switch {
+		case p.Sub != "" && op.Op == patch.Replace && p.Filter != nil:
+			// replace of a sub-attribute of the elements a[value eq "x"]
+			// selects, such as the display of a renamed member.
+			v, ok := valueEq(p.Filter)
+			if !ok {
+				return nil, false
+			}
+			values = append(values, v)
 		case p.Sub != "":
 			return nil, false
 		case op.Op == patch.Add && p.Filter == nil:
@@ -45,12 +53,8 @@ func ValuesTouched(rt *schema.ResourceType, a *schema.Attribute, ops []patch.Ope
 			}
 			values = append(values, vs...)
 		case op.Op == patch.Remove && p.Filter != nil:
-			c, ok := p.Filter.(*filter.Compare)
+			v, ok := valueEq(p.Filter)
 			if !ok {
-				return nil, false
-			}
-			v, isString := c.Value.(string)
-			if c.Op != filter.Eq || !strings.EqualFold(c.Path.Name, "value") || c.Path.URN != "" || c.Path.Sub != "" || c.Path.Filter != nil || !isString {
 				return nil, false
 			}
 			values = append(values, v)
@@ -97,4 +101,17 @@ func mentions(raw json.RawMessage, name string) bool {
 		}
 	}
 	return false
+}
+
+// valueEq returns x when f is value eq "x".
+func valueEq(f filter.Expr) (string, bool) {
+	c, ok := f.(*filter.Compare)
+	if !ok {
+		return "", false
+	}
+	v, isString := c.Value.(string)
+	if c.Op != filter.Eq || !strings.EqualFold(c.Path.Name, "value") || c.Path.URN != "" || c.Path.Sub != "" || c.Path.Filter != nil || !isString {
+		return "", false
+	}
+	return v, true
 }

@@ -146,19 +146,33 @@ func (s *part) patchIndexed(ctx context.Context, e *entry, ml *memberList, value
 			added = append(added, m)
 		}
 	}
-	rebuild := false
+	rebuild, removed := false, false
 	for v, m := range before {
-		if a, ok := after[v]; !ok || !reflect.DeepEqual(a, m) {
+		if a, ok := after[v]; !ok {
+			rebuild, removed = true, true
+		} else if !reflect.DeepEqual(a, m) {
 			rebuild = true
 		}
 	}
 	var elems []any
 	var index *memberList
-	if !rebuild {
+	switch {
+	case !rebuild:
 		buf := append(cur, added...) // cur is clipped: the first append reallocates
 		elems = buf[:len(buf):len(buf)]
 		index = &memberList{attr: ml.attr, buf: buf, pos: ml.pos}
-	} else {
+	case !removed:
+		// Elements changed in place (a renamed member's display): the
+		// same values at the same positions, so the index stays.
+		buf := make([]any, len(cur), len(cur)+len(added))
+		copy(buf, cur)
+		for v := range before {
+			buf[ml.pos[v]] = after[v]
+		}
+		buf = append(buf, added...)
+		elems = buf[:len(buf):len(buf)]
+		index = &memberList{attr: ml.attr, buf: buf, pos: ml.pos}
+	default:
 		elems = make([]any, 0, len(cur)+len(added))
 		for _, m := range cur {
 			v, _ := m.(map[string]any)["value"].(string)
