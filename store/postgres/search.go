@@ -42,7 +42,9 @@ func (s *pgStore) columnOf(a filter.Attr) (filter.Column, bool) {
 	}
 	name := quote(a.Attr.Name)
 	switch {
-	case s.members != nil && a.Ext == nil && a.Attr == s.members:
+	// By name: the filter may have been compiled for an equal resource
+	// type built separately.
+	case s.members != nil && a.Ext == nil && !a.Common && strings.EqualFold(a.Attr.Name, s.members.Name):
 		// The member rows are found from their value's index, then the
 		// groups that hold them, not the other way round.
 		elems, join := s.mtable+" AS e", "e.resource_id = r.id"

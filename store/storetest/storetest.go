@@ -89,6 +89,7 @@ func Run(t *testing.T, newStore NewStore, opts Options) {
 	t.Run("Uniqueness", k.testUniqueness)
 	t.Run("Scan", k.testScan)
 	t.Run("Search", k.testSearch)
+	t.Run("Holders", k.testHolders)
 	t.Run("Patch", k.testPatch)
 	t.Run("Unwrap", k.testUnwrap)
 	t.Run("ConcurrentReplace", k.testConcurrentReplace)
@@ -943,8 +944,80 @@ var groupSteps = []patchStep{
 	{"", `{"op":"remove","path":"members[value eq \"%[1]s\"]"}`},
 	{"", `{"op":"replace","path":"displayName","value":"Renamed"}`},
 	{"", `{"op":"replace","path":"members","value":[{"value":"%[3]s"}]}`},
+	{"", `{"op":"replace","path":"members[value eq \"%[3]s\"].display","value":"Renamed member"}`}, // the handler's after a rename
 	{"", `{"op":"remove","path":"members[value eq \"%[2]s\"]"}`},
 	{"", `{"op":"remove","path":"members"}`},
+}
+
+// testHolders checks the search the handler makes to find a resource's
+// groups (User.groups, RFC 7643 §4.1.2) and the lists naming a deleted
+// resource: members.value eq "x" answers what store.Evaluate answers over
+// Scan, after adds, removes and deletes, and a store that offers the
+// handler's fast path (fastpath.Store.Holders) agrees with it.
+func (k *kit) testHolders(t *testing.T) {
+	if k.opts.NoGroups {
+		t.Skip("Options.NoGroups: the store keeps no groups")
+	}
+	ctx := context.Background()
+	groups := schema.Groups()
+	s := k.groups(t)
+	var m []string
+	for i := range 3 {
+		m = append(m, k.member(ctx, t, s, i))
+	}
+	mk := func(name string, members ...string) *schema.Resource {
+		var list []any
+		for _, v := range members {
+			list = append(list, map[string]any{"value": v})
+		}
+		r, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"displayName": name, "members": list}})
+		require.NoError(t, err)
+		return r
+	}
+	a := mk("A", m[0], m[1])
+	b := mk("B", m[0])
+	mk("C")
+	check := func(step string) {
+		t.Helper()
+		for _, v := range m {
+			e, err := filter.Parse(`members.value eq "` + v + `"`)
+			require.NoError(t, err)
+			mt, err := filter.Compile(groups, e)
+			require.NoError(t, err)
+			q := &store.Query{Filter: mt, StartIndex: 1, Count: 100}
+			want, err := store.Evaluate(ctx, s.Scan(ctx), q)
+			require.NoError(t, err)
+			got, err := store.Search(ctx, s, q)
+			require.NoError(t, err, "%s: members.value eq %q", step, v)
+			ids := func(p *store.Page) []string {
+				var out []string
+				for _, r := range p.Resources {
+					out = append(out, r.ID)
+				}
+				return out
+			}
+			assert.Equal(t, ids(want), ids(got), "%s: members.value eq %q", step, v)
+			if hs, ok, err := fastpath.Holders(ctx, s, "members", v); ok {
+				require.NoError(t, err)
+				var names []string
+				for _, h := range hs {
+					names = append(names, h.ID)
+				}
+				assert.Equal(t, ids(want), names, "%s: fastpath Holders of %q", step, v)
+			}
+		}
+	}
+	check("create")
+	_, err := store.Patch(ctx, s, groups, a.ID, []patch.Operation{{Op: patch.Remove, Path: &filter.Path{Name: "members",
+		Filter: &filter.Compare{Path: filter.Path{Name: "value"}, Op: filter.Eq, Value: m[0]}}}}, "", store.PatchOptions{})
+	require.NoError(t, err)
+	check("remove a member")
+	_, err = store.Patch(ctx, s, groups, b.ID, []patch.Operation{{Op: patch.Add, Path: &filter.Path{Name: "members"},
+		Value: []byte(`[{"value":"` + m[2] + `"}]`)}}, "", store.PatchOptions{})
+	require.NoError(t, err)
+	check("add a member")
+	require.NoError(t, s.Delete(ctx, b.ID, ""))
+	check("delete a group")
 }
 
 // testPatch checks that a store.Patcher answers each PATCH of a sequence as
