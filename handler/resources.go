@@ -161,11 +161,12 @@ func (h *Handler) appendResource(dst []byte, base string, rt *schema.ResourceTyp
 		return document.AppendJSON(dst, rt, &v, p)
 	}
 	return document.AppendJSONRefs(dst, rt, &v, p, func(dst []byte, typ, value string) ([]byte, bool) {
-		t := h.byName[strings.ToLower(typ)]
-		if t == nil {
-			return dst, false
+		for _, t := range h.types { // a few; ToLower would allocate per member
+			if strings.EqualFold(t.rt.Name, typ) {
+				return document.AppendJoined(dst, base, t.rt.Endpoint, "/", value), true
+			}
 		}
-		return document.AppendJoined(dst, base, t.rt.Endpoint, "/", value), true
+		return dst, false
 	})
 }
 
