@@ -172,16 +172,6 @@ func (h *Handler) appendInverses(ctx context.Context, dst []byte, base string, t
 	return dst, nil
 }
 
-// hasInverse reports whether path names one of t's inverse lists.
-func (t *resourceType) hasInverse(name string) bool {
-	for _, inv := range t.inverses {
-		if strings.EqualFold(inv.attr.Name, name) {
-			return true
-		}
-	}
-	return false
-}
-
 // maxMembershipIDs bounds the resources a filter on a computed list (such
 // as groups.value eq "x") may stand for: beyond it, 400 tooMany.
 const maxMembershipIDs = 10_000
