@@ -10,6 +10,7 @@ import (
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/internal/document"
+	"github.com/scimkit/scimkit/internal/fastpath"
 	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
@@ -421,6 +422,32 @@ func (h *Handler) mayRename(t *resourceType, ops []patch.Operation) bool {
 			if strings.EqualFold(op.Path.Name, "displayName") || strings.EqualFold(op.Path.Name, "userName") {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// isHeld reports whether some reference list names resource id of t, so
+// that renaming it must update the members' display; when it cannot tell,
+// it says yes.
+func (h *Handler) isHeld(ctx context.Context, t *resourceType, id string) bool {
+	for _, l := range h.lists {
+		if !document.References(l.attr, t.rt.Name) {
+			continue
+		}
+		if hs, ok, err := fastpath.Holders(ctx, l.t.store, l.attr.Name, id); ok {
+			if err != nil || len(hs) > 0 {
+				return true
+			}
+			continue
+		}
+		m, err := filter.Compile(l.t.rt, &filter.Compare{Path: filter.Path{Name: l.attr.Name, Sub: "value"}, Op: filter.Eq, Value: id})
+		if err != nil {
+			return true
+		}
+		page, err := store.Search(ctx, l.t.store, &store.Query{Filter: m, StartIndex: 1, MaxScan: h.cfg.MaxScan})
+		if err != nil || page.Total > 0 {
+			return true
 		}
 	}
 	return false

@@ -430,7 +430,7 @@ func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string,
 // applyOps applies decoded PATCH operations to resource id and reports
 // the change to Config.OnChange.
 func (h *Handler) applyOps(ctx context.Context, t *resourceType, id string, ops []patch.Operation, ifVersion string, full bool) (*schema.Resource, error) {
-	if renames := h.mayRename(t, ops); h.cfg.OnChange != nil || renames {
+	if renames := h.mayRename(t, ops) && h.isHeld(ctx, t, id); h.cfg.OnChange != nil || renames {
 		var after *schema.Resource
 		before, err := store.Update(ctx, t.store, id, ifVersion, func(cur *schema.Resource) error {
 			var err error
