@@ -222,13 +222,10 @@ func opElements(a *schema.Attribute, op patch.Operation) ([]any, func([]any) jso
 
 // elementValues returns the string values of a reference list's elements.
 func elementValues(list []any) []string {
-	out := make([]string, 0, len(list))
-	for _, e := range list {
-		if m, ok := e.(map[string]any); ok {
-			if v, ok := m["value"].(string); ok && v != "" {
-				out = append(out, v)
-			}
-		}
+	keys := elementKeys(list)
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k.value
 	}
 	return out
 }

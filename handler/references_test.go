@@ -16,6 +16,29 @@ import (
 	"github.com/scimkit/scimkit/store/memory"
 )
 
+// serverOn returns a test server of Users and Groups on backend
+// ("memory" or "postgres"), configured further by configure.
+func serverOn(t *testing.T, backend string, configure func(*handler.Config)) *server {
+	t.Helper()
+	return newServer(t, "", func(c *handler.Config) {
+		users, groups := schema.Users(), schema.Groups()
+		us, gs := idpStores(t, backend, users, groups)
+		c.Endpoints = []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}}
+		if configure != nil {
+			configure(c)
+		}
+	})
+}
+
+// groupOf returns the body of a group named name with the members.
+func groupOf(name string, members ...string) string {
+	list := make([]string, len(members))
+	for i, m := range members {
+		list[i] = `{"value":"` + m + `"}`
+	}
+	return `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"` + name + `","members":[` + strings.Join(list, ",") + `]}`
+}
+
 // TestDeleteRemovesReferences checks that deleting a resource removes it
 // from every group of the same tenant that lists it (RFC 7643 §4.2: members
 // are resources of the service provider), on the memory and PostgreSQL
@@ -25,10 +48,7 @@ import (
 func TestDeleteRemovesReferences(t *testing.T) {
 	for _, backend := range []string{"memory", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
-			s := newServer(t, "", func(c *handler.Config) {
-				users, groups := schema.Users(), schema.Groups()
-				us, gs := idpStores(t, backend, users, groups)
-				c.Endpoints = []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}}
+			s := serverOn(t, backend, func(c *handler.Config) {
 				c.Tenant = func(r *http.Request) (string, error) { return r.Header.Get("X-Tenant"), nil }
 			})
 			in := func(tenant string) []string { return []string{"X-Tenant", tenant} }
@@ -37,16 +57,7 @@ func TestDeleteRemovesReferences(t *testing.T) {
 				require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
 				return r.body["id"].(string)
 			}
-			group := func(name string, members ...string) string {
-				body := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"` + name + `","members":[`
-				for i, m := range members {
-					if i > 0 {
-						body += ","
-					}
-					body += `{"value":"` + m + `"}`
-				}
-				return body + `]}`
-			}
+			group := groupOf
 			members := func(tenant, id string) []string {
 				r := s.do(http.MethodGet, "/Groups/"+id, "", in(tenant)...)
 				require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
@@ -93,10 +104,7 @@ func TestMembersMustExist(t *testing.T) {
 	for _, backend := range []string{"memory", "postgres"} {
 		for _, drop := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/drop=%v", backend, drop), func(t *testing.T) {
-				s := newServer(t, "", func(c *handler.Config) {
-					users, groups := schema.Users(), schema.Groups()
-					us, gs := idpStores(t, backend, users, groups)
-					c.Endpoints = []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}}
+				s := serverOn(t, backend, func(c *handler.Config) {
 					c.Tenant = func(r *http.Request) (string, error) { return r.Header.Get("X-Tenant"), nil }
 					c.DropUnknownMembers = drop
 					c.Bulk = handler.BulkConfig{MaxOperations: 10}
@@ -177,18 +185,8 @@ func TestMembersOfTypesNotServed(t *testing.T) {
 func TestUserGroups(t *testing.T) {
 	for _, backend := range []string{"memory", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
-			s := newServer(t, "", func(c *handler.Config) {
-				users, groups := schema.Users(), schema.Groups()
-				us, gs := idpStores(t, backend, users, groups)
-				c.Endpoints = []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}}
-			})
-			group := func(name string, members ...string) string {
-				var list []string
-				for _, m := range members {
-					list = append(list, `{"value":"`+m+`"}`)
-				}
-				return s.create("/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"`+name+`","members":[`+strings.Join(list, ",")+`]}`)
-			}
+			s := serverOn(t, backend, nil)
+			group := func(name string, members ...string) string { return s.create("/Groups", groupOf(name, members...)) }
 			u := s.create("/Users", user("u"))
 			lonely := s.create("/Users", user("lonely"))
 			sales := group("Sales", u)
@@ -236,18 +234,8 @@ func TestUserGroups(t *testing.T) {
 func TestFilterByGroups(t *testing.T) {
 	for _, backend := range []string{"memory", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
-			s := newServer(t, "", func(c *handler.Config) {
-				users, groups := schema.Users(), schema.Groups()
-				us, gs := idpStores(t, backend, users, groups)
-				c.Endpoints = []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}}
-			})
-			group := func(name string, members ...string) string {
-				var list []string
-				for _, m := range members {
-					list = append(list, `{"value":"`+m+`"}`)
-				}
-				return s.create("/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"`+name+`","members":[`+strings.Join(list, ",")+`]}`)
-			}
+			s := serverOn(t, backend, nil)
+			group := func(name string, members ...string) string { return s.create("/Groups", groupOf(name, members...)) }
 			ann, bob, cy := s.create("/Users", user("ann")), s.create("/Users", user("bob")), s.create("/Users", user("cy"))
 			sales := group("Sales", ann)
 			group("EMEA", sales, bob)
@@ -282,11 +270,7 @@ func TestFilterByGroups(t *testing.T) {
 func TestMemberDisplayFollowsRenames(t *testing.T) {
 	for _, backend := range []string{"memory", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
-			s := newServer(t, "", func(c *handler.Config) {
-				users, groups := schema.Users(), schema.Groups()
-				us, gs := idpStores(t, backend, users, groups)
-				c.Endpoints = []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}}
-			})
+			s := serverOn(t, backend, nil)
 			u := s.create("/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann@example.com","displayName":"Ann"}`)
 			plain := s.create("/Users", user("bob@example.com")) // no displayName: its userName shows
 			inner := s.create("/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Inner","members":[{"value":"`+u+`"}]}`)
