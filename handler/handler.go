@@ -94,6 +94,10 @@ type Config struct {
 	// 1,000, far more than Entra ID or Okta send in one request.
 	MaxPatchOperations int
 
+	// RateLimit limits each tenant's requests: 429 with Retry-After past
+	// the limit. The zero value limits nothing.
+	RateLimit RateLimit
+
 	// Bulk turns on /Bulk (RFC 7644 §3.7) and sets its limits, which
 	// /ServiceProviderConfig advertises. The zero value leaves /Bulk off:
 	// it answers 501.
@@ -198,6 +202,7 @@ type Handler struct {
 	schemas    []*schema.Schema         // every schema served by /Schemas
 	log        *slog.Logger
 	lists      []referenceList          // the reference lists of the served types
+	limiters   *limiters                // per tenant; nil when unlimited
 	byName     map[string]*resourceType // by lower-cased name
 	byType     map[*schema.ResourceType]*resourceType
 	patchOpts  patch.Options
@@ -298,6 +303,7 @@ func New(cfg Config) (*Handler, error) {
 		}
 	}
 	h.lists = referenceListsOf(h.types)
+	h.limiters = newLimiters(cfg.RateLimit)
 	h.byName, h.byType = map[string]*resourceType{}, map[*schema.ResourceType]*resourceType{}
 	for _, t := range h.types {
 		h.byName[strings.ToLower(t.rt.Name)] = t
@@ -353,6 +359,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		r = r.WithContext(store.WithTenant(r.Context(), tenant))
+	}
+	if h.limiters != nil {
+		if d := h.limiters.wait(store.Tenant(r.Context()), time.Now()); d > 0 {
+			tooManyRequests(w, d)
+			return
+		}
 	}
 	h.serve(w, r)
 }

@@ -63,10 +63,11 @@ func main() {
 	tenants := flag.String("tenants", "", "serve several tenants, each with its own token: name=token,name=token (replaces -token)")
 	baseURL := flag.String("base-url", "", "the public URL clients reach the server at, such as https://scim.example.com/scim/v2, for Location and meta.location (default: taken from each request's Host, which only a trusted proxy makes safe)")
 	withOAuth := flag.Bool("oauth", false, "also serve an OAuth 2.0 token endpoint at /oauth/token (client credentials: client_id scimkit, client_secret the token), as Entra ID gallery apps need, and accept its access tokens")
+	perSecond := flag.Float64("rate", 0, "limit each tenant to this many requests per second (bursts of as many), answering the rest 429 with Retry-After; 0: no limit")
 	strict := flag.Bool("strict", false, "follow RFC 7643 and RFC 7644 to the letter: refuse what Entra ID and Okta send beyond them (handler.Config.Strict)")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(log, options{addr: *addr, token: *token, tenants: *tenants, dsn: *dsn, baseURL: *baseURL, logEach: !*quiet, oauth: *withOAuth, strict: *strict}); err != nil {
+	if err := run(log, options{addr: *addr, token: *token, tenants: *tenants, dsn: *dsn, baseURL: *baseURL, logEach: !*quiet, oauth: *withOAuth, strict: *strict, rate: *perSecond}); err != nil {
 		log.Error("scimkit example server failed", "error", err)
 		os.Exit(1)
 	}
@@ -76,6 +77,7 @@ func main() {
 type options struct {
 	addr, token, tenants, dsn, baseURL string
 	logEach, oauth, strict             bool
+	rate                               float64
 }
 
 func run(log *slog.Logger, o options) error {
@@ -147,10 +149,11 @@ func serverHandler(log *slog.Logger, o *options) (http.Handler, func(), error) {
 			{Type: groups, Store: groupStore},
 		},
 		// Bulk requests of up to 1,000 operations and 4 MiB (RFC 7644 §3.7).
-		Bulk:    handler.BulkConfig{MaxOperations: 1000, MaxPayloadBytes: 4 << 20},
-		Logger:  log,
-		BaseURL: baseURL,
-		Strict:  o.strict,
+		Bulk:      handler.BulkConfig{MaxOperations: 1000, MaxPayloadBytes: 4 << 20},
+		Logger:    log,
+		BaseURL:   baseURL,
+		Strict:    o.strict,
+		RateLimit: handler.RateLimit{PerSecond: o.rate},
 	}
 	var check handler.Check
 	if byToken == nil {

@@ -123,3 +123,24 @@ func TestStrictFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestRateFlag checks -rate: past the burst, requests get 429 with an
+// integer Retry-After.
+func TestRateFlag(t *testing.T) {
+	srv, token := serve(t, options{rate: 5})
+	var limited *http.Response
+	for range 20 {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+"/scim/v2/Users", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusTooManyRequests {
+			limited = resp
+			break
+		}
+	}
+	require.NotNil(t, limited, "a burst of 20 at 5 per second is limited")
+	assert.Regexp(t, `^[1-9][0-9]*$`, limited.Header.Get("Retry-After"))
+}
