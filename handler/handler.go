@@ -139,9 +139,12 @@ type Config struct {
 	OnChange func(ctx context.Context, c Change) error
 
 	// Observe, when set, is called once for every request served, after
-	// the answer is written, with its method, endpoint, status and
-	// duration: wire it to Prometheus or OpenTelemetry. Endpoint is a route
+	// the answer is written, with its audit record (Observation): wire it
+	// to an audit log, Prometheus or OpenTelemetry. Endpoint is a route
 	// pattern ("/Users/{id}"), never an id, so it is a safe metric label.
+	// When Observe is nil, the record is logged through Logger at level
+	// Info (one "scim request" line per request, 4xx included); a Logger
+	// not enabled for Info skips the work.
 	Observe func(ctx context.Context, o Observation)
 
 	// PasswordHash makes what stores keep of a password: of a value a
@@ -340,12 +343,10 @@ func extensionSchemas(rt *schema.ResourceType) []*schema.Schema {
 
 // ServeHTTP routes a request (RFC 7644 §3.2).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h.cfg.Observe != nil {
+	if h.cfg.Observe != nil || h.log.Enabled(r.Context(), slog.LevelInfo) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		defer func() {
-			h.cfg.Observe(r.Context(), Observation{Method: r.Method, Endpoint: h.endpointLabel(r.URL.Path), Status: sw.status, Duration: time.Since(start)})
-		}()
+		defer func() { h.audit(r, sw, time.Since(start)) }()
 		w = sw
 	}
 	if h.cfg.Tenant != nil {
@@ -562,6 +563,9 @@ func internalError(id string) *schema.Error {
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 func writeError(w http.ResponseWriter, se *schema.Error) {
+	if sw, ok := w.(*statusWriter); ok {
+		sw.scimType, sw.detail = string(se.Type), se.Detail
+	}
 	b, _ := se.MarshalJSON() // a struct of strings always marshals
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(se.Status)
@@ -583,18 +587,28 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	_, _ = w.Write(body)
 }
 
-// Observation describes one request served, for Config.Observe.
+// Observation is the audit record of one request served, for
+// Config.Observe. It never holds a body, a password or a token.
 type Observation struct {
-	Method   string        // the HTTP method
-	Endpoint string        // the route: "/Users", "/Users/{id}", "/Users/.search", "/Bulk", "/Schemas/{id}", "other"...
-	Status   int           // the HTTP status answered
-	Duration time.Duration // from the call of ServeHTTP to its return
+	RequestID    string        // the X-Request-Id header, or one made up
+	Tenant       string        // the request's tenant (Config.Tenant); "" for one tenant
+	Method       string        // the HTTP method
+	Endpoint     string        // the route: "/Users", "/Users/{id}", "/Users/.search", "/Bulk", "/Schemas/{id}", "other"...
+	ResourceType string        // the resource type of a resource route, such as "User"
+	ID           string        // the resource's id, the one created by a POST included
+	Operation    string        // create, read, replace, patch, delete, search, bulk, discovery, or "" (no route)
+	Status       int           // the HTTP status answered
+	ScimType     string        // the error's scimType (RFC 7644 §3.12), if any
+	Detail       string        // the error's detail, if any
+	Duration     time.Duration // from the call of ServeHTTP to its return
 }
 
-// statusWriter remembers the status a handler writes.
+// statusWriter remembers what the audit record needs of an answer.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status           int
+	scimType, detail string // of an error answer
+	id               string // of a resource created
 }
 
 func (w *statusWriter) WriteHeader(status int) {

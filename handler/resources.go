@@ -244,6 +244,9 @@ func writeOne(w http.ResponseWriter, status int, body []byte, version, base stri
 	}
 	if status == http.StatusCreated {
 		w.Header().Set("Location", resourceURL(base, rt, id))
+		if sw, ok := w.(*statusWriter); ok {
+			sw.id = id
+		}
 	}
 	writeJSON(w, status, body)
 }

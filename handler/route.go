@@ -1,9 +1,13 @@
 package handler
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/store"
 )
 
 // routeKind is an endpoint of the protocol (RFC 7644 §3.2).
@@ -96,11 +100,6 @@ func (h *Handler) match(segs []string) route {
 	return route{kind: routeNone, t: t, pattern: "other"}
 }
 
-// endpointLabel returns the route pattern of a path, for Observe.
-func (h *Handler) endpointLabel(path string) string {
-	return h.match(splitPath(path)).pattern
-}
-
 // lowerKey appends strings.ToLower(s) to b: without allocating when s is
 // ASCII and fits b's capacity.
 func lowerKey(b []byte, s string) []byte {
@@ -165,4 +164,61 @@ func splitPath(p string) []string {
 		}
 	}
 	return segs
+}
+
+// audit hands the audit record of request r, answered through sw, to
+// Config.Observe, or logs it.
+func (h *Handler) audit(r *http.Request, sw *statusWriter, d time.Duration) {
+	rt := h.match(splitPath(r.URL.Path))
+	o := Observation{
+		RequestID: requestID(r), Tenant: store.Tenant(r.Context()), Method: r.Method, Endpoint: rt.pattern,
+		Operation: rt.operation(r.Method), Status: sw.status, ScimType: sw.scimType, Detail: sw.detail, Duration: d,
+	}
+	if rt.t != nil && rt.kind != routeNone {
+		o.ResourceType = rt.t.rt.Name
+		if len(rt.rest) > 0 && rt.kind == routeResource {
+			o.ID = rt.rest[0]
+		}
+	}
+	if sw.id != "" {
+		o.ID = sw.id
+	}
+	if h.cfg.Observe != nil {
+		h.cfg.Observe(r.Context(), o)
+		return
+	}
+	h.log.LogAttrs(r.Context(), slog.LevelInfo, "scim request",
+		slog.String("request_id", o.RequestID), slog.String("tenant", o.Tenant), slog.String("method", o.Method),
+		slog.String("endpoint", o.Endpoint), slog.String("resource_type", o.ResourceType), slog.String("id", o.ID),
+		slog.String("operation", o.Operation), slog.Int("status", o.Status), slog.String("scim_type", o.ScimType),
+		slog.String("detail", o.Detail), slog.Duration("duration", o.Duration))
+}
+
+// operation names what a request to the route does, for the audit record.
+func (rt route) operation(method string) string {
+	switch rt.kind {
+	case routeList:
+		if method == http.MethodPost {
+			return "create"
+		}
+		return "search"
+	case routeSearch, routeRoot, routeRootSearch:
+		return "search"
+	case routeResource, routeMe:
+		switch method {
+		case http.MethodGet, http.MethodHead:
+			return "read"
+		case http.MethodPut:
+			return "replace"
+		case http.MethodPatch:
+			return "patch"
+		case http.MethodDelete:
+			return "delete"
+		}
+	case routeBulk:
+		return "bulk"
+	case routeServiceProviderConfig, routeResourceTypes, routeSchemas:
+		return "discovery"
+	}
+	return ""
 }

@@ -47,7 +47,6 @@ func TestMatch(t *testing.T) {
 		assert.Equal(t, tt.kind, r.kind, tt.path)
 		assert.Equal(t, tt.pattern, r.pattern, tt.path)
 		assert.Equal(t, tt.discovery, r.discovery, tt.path)
-		assert.Equal(t, tt.pattern, h.endpointLabel(tt.path), tt.path)
 	}
 	_, err = New(Config{Endpoints: []Endpoint{{Type: &schema.ResourceType{Name: "S", Endpoint: "/.search", Schema: users.Schema}, Store: memory.New(users, memory.Options{})}}})
 	assert.ErrorContains(t, err, "reserved", "an endpoint may not take a protocol route")

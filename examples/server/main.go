@@ -23,10 +23,12 @@
 // acme=token1,globex=token2 to serve several tenants whose tokens keep
 // their users and groups apart, and -postgres
 // with a DSN to keep the data in PostgreSQL (tables scim_user, scim_group
-// and scim_group_members, created when missing) instead of in memory. Every request
-// needs "Authorization: Bearer <token>"; each is logged on one line unless
-// -quiet is given (for load tests). The server stops cleanly on SIGINT or
-// SIGTERM.
+// and scim_group_members, created when missing) instead of in memory, -strict
+// to follow the RFCs to the letter, and -rate R to limit each tenant to R
+// requests per second. Every request needs "Authorization: Bearer <token>";
+// each is logged on one line, the handler's audit record
+// (handler.Observation), unless -quiet is given (for load tests). The
+// server stops cleanly on SIGINT or SIGTERM.
 package main
 
 import (
@@ -66,8 +68,12 @@ func main() {
 	perSecond := flag.Float64("rate", 0, "limit each tenant to this many requests per second (bursts of as many), answering the rest 429 with Retry-After; 0: no limit")
 	strict := flag.Bool("strict", false, "follow RFC 7643 and RFC 7644 to the letter: refuse what Entra ID and Okta send beyond them (handler.Config.Strict)")
 	flag.Parse()
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(log, options{addr: *addr, token: *token, tenants: *tenants, dsn: *dsn, baseURL: *baseURL, logEach: !*quiet, oauth: *withOAuth, strict: *strict, rate: *perSecond}); err != nil {
+	level := slog.LevelInfo // the handler logs an audit record of every request at Info
+	if *quiet {
+		level = slog.LevelWarn // failures only
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	if err := run(log, options{addr: *addr, token: *token, tenants: *tenants, dsn: *dsn, baseURL: *baseURL, oauth: *withOAuth, strict: *strict, rate: *perSecond}); err != nil {
 		log.Error("scimkit example server failed", "error", err)
 		os.Exit(1)
 	}
@@ -76,7 +82,7 @@ func main() {
 // options are the server's flags.
 type options struct {
 	addr, token, tenants, dsn, baseURL string
-	logEach, oauth, strict             bool
+	oauth, strict                      bool
 	rate                               float64
 }
 
@@ -150,7 +156,7 @@ func serverHandler(log *slog.Logger, o *options) (http.Handler, func(), error) {
 		},
 		// Bulk requests of up to 1,000 operations and 4 MiB (RFC 7644 §3.7).
 		Bulk:      handler.BulkConfig{MaxOperations: 1000, MaxPayloadBytes: 4 << 20},
-		Logger:    log,
+		Logger:    log, // an audit record of every request at level Info (handler.Observation)
 		BaseURL:   baseURL,
 		Strict:    o.strict,
 		RateLimit: handler.RateLimit{PerSecond: o.rate},
@@ -193,12 +199,8 @@ func serverHandler(log *slog.Logger, o *options) (http.Handler, func(), error) {
 		log.Info("serving OAuth 2.0 client credentials", "token_endpoint", "/oauth/token", "client_id", oauthClient)
 	}
 	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", handler.Authenticate(scim, check)))
-	var h http.Handler = mux
-	if o.logEach {
-		h = logRequests(log, mux)
-	}
 	ok = true
-	return h, closeStores, nil
+	return mux, closeStores, nil
 }
 
 type tenantKey struct{}
@@ -297,24 +299,4 @@ func stores(log *slog.Logger, dsn string, users, groups *schema.ResourceType) (u
 	}
 	log.Info("keeping users and groups in PostgreSQL", "tables", "scim_user, scim_group, scim_group_members")
 	return out[0], out[1], pool.Close, nil
-}
-
-// logRequests logs one line per request.
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
-	})
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
 }
