@@ -138,6 +138,24 @@ type Config struct {
 	// resource first, so that Change.Before is exact.
 	OnChange func(ctx context.Context, c Change) error
 
+	// BeforeWrite, when set, is called before every write commits (create,
+	// replace, patch and delete, each Bulk operation, and the changes the
+	// handler makes to groups when a member is renamed or deleted), with
+	// the resource before and after, and may refuse it: a *schema.Error is
+	// answered as it is; any other error as 403 with its text as detail.
+	// Use it for seat limits, to protect an owner from deprovisioning, or
+	// to refuse emails outside a customer's domains.
+	//
+	// The write is made at the version the hook saw (a concurrent write
+	// makes the handler read again and call the hook again), and the hook
+	// and the commit of a tenant's writes of one resource type run one at
+	// a time in this process, so a seat count it reads stays true until
+	// its write is committed. With BeforeWrite set, PATCH reads the
+	// resource, applies the operations and replaces it, so that the hook
+	// sees the result. Several processes need a limit of their own (a
+	// database constraint, say).
+	BeforeWrite func(ctx context.Context, c Change) error
+
 	// Observe, when set, is called once for every request served, after
 	// the answer is written, with its audit record (Observation): wire it
 	// to an audit log, Prometheus or OpenTelemetry. Endpoint is a route
@@ -206,6 +224,7 @@ type Handler struct {
 	log        *slog.Logger
 	lists      []referenceList          // the reference lists of the served types
 	limiters   *limiters                // per tenant; nil when unlimited
+	writeLocks [64]sync.Mutex           // BeforeWrite's, by tenant and resource type
 	byName     map[string]*resourceType // by lower-cased name
 	byType     map[*schema.ResourceType]*resourceType
 	patchOpts  patch.Options

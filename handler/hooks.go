@@ -2,10 +2,14 @@ package handler
 
 import (
 	"context"
+	"errors"
+	"hash/fnv"
+	"net/http"
 	"strings"
 
 	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
 )
 
 // Change describes one committed write, for Config.OnChange.
@@ -53,4 +57,38 @@ func (h *Handler) notify(ctx context.Context, c Change) {
 	if err := h.cfg.OnChange(ctx, c); err != nil {
 		h.log.ErrorContext(ctx, "scimkit: OnChange failed; the write stays committed", "method", c.Method, "type", c.Type.Name, "id", c.ID, "error", err)
 	}
+}
+
+// guard runs commit, which calls approve before it commits a write of t,
+// with the tenant's writes of t one at a time when Config.BeforeWrite is
+// set.
+func (h *Handler) guard(ctx context.Context, t *resourceType, commit func() error) error {
+	if h.cfg.BeforeWrite == nil {
+		return commit()
+	}
+	f := fnv.New32a()
+	f.Write([]byte(store.Tenant(ctx)))
+	f.Write([]byte{0})
+	f.Write([]byte(t.rt.Name))
+	mu := &h.writeLocks[f.Sum32()%uint32(len(h.writeLocks))]
+	mu.Lock()
+	defer mu.Unlock()
+	return commit()
+}
+
+// approve asks Config.BeforeWrite whether the write c may commit.
+func (h *Handler) approve(ctx context.Context, c Change) error {
+	if h.cfg.BeforeWrite == nil {
+		return nil
+	}
+	c.Changed = document.ChangedAttributes(c.Type, c.Before, c.After)
+	err := h.cfg.BeforeWrite(ctx, c)
+	if err == nil {
+		return nil
+	}
+	var se *schema.Error
+	if errors.As(err, &se) {
+		return err
+	}
+	return &schema.Error{Status: http.StatusForbidden, Detail: err.Error(), Err: err}
 }

@@ -280,7 +280,14 @@ func (h *Handler) createResource(ctx context.Context, t *resourceType, body []by
 		return nil, err
 	}
 	// res was decoded for this request alone: hand it over.
-	if res, err = fastpath.Create(ctx, t.store, res); err != nil {
+	err = h.guard(ctx, t, func() error {
+		if err := h.approve(ctx, Change{Method: http.MethodPost, Type: t.rt, After: res}); err != nil {
+			return err
+		}
+		res, err = fastpath.Create(ctx, t.store, res)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	h.notify(ctx, Change{Method: http.MethodPost, Type: t.rt, ID: res.ID, After: res})
@@ -352,28 +359,34 @@ func (h *Handler) replaceResource(ctx context.Context, t *resourceType, id strin
 	if err != nil {
 		return nil, err
 	}
-	var res *schema.Resource
+	var res, old *schema.Resource
 	attempts := 0
-	old, err := store.Update(ctx, t.store, id, ifVersion, func(old *schema.Resource) error {
-		if attempts++; attempts > 1 {
-			// The last attempt handed in's values over: decode afresh.
-			if in, err = document.Decode(t.rt, body, h.decodeOpts); err != nil {
+	err = h.guard(ctx, t, func() (err error) {
+		old, err = store.Update(ctx, t.store, id, ifVersion, func(old *schema.Resource) error {
+			if attempts++; attempts > 1 {
+				// The last attempt handed in's values over: decode afresh.
+				if in, err = document.Decode(t.rt, body, h.decodeOpts); err != nil {
+					return err
+				}
+			}
+			if err := h.protectResource(ctx, t, in, old); err != nil {
 				return err
 			}
-		}
-		if err := h.protectResource(ctx, t, in, old); err != nil {
+			// next shares in's values and copies what it takes from old.
+			next, err := document.ValidateReplace(t.rt, old, in)
+			if err == nil {
+				err = h.checkMembers(ctx, t, next)
+			}
+			if err == nil {
+				err = h.approve(ctx, Change{Method: http.MethodPut, Type: t.rt, ID: id, Before: old, After: next})
+			}
+			if err == nil {
+				// Replace the version read, so that readOnly values taken from
+				// it are current.
+				res, err = fastpath.Replace(ctx, t.store, next, old.Meta.Version)
+			}
 			return err
-		}
-		// next shares in's values and copies what it takes from old.
-		next, err := document.ValidateReplace(t.rt, old, in)
-		if err == nil {
-			err = h.checkMembers(ctx, t, next)
-		}
-		if err == nil {
-			// Replace the version read, so that readOnly values taken from
-			// it are current.
-			res, err = fastpath.Replace(ctx, t.store, next, old.Meta.Version)
-		}
+		})
 		return err
 	})
 	if err != nil {
@@ -433,11 +446,28 @@ func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string,
 // applyOps applies decoded PATCH operations to resource id and reports
 // the change to Config.OnChange.
 func (h *Handler) applyOps(ctx context.Context, t *resourceType, id string, ops []patch.Operation, ifVersion string, full bool) (*schema.Resource, error) {
-	if renames := h.mayRename(t, ops) && h.isHeld(ctx, t, id); h.cfg.OnChange != nil || renames {
-		var after *schema.Resource
-		before, err := store.Update(ctx, t.store, id, ifVersion, func(cur *schema.Resource) error {
-			var err error
-			after, err = store.Patch(ctx, t.store, t.rt, id, ops, cur.Meta.Version, store.PatchOptions{Options: h.patchOpts})
+	if renames := h.mayRename(t, ops) && h.isHeld(ctx, t, id); h.cfg.OnChange != nil || renames || h.cfg.BeforeWrite != nil {
+		var before, after *schema.Resource
+		err := h.guard(ctx, t, func() (err error) {
+			before, err = store.Update(ctx, t.store, id, ifVersion, func(cur *schema.Resource) error {
+				if h.cfg.BeforeWrite == nil {
+					var err error
+					after, err = store.Patch(ctx, t.store, t.rt, id, ops, cur.Meta.Version, store.PatchOptions{Options: h.patchOpts})
+					return err
+				}
+				// The hook sees the result, which is then written at the
+				// version it was made from.
+				next, changed, err := patch.Apply(ctx, t.rt, cur, ops, h.patchOpts)
+				if err != nil || !changed {
+					after = cur
+					return err
+				}
+				if err := h.approve(ctx, Change{Method: http.MethodPatch, Type: t.rt, ID: id, Before: cur, After: next}); err != nil {
+					return err
+				}
+				after, err = t.store.Replace(ctx, next, cur.Meta.Version)
+				return err
+			})
 			return err
 		})
 		if err != nil {
@@ -470,13 +500,20 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, t *resourceType
 // deleteResource deletes resource id, at ifVersion when it is not empty,
 // then removes it from the reference lists that name it.
 func (h *Handler) deleteResource(ctx context.Context, t *resourceType, id, ifVersion string) error {
-	if h.cfg.OnChange == nil {
+	if h.cfg.OnChange == nil && h.cfg.BeforeWrite == nil {
 		if err := t.store.Delete(ctx, id, ifVersion); err != nil {
 			return err
 		}
 	} else {
-		before, err := store.Update(ctx, t.store, id, ifVersion, func(cur *schema.Resource) error {
-			return t.store.Delete(ctx, id, cur.Meta.Version)
+		var before *schema.Resource
+		err := h.guard(ctx, t, func() (err error) {
+			before, err = store.Update(ctx, t.store, id, ifVersion, func(cur *schema.Resource) error {
+				if err := h.approve(ctx, Change{Method: http.MethodDelete, Type: t.rt, ID: id, Before: cur}); err != nil {
+					return err
+				}
+				return t.store.Delete(ctx, id, cur.Meta.Version)
+			})
+			return err
 		})
 		if err != nil {
 			return err

@@ -25,7 +25,7 @@
 // with a DSN to keep the data in PostgreSQL (tables scim_user, scim_group
 // and scim_group_members, created when missing) instead of in memory, -strict
 // to follow the RFCs to the letter, and -rate R to limit each tenant to R
-// requests per second. Every request needs "Authorization: Bearer <token>";
+// requests per second, -max-users N for a seat limit. Every request needs "Authorization: Bearer <token>";
 // each is logged on one line, the handler's audit record
 // (handler.Observation), unless -quiet is given (for load tests). The
 // server stops cleanly on SIGINT or SIGTERM.
@@ -49,6 +49,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/handler"
 	"github.com/scimkit/scimkit/oauth"
 	"github.com/scimkit/scimkit/schema"
@@ -65,6 +66,7 @@ func main() {
 	tenants := flag.String("tenants", "", "serve several tenants, each with its own token: name=token,name=token (replaces -token)")
 	baseURL := flag.String("base-url", "", "the public URL clients reach the server at, such as https://scim.example.com/scim/v2, for Location and meta.location (default: taken from each request's Host, which only a trusted proxy makes safe)")
 	withOAuth := flag.Bool("oauth", false, "also serve an OAuth 2.0 token endpoint at /oauth/token (client credentials: client_id scimkit, client_secret the token), as Entra ID gallery apps need, and accept its access tokens")
+	maxUsers := flag.Int("max-users", 0, "a seat limit: refuse (403) creating or reactivating a user past this many active users per tenant; 0: no limit")
 	perSecond := flag.Float64("rate", 0, "limit each tenant to this many requests per second (bursts of as many), answering the rest 429 with Retry-After; 0: no limit")
 	strict := flag.Bool("strict", false, "follow RFC 7643 and RFC 7644 to the letter: refuse what Entra ID and Okta send beyond them (handler.Config.Strict)")
 	flag.Parse()
@@ -73,7 +75,7 @@ func main() {
 		level = slog.LevelWarn // failures only
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	if err := run(log, options{addr: *addr, token: *token, tenants: *tenants, dsn: *dsn, baseURL: *baseURL, oauth: *withOAuth, strict: *strict, rate: *perSecond}); err != nil {
+	if err := run(log, options{addr: *addr, token: *token, tenants: *tenants, dsn: *dsn, baseURL: *baseURL, oauth: *withOAuth, strict: *strict, rate: *perSecond, maxUsers: *maxUsers}); err != nil {
 		log.Error("scimkit example server failed", "error", err)
 		os.Exit(1)
 	}
@@ -84,6 +86,7 @@ type options struct {
 	addr, token, tenants, dsn, baseURL string
 	oauth, strict                      bool
 	rate                               float64
+	maxUsers                           int
 }
 
 func run(log *slog.Logger, o options) error {
@@ -160,6 +163,11 @@ func serverHandler(log *slog.Logger, o *options) (http.Handler, func(), error) {
 		BaseURL:   baseURL,
 		Strict:    o.strict,
 		RateLimit: handler.RateLimit{PerSecond: o.rate},
+	}
+	if o.maxUsers > 0 {
+		if cfg.BeforeWrite, err = seatLimit(userStore, users, o.maxUsers); err != nil {
+			return nil, nil, err
+		}
 	}
 	var check handler.Check
 	if byToken == nil {
@@ -299,4 +307,32 @@ func stores(log *slog.Logger, dsn string, users, groups *schema.ResourceType) (u
 	}
 	log.Info("keeping users and groups in PostgreSQL", "tables", "scim_user, scim_group, scim_group_members")
 	return out[0], out[1], pool.Close, nil
+}
+
+// seatLimit returns a handler.Config.BeforeWrite that keeps at most n
+// active users per tenant: creating an active user, or reactivating one,
+// past the limit is refused with 403.
+func seatLimit(users store.Store, rt *schema.ResourceType, n int) (func(context.Context, handler.Change) error, error) {
+	e, err := filter.Parse(`active eq true`)
+	if err != nil {
+		return nil, err
+	}
+	active, err := filter.Compile(rt, e)
+	if err != nil {
+		return nil, err
+	}
+	isActive := func(r *schema.Resource) bool { return r != nil && r.Bool("active") }
+	return func(ctx context.Context, c handler.Change) error {
+		if c.Type != rt || !isActive(c.After) || isActive(c.Before) {
+			return nil // takes no new seat
+		}
+		page, err := store.Search(ctx, users, &store.Query{Filter: active})
+		if err != nil {
+			return err
+		}
+		if page.Total >= n {
+			return &schema.Error{Status: http.StatusForbidden, Detail: fmt.Sprintf("this service allows %d active users", n)}
+		}
+		return nil
+	}, nil
 }

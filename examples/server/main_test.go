@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -143,4 +144,30 @@ func TestRateFlag(t *testing.T) {
 	}
 	require.NotNil(t, limited, "a burst of 20 at 5 per second is limited")
 	assert.Regexp(t, `^[1-9][0-9]*$`, limited.Header.Get("Retry-After"))
+}
+
+// TestMaxUsersFlag checks -max-users: with 3, the fourth active user is
+// refused, and so is reactivating a user past the limit.
+func TestMaxUsersFlag(t *testing.T) {
+	srv, token := serve(t, options{maxUsers: 3})
+	body := func(name string, active bool) string {
+		return fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":%q,"active":%v}`, name, active)
+	}
+	for i := range 3 {
+		status, _ := send(t, srv, token, http.MethodPost, "/Users", body(fmt.Sprintf("u%d", i), true))
+		require.Equal(t, http.StatusCreated, status)
+	}
+	status, _ := send(t, srv, token, http.MethodPost, "/Users", body("u3", true))
+	assert.Equal(t, http.StatusForbidden, status, "the fourth seat")
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/scim/v2/Users", strings.NewReader(body("idle", false)))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	var created struct{ ID string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&created))
+	resp.Body.Close()
+	require.Equal(t, http.StatusCreated, resp.StatusCode, "an inactive user takes no seat")
+	status, _ = send(t, srv, token, http.MethodPatch, "/Users/"+created.ID, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":true}]}`)
+	assert.Equal(t, http.StatusForbidden, status, "a reactivation past the limit")
 }
