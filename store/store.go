@@ -145,6 +145,20 @@ type Patcher interface {
 	Patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts PatchOptions) (*schema.Resource, error)
 }
 
+// Trash is a Store that keeps what it deletes (a soft delete): a deleted
+// resource is out of every read and search (Get answers ErrNotFound) and
+// its unique values are free for a new resource, but the record stays,
+// for audit, billing or restoring its owner's data, until purged. The
+// memory and PostgreSQL stores are Trashes when their options ask for it.
+type Trash interface {
+	// Deleted yields the tenant's deleted resources, in id order, each as
+	// it was when deleted.
+	Deleted(ctx context.Context) iter.Seq2[*schema.Resource, error]
+	// Purge removes deleted resource id for good; ErrNotFound when there
+	// is none.
+	Purge(ctx context.Context, id string) error
+}
+
 // PatchOptions are the options of a PATCH.
 type PatchOptions struct {
 	patch.Options

@@ -66,6 +66,7 @@ func main() {
 	tenants := flag.String("tenants", "", "serve several tenants, each with its own token: name=token,name=token (replaces -token)")
 	baseURL := flag.String("base-url", "", "the public URL clients reach the server at, such as https://scim.example.com/scim/v2, for Location and meta.location (default: taken from each request's Host, which only a trusted proxy makes safe)")
 	withOAuth := flag.Bool("oauth", false, "also serve an OAuth 2.0 token endpoint at /oauth/token (client credentials: client_id scimkit, client_secret the token), as Entra ID gallery apps need, and accept its access tokens")
+	softDelete := flag.Bool("soft-delete", false, "keep deleted users and groups (out of reads and searches, their userName free again) until purged")
 	maxUsers := flag.Int("max-users", 0, "a seat limit: refuse (403) creating or reactivating a user past this many active users per tenant; 0: no limit")
 	perSecond := flag.Float64("rate", 0, "limit each tenant to this many requests per second (bursts of as many), answering the rest 429 with Retry-After; 0: no limit")
 	strict := flag.Bool("strict", false, "follow RFC 7643 and RFC 7644 to the letter: refuse what Entra ID and Okta send beyond them (handler.Config.Strict)")
@@ -75,7 +76,7 @@ func main() {
 		level = slog.LevelWarn // failures only
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	if err := run(log, options{addr: *addr, token: *token, tenants: *tenants, dsn: *dsn, baseURL: *baseURL, oauth: *withOAuth, strict: *strict, rate: *perSecond, maxUsers: *maxUsers}); err != nil {
+	if err := run(log, options{addr: *addr, token: *token, tenants: *tenants, dsn: *dsn, baseURL: *baseURL, oauth: *withOAuth, strict: *strict, rate: *perSecond, maxUsers: *maxUsers, softDelete: *softDelete}); err != nil {
 		log.Error("scimkit example server failed", "error", err)
 		os.Exit(1)
 	}
@@ -84,7 +85,7 @@ func main() {
 // options are the server's flags.
 type options struct {
 	addr, token, tenants, dsn, baseURL string
-	oauth, strict                      bool
+	oauth, strict, softDelete          bool
 	rate                               float64
 	maxUsers                           int
 }
@@ -142,7 +143,7 @@ func serverHandler(log *slog.Logger, o *options) (http.Handler, func(), error) {
 	// Entra ID expects a group's displayName to be unique and a duplicate
 	// to get 409 uniqueness; RFC 7643 §4.2 does not require it (docs/idp.md).
 	groups.Schema.Attribute("displayName").Uniqueness = schema.UniquenessServer
-	userStore, groupStore, closeStores, err := stores(log, dsn, users, groups)
+	userStore, groupStore, closeStores, err := stores(log, dsn, o.softDelete, users, groups)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -286,9 +287,9 @@ func parseTenants(spec string) (map[string]string, error) {
 
 // stores returns the stores of users and groups: in memory, or in the
 // PostgreSQL database at dsn, migrated first.
-func stores(log *slog.Logger, dsn string, users, groups *schema.ResourceType) (u, g store.Store, closeFn func(), err error) {
+func stores(log *slog.Logger, dsn string, soft bool, users, groups *schema.ResourceType) (u, g store.Store, closeFn func(), err error) {
 	if dsn == "" {
-		return memory.New(users, memory.Options{}), memory.New(groups, memory.Options{}), func() {}, nil
+		return memory.New(users, memory.Options{SoftDelete: soft}), memory.New(groups, memory.Options{SoftDelete: soft}), func() {}, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -298,7 +299,7 @@ func stores(log *slog.Logger, dsn string, users, groups *schema.ResourceType) (u
 	}
 	var out []store.Store
 	for _, rt := range []*schema.ResourceType{users, groups} {
-		s, err := postgres.New(ctx, pool, rt, postgres.Options{})
+		s, err := postgres.New(ctx, pool, rt, postgres.Options{SoftDelete: soft})
 		if err != nil {
 			pool.Close()
 			return nil, nil, nil, err

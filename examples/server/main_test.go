@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -170,4 +173,42 @@ func TestMaxUsersFlag(t *testing.T) {
 	require.Equal(t, http.StatusCreated, resp.StatusCode, "an inactive user takes no seat")
 	status, _ = send(t, srv, token, http.MethodPatch, "/Users/"+created.ID, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":true}]}`)
 	assert.Equal(t, http.StatusForbidden, status, "a reactivation past the limit")
+}
+
+// TestSoftDeleteFlag checks -soft-delete: a deleted user's userName can
+// be created again while the old record stays in the store.
+func TestSoftDeleteFlag(t *testing.T) {
+	users, groups := schema.Users(), schema.Groups()
+	us, _, closeFn, err := stores(slog.New(slog.NewTextHandler(io.Discard, nil)), "", true, users, groups)
+	require.NoError(t, err)
+	defer closeFn()
+	ctx := context.Background()
+	old, err := us.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": "ann"}})
+	require.NoError(t, err)
+	require.NoError(t, us.Delete(ctx, old.ID, ""))
+	_, err = us.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": "ann"}})
+	require.NoError(t, err, "the userName is free again")
+	var kept []string
+	for r, err := range us.(store.Trash).Deleted(ctx) {
+		require.NoError(t, err)
+		kept = append(kept, r.ID)
+	}
+	assert.Equal(t, []string{old.ID}, kept, "the old record stays")
+
+	srv, token := serve(t, options{softDelete: true})
+	body := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bob"}`
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/scim/v2/Users", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	var created struct{ ID string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&created))
+	resp.Body.Close()
+	status, _ := send(t, srv, token, http.MethodDelete, "/Users/"+created.ID, "")
+	require.Equal(t, http.StatusNoContent, status)
+	status, _ = send(t, srv, token, http.MethodGet, "/Users/"+created.ID, "")
+	assert.Equal(t, http.StatusNotFound, status)
+	status, _ = send(t, srv, token, http.MethodPost, "/Users", body)
+	assert.Equal(t, http.StatusCreated, status)
 }

@@ -8,7 +8,10 @@ import (
 // Len returns how many resources s, a store New made, holds for all
 // tenants.
 func Len(s store.Store) int {
-	m := s.(*memStore)
+	m, ok := s.(*memStore)
+	if !ok {
+		m = s.(softStore).memStore
+	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	n := 0

@@ -430,3 +430,11 @@ func TestReferenceIndex(t *testing.T) {
 	})
 	assert.Less(t, allocs, 100.0, "an index lookup, not a scan of 5,000 groups")
 }
+
+// TestConformanceSoftDelete runs the conformance kit against a memory
+// store that keeps what it deletes (store.Trash).
+func TestConformanceSoftDelete(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, rt *schema.ResourceType) store.Store {
+		return memory.New(rt, memory.Options{SoftDelete: true})
+	}, storetest.Options{})
+}

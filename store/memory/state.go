@@ -23,6 +23,7 @@ type part struct {
 	now     func() time.Time
 	newID   func() string
 	safeIDs bool // newID is store.NewID, safe to call without the lock
+	soft    bool // Options.SoftDelete
 
 	mu      sync.RWMutex
 	byID    map[string]*entry
@@ -33,15 +34,16 @@ type part struct {
 	uniques *document.Projection // the unique attributes, which unindex reads
 	names   *document.Projection // displayName, which holders reads
 	version uint64
-	sorted  []*entry // every resource, by id once tidy
-	untidy  bool     // sorted needs sorting
-	removed int      // deleted entries still in sorted
-	buf     []byte   // the encoder's buffer, under the write lock
+	sorted  []*entry          // every resource, by id once tidy
+	untidy  bool              // sorted needs sorting
+	removed int               // deleted entries still in sorted
+	buf     []byte            // the encoder's buffer, under the write lock
+	trash   map[string]*state // soft-deleted resources, by id
 }
 
 // fresh returns an empty partition with p's settings.
 func (p *part) fresh() *part {
-	n := &part{rt: p.rt, beside: p.beside, lists: p.lists, now: p.now, newID: p.newID, safeIDs: p.safeIDs,
+	n := &part{rt: p.rt, beside: p.beside, lists: p.lists, now: p.now, newID: p.newID, safeIDs: p.safeIDs, soft: p.soft,
 		byID: map[string]*entry{}, byExt: map[string]*entry{}, extMore: map[string][]*entry{}}
 	add := func(ext string, attrs []*schema.Attribute) {
 		for _, a := range attrs {

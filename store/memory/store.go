@@ -24,6 +24,10 @@ type Options struct {
 	// NewID returns a new resource id; nil means a random UUID (version 4).
 	// It must not return an id in use.
 	NewID func() string
+	// SoftDelete keeps what Delete deletes, out of every read and search
+	// and with its unique values freed, until purged: the store is then a
+	// store.Trash.
+	SoftDelete bool
 }
 
 // memStore is the store New returns: a partition per tenant.
@@ -36,6 +40,7 @@ type memStore struct {
 var (
 	_ store.Searcher    = (*memStore)(nil)
 	_ store.Patcher     = (*memStore)(nil)
+	_ store.Trash       = softStore{}
 	_ fastpath.Provider = (*memStore)(nil)
 )
 
@@ -44,10 +49,10 @@ var (
 var errLists = fmt.Errorf("memory: the stored JSON leaves out the reference lists: %w", errors.ErrUnsupported)
 
 // New returns an empty store for resource type rt. It is a store.Searcher
-// and a store.Patcher too (see the package documentation). The zero
-// Options give the defaults.
+// and a store.Patcher too (see the package documentation), and a
+// store.Trash with Options.SoftDelete. The zero Options give the defaults.
 func New(rt *schema.ResourceType, opts Options) store.Store {
-	s := &memStore{tmpl: part{rt: rt, now: opts.Now, newID: opts.NewID}, parts: map[string]*part{}}
+	s := &memStore{tmpl: part{rt: rt, now: opts.Now, newID: opts.NewID, soft: opts.SoftDelete}, parts: map[string]*part{}}
 	if s.tmpl.now == nil {
 		s.tmpl.now = time.Now
 	}
@@ -68,6 +73,9 @@ func New(rt *schema.ResourceType, opts Options) store.Store {
 	add("", rt.Schema.Attributes)
 	for _, e := range rt.Extensions {
 		add(e.Schema.ID, e.Schema.Attributes)
+	}
+	if opts.SoftDelete {
+		return softStore{s}
 	}
 	return s
 }
@@ -144,6 +152,20 @@ func (s *memStore) Patch(ctx context.Context, id string, ops []patch.Operation, 
 // were when Scan started, in id order.
 func (s *memStore) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
 	return s.part(ctx).scan(ctx)
+}
+
+// softStore is the store New returns with Options.SoftDelete: a
+// store.Trash too.
+type softStore struct{ *memStore }
+
+// Deleted implements store.Trash.
+func (s softStore) Deleted(ctx context.Context) iter.Seq2[*schema.Resource, error] {
+	return s.part(ctx).deleted(ctx)
+}
+
+// Purge implements store.Trash.
+func (s softStore) Purge(ctx context.Context, id string) error {
+	return s.part(ctx).purge(ctx, id)
 }
 
 // Search implements store.Searcher.

@@ -3,7 +3,10 @@ package memory
 import (
 	"context"
 	"fmt"
+	"iter"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/scimkit/scimkit/internal/document"
@@ -35,11 +38,11 @@ func (s *part) create(ctx context.Context, c *schema.Resource) (*schema.Resource
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, taken := s.byID[id]; taken || id == "" {
+	if _, taken := s.byID[id]; taken || s.trash[id] != nil || id == "" {
 		// No id yet (NewID is the host's, called under the lock), or the
 		// random one made before the lock is taken.
 		id, pre = s.newID(), nil
-		if _, taken := s.byID[id]; taken || id == "" {
+		if _, taken := s.byID[id]; taken || s.trash[id] != nil || id == "" {
 			return nil, fmt.Errorf("memory: NewID returned %q, which is empty or in use", id)
 		}
 	}
@@ -248,6 +251,46 @@ func (s *part) delete(ctx context.Context, id, ifVersion string) error {
 	delete(s.byID, id)
 	e.deleted = true
 	s.removed++
+	if s.soft {
+		if s.trash == nil {
+			s.trash = map[string]*state{}
+		}
+		s.trash[e.st.id()] = e.st
+	}
+	return nil
+}
+
+// deleted yields the soft-deleted resources, in id order.
+func (s *part) deleted(ctx context.Context) iter.Seq2[*schema.Resource, error] {
+	return func(yield func(*schema.Resource, error) bool) {
+		s.mu.RLock()
+		states := slices.Collect(maps.Values(s.trash))
+		s.mu.RUnlock()
+		slices.SortFunc(states, func(a, b *state) int { return strings.Compare(a.id(), b.id()) })
+		for _, st := range states {
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
+			r, err := s.resource(st)
+			if !yield(r, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// purge removes soft-deleted resource id for good.
+func (s *part) purge(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.trash[id]; !ok {
+		return store.ErrNotFound
+	}
+	delete(s.trash, id)
 	return nil
 }
 

@@ -73,6 +73,11 @@ type Options struct {
 	Now func() time.Time
 	// NewID returns a new resource id; nil means store.NewID.
 	NewID func() string
+	// SoftDelete keeps what Delete deletes in a table of its own
+	// (<table>_deleted, with its members and when it was deleted), out of
+	// every read and search and with its unique values freed, until
+	// purged: the store is then a store.Trash.
+	SoftDelete bool
 }
 
 // pgStore keeps the resources of one type in PostgreSQL. It is safe for
@@ -82,6 +87,7 @@ type pgStore struct {
 	rt      *schema.ResourceType
 	table   string // quoted, qualified
 	mtable  string // quoted, qualified member table; "" without one
+	trash   string // quoted, qualified table of deleted resources; "" without soft delete
 	fold    string // quoted, qualified SQL function folding text as filters do
 	members *schema.Attribute
 	unique  []uniqueIndex
@@ -119,6 +125,9 @@ func New(ctx context.Context, pool *pgxpool.Pool, rt *schema.ResourceType, opts 
 	}
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
+	}
+	if s.trash != "" {
+		return softStore{s}, nil
 	}
 	return s, nil
 }
@@ -163,6 +172,9 @@ func newStore(pool *pgxpool.Pool, rt *schema.ResourceType, opts Options) (*pgSto
 	}
 	if s.members != nil {
 		s.mtable = qualify(name + "_members")
+	}
+	if opts.SoftDelete {
+		s.trash = qualify(name + "_deleted")
 	}
 	add := func(ext *schema.Extension, a *schema.Attribute) {
 		if a.Uniqueness == schema.UniquenessNone || a.MultiValued || a.Type == schema.Complex {
@@ -231,6 +243,19 @@ func (s *pgStore) migrate(ctx context.Context) error {
 			`DROP INDEX IF EXISTS `+s.qualifyIndex(strings.Replace(u.name, "_tf", "_u", 1)),
 			`DROP INDEX IF EXISTS `+s.qualifyIndex(strings.Replace(u.name, "_tf", "_tu", 1)), // on lower(), before scimkit_fold
 			`CREATE UNIQUE INDEX IF NOT EXISTS `+pgx.Identifier{u.name}.Sanitize()+` ON `+s.table+` (tenant, (`+u.expr+`))`)
+	}
+	if s.trash != "" {
+		stmts = append(stmts, `CREATE TABLE IF NOT EXISTS `+s.trash+` (
+				id text NOT NULL,
+				tenant text NOT NULL,
+				external_id text,
+				version bigint NOT NULL,
+				created timestamptz NOT NULL,
+				last_modified timestamptz NOT NULL,
+				data jsonb NOT NULL,
+				members jsonb,
+				deleted timestamptz NOT NULL,
+				PRIMARY KEY (tenant, id))`)
 	}
 	if s.mtable != "" {
 		stmts = append(stmts,
@@ -619,8 +644,20 @@ func (s *pgStore) Delete(ctx context.Context, id, ifVersion string) error {
 		return store.ErrNotFound
 	}
 	var tag pgconn.CommandTag
+	sql := `DELETE FROM ` + s.table + ` WHERE id = $1 AND tenant = $3 AND ($2 = '' OR version::text = $2)`
+	if s.trash != "" {
+		// One statement: the row and its members (which the statement's
+		// snapshot still holds) move to the trash.
+		members := "NULL::jsonb"
+		if s.mtable != "" {
+			members = "(SELECT jsonb_agg(m.elem ORDER BY m.ord) FROM " + s.mtable + " m WHERE m.resource_id = g.id)"
+		}
+		sql = `WITH g AS (` + sql + ` RETURNING id, tenant, external_id, version, created, last_modified, data)
+			INSERT INTO ` + s.trash + ` (id, tenant, external_id, version, created, last_modified, data, members, deleted)
+			SELECT g.id, g.tenant, g.external_id, g.version, g.created, g.last_modified, g.data, ` + members + `, now() FROM g`
+	}
 	err := retry(ctx, func() (err error) {
-		tag, err = s.pool.Exec(ctx, `DELETE FROM `+s.table+` WHERE id = $1 AND tenant = $3 AND ($2 = '' OR version::text = $2)`, id, ifVersion, store.Tenant(ctx))
+		tag, err = s.pool.Exec(ctx, sql, id, ifVersion, store.Tenant(ctx))
 		return err
 	})
 	if err != nil {
@@ -689,3 +726,47 @@ var (
 	_ store.Searcher = (*pgStore)(nil)
 	_ store.Patcher  = (*pgStore)(nil)
 )
+
+// softStore is the store New returns with Options.SoftDelete: a
+// store.Trash too.
+type softStore struct{ *pgStore }
+
+var _ store.Trash = softStore{}
+
+// Deleted implements store.Trash.
+func (s softStore) Deleted(ctx context.Context) iter.Seq2[*schema.Resource, error] {
+	return func(yield func(*schema.Resource, error) bool) {
+		rows, err := s.pool.Query(ctx, `SELECT r.id, r.external_id, r.version, r.created, r.last_modified, r.data, r.members FROM `+s.trash+` r WHERE r.tenant = $1 ORDER BY r.id COLLATE "C"`, store.Tenant(ctx))
+		if err != nil {
+			yield(nil, s.mapError(err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var rw row
+			if err := rows.Scan(rw.targets()...); err != nil {
+				yield(nil, err)
+				return
+			}
+			r, err := s.resource(&rw)
+			if !yield(r, err) || err != nil {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(nil, s.mapError(err))
+		}
+	}
+}
+
+// Purge implements store.Trash.
+func (s softStore) Purge(ctx context.Context, id string) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM `+s.trash+` WHERE tenant = $1 AND id = $2`, store.Tenant(ctx), id)
+	if err != nil {
+		return s.mapError(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}

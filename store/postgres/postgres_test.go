@@ -55,6 +55,15 @@ func TestStoretest(t *testing.T) {
 	}, storetest.Options{})
 }
 
+// TestStoretestSoftDelete runs the store conformance kit against a
+// PostgreSQL store that keeps what it deletes (store.Trash).
+func TestStoretestSoftDelete(t *testing.T) {
+	db := newTestDB(t)
+	storetest.Run(t, func(t *testing.T, rt *schema.ResourceType) store.Store {
+		return db.store(t, rt, postgres.Options{SoftDelete: true})
+	}, storetest.Options{})
+}
+
 // TestIndexesUsed checks with EXPLAIN that the lookups every identity
 // provider makes before provisioning, userName eq and externalId eq, use an
 // index on a table of 20,000 users.

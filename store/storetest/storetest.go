@@ -90,6 +90,7 @@ func Run(t *testing.T, newStore NewStore, opts Options) {
 	t.Run("Scan", k.testScan)
 	t.Run("Search", k.testSearch)
 	t.Run("Holders", k.testHolders)
+	t.Run("Trash", k.testTrash)
 	t.Run("Patch", k.testPatch)
 	t.Run("Unwrap", k.testUnwrap)
 	t.Run("ConcurrentReplace", k.testConcurrentReplace)
@@ -1018,6 +1019,77 @@ func (k *kit) testHolders(t *testing.T) {
 	check("add a member")
 	require.NoError(t, s.Delete(ctx, b.ID, ""))
 	check("delete a group")
+}
+
+// testTrash checks a store.Trash (a soft delete): a deleted resource is
+// out of Get, Scan and Search, its unique values are free for a new
+// resource, and Deleted lists it, in its tenant only, until Purge.
+func (k *kit) testTrash(t *testing.T) {
+	s := k.users(t)
+	tr, ok := s.(store.Trash)
+	if !ok {
+		t.Skip("the store is not a store.Trash (soft delete)")
+	}
+	ctx := context.Background()
+	in := k.user("trashed@example.com", map[string]any{"displayName": "T"})
+	r, err := s.Create(ctx, in)
+	require.NoError(t, err)
+	require.NoError(t, s.Delete(ctx, r.ID, ""))
+	_, err = s.Get(ctx, r.ID)
+	assert.ErrorIs(t, err, store.ErrNotFound, "a deleted resource is gone from reads")
+	for got, err := range s.Scan(ctx) {
+		require.NoError(t, err)
+		assert.NotEqual(t, r.ID, got.ID, "and from Scan")
+	}
+	e, err := filter.Parse(`userName eq "trashed@example.com"`)
+	require.NoError(t, err)
+	m, err := filter.Compile(schema.Users(), e)
+	require.NoError(t, err)
+	page, err := store.Search(ctx, s, &store.Query{Filter: m, Count: 10})
+	require.NoError(t, err)
+	assert.Zero(t, page.Total, "and from searches")
+	again, err := s.Create(ctx, k.user("trashed@example.com", nil))
+	require.NoError(t, err, "its userName is free for a new user")
+	assert.NotEqual(t, r.ID, again.ID)
+
+	deleted := func(ctx context.Context) []*schema.Resource {
+		var out []*schema.Resource
+		for d, err := range tr.Deleted(ctx) {
+			require.NoError(t, err)
+			out = append(out, d)
+		}
+		return out
+	}
+	got := deleted(ctx)
+	require.Len(t, got, 1)
+	assert.Equal(t, r.ID, got[0].ID)
+	assert.Equal(t, "trashed@example.com", got[0].String("userName"), "kept as it was")
+	if !k.opts.NoTenants {
+		_, other := k.tenants()
+		assert.Empty(t, deleted(store.WithTenant(ctx, other)), "another tenant's trash is its own")
+	}
+	require.NoError(t, tr.Purge(ctx, r.ID))
+	assert.Empty(t, deleted(ctx))
+	assert.ErrorIs(t, tr.Purge(ctx, r.ID), store.ErrNotFound)
+	assert.ErrorIs(t, tr.Purge(ctx, again.ID), store.ErrNotFound, "a live resource is not in the trash")
+	if k.opts.NoGroups {
+		return
+	}
+	gs := k.groups(t)
+	gtr, ok := gs.(store.Trash)
+	require.True(t, ok, "a store of groups with the same options keeps what it deletes too")
+	member := k.member(ctx, t, gs, 0)
+	g, err := gs.Create(ctx, &schema.Resource{Attributes: map[string]any{"displayName": "Gone", "members": []any{map[string]any{"value": member}}}})
+	require.NoError(t, err)
+	require.NoError(t, gs.Delete(ctx, g.ID, ""))
+	var kept []*schema.Resource
+	for d, err := range gtr.Deleted(ctx) {
+		require.NoError(t, err)
+		kept = append(kept, d)
+	}
+	require.Len(t, kept, 1)
+	members, _ := kept[0].Get("members.value")
+	assert.Equal(t, []any{member}, members, "a deleted group keeps its members")
 }
 
 // testPatch checks that a store.Patcher answers each PATCH of a sequence as
