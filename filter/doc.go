@@ -12,7 +12,9 @@
 // two allocations. Keywords, operators and attribute names are
 // case-insensitive, and the form Microsoft Entra ID sends,
 // `emails[type eq "work"].value eq "x"`, is accepted. [Limits] bounds the
-// length and nesting of what is parsed.
+// length and nesting of what is parsed. A differential test and fuzz targets
+// check the parser against github.com/scim2/filter-parser/v2; the inputs
+// where the two differ, and why, are listed in docs/filter-oracle.md.
 //
 // Parse errors are *schema.Error values (scimType invalidFilter, or
 // invalidPath for paths) that wrap a [*SyntaxError] giving the offset.

@@ -400,6 +400,9 @@ func (p *parser) splitPath(w string, start int) (Path, error) {
 			return Path{}, p.errf(start, "empty schema URN in %q", w)
 		}
 		path.URN, rest = w[:i], w[i+1:]
+		if !isURI(path.URN) {
+			return Path{}, p.errf(start, "%q is not a schema URI (RFC 3986 §3.1: a scheme such as \"urn\", then \":\")", path.URN)
+		}
 	}
 	name, sub, hasSub := strings.Cut(rest, ".")
 	if !isAttrName(name) {
@@ -415,9 +418,29 @@ func (p *parser) splitPath(w string, start int) (Path, error) {
 	return path, nil
 }
 
+// isURI reports whether s starts as a URI does (RFC 3986 §3.1): a scheme,
+// a letter then letters, digits, "+", "-" or ".", then ":" and more.
+func isURI(s string) bool {
+	colon := strings.IndexByte(s, ':')
+	if colon < 1 || colon == len(s)-1 {
+		return false
+	}
+	for i := 0; i < colon; i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // isAttrName reports whether s is an ATTRNAME (RFC 7643 §2.1), allowing a
 // leading "$" for "$ref".
 func isAttrName(s string) bool {
+	s = strings.TrimPrefix(s, "$")
 	if s == "" {
 		return false
 	}
@@ -425,7 +448,6 @@ func isAttrName(s string) bool {
 		c := s[i]
 		switch {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
-		case i == 0 && c == '$':
 		case i > 0 && (c >= '0' && c <= '9' || c == '-' || c == '_'):
 		default:
 			return false

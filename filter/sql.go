@@ -36,8 +36,10 @@ type Column struct {
 	// two strings fold alike exactly when strings.EqualFold holds; the
 	// PostgreSQL store creates such a function): case-insensitive
 	// strings then compare as Matcher.Match compares them, non-ASCII ones
-	// included. Empty compares lower() of the value with the lower-cased
-	// literal, which agrees with Match for ASCII text only.
+	// included, and gt, ge, lt and le on any string compare bytewise
+	// (COLLATE "C"), whatever the database's collation. Empty compares
+	// lower() of the value with the lower-cased literal, which agrees with
+	// Match for ASCII text only.
 	Fold string
 }
 
@@ -269,6 +271,9 @@ func (t *translator) condition(col Column, a *schema.Attribute, op Op, value any
 		lhs := expr
 		switch {
 		case a.CaseExact:
+			if col.Fold != "" && op.ordering() {
+				lhs += ` COLLATE "C"` // bytewise, as Matcher.Match compares
+			}
 		case col.Fold != "":
 			lhs = col.Fold + "(" + expr + ")"
 			s = valuekey.Fold(s)

@@ -248,7 +248,9 @@ func TestToSQLFold(t *testing.T) {
 		{`userName eq "ſTEFAN"`, `f(r.data->>'userName') = $1`, []any{"stefan"}},
 		{`userName sw "\u212aA"`, `f(r.data->>'userName') LIKE $1 ESCAPE '\'`, []any{"ka%"}},
 		{`userName gt "Å"`, `f(r.data->>'userName') COLLATE "C" > $1`, []any{valuekey.Fold("Å")}},
-		{`externalId eq "ſ"`, `r.external_id = $1`, []any{"ſ"}}, // caseExact: not folded
+		{`externalId eq "ſ"`, `r.external_id = $1`, []any{"ſ"}},             // caseExact: not folded
+		{`externalId gt "B"`, `r.external_id COLLATE "C" > $1`, []any{"B"}}, // caseExact: bytewise, "a" after "B"
+		{`id le "B"`, `r.id COLLATE "C" <= $1`, []any{"B"}},
 	} {
 		sql, args, err := toSQL(t, users, tt.filter, folding)
 		require.NoError(t, err, tt.filter)
