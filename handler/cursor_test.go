@@ -1,8 +1,10 @@
 package handler_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -58,4 +60,55 @@ func TestCursorPaging(t *testing.T) {
 
 	spc := s.do(http.MethodGet, "/ServiceProviderConfig", "")
 	assert.Equal(t, map[string]any{"cursor": true, "index": true, "defaultPaginationMethod": "index", "defaultPageSize": float64(200), "maxPageSize": float64(200)}, spc.body["pagination"])
+}
+
+// TestKeysetCursor follows nextCursor through a list in id order, which
+// pages by key (RFC 9865): every user once, in id order, the total the
+// first page counted on every page, no previousCursor (optional in RFC
+// 9865), and a user created past the cursor between pages is found.
+func TestKeysetCursor(t *testing.T) {
+	s := newServer(t, "/scim/v2", nil)
+	for i := range 25 {
+		s.create("/Users", user(fmt.Sprintf("k%02d", i)))
+	}
+	s.create("/Users", user("x-skip"))
+	const query = "filter=" + "userName%20sw%20%22k%22" + "&count=4"
+	var ids []string
+	cursor, late := "", ""
+	for page := 1; ; page++ {
+		require.Less(t, page, 12, "the cursors end")
+		r := s.do(http.MethodGet, "/Users?"+query+"&cursor="+url.QueryEscape(cursor), "")
+		require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+		for _, x := range r.body["Resources"].([]any) {
+			ids = append(ids, x.(map[string]any)["id"].(string))
+		}
+		assert.Equal(t, float64(25), r.body["totalResults"], "page %d", page)
+		assert.NotContains(t, r.body, "startIndex")
+		assert.NotContains(t, r.body, "previousCursor")
+		next, ok := r.body["nextCursor"].(string)
+		if !ok {
+			break
+		}
+		if page == 2 {
+			// A user whose id comes after the page's last one.
+			for i := 0; late == ""; i++ {
+				if id := s.create("/Users", user(fmt.Sprintf("k-late%d", i))); id > ids[len(ids)-1] {
+					late = id
+				}
+			}
+		}
+		cursor = next
+	}
+	assert.True(t, slices.IsSorted(ids), "id order")
+	assert.Equal(t, len(ids), len(slices.Compact(slices.Clone(ids))), "each once")
+	assert.Contains(t, ids, late)
+	assert.GreaterOrEqual(t, len(ids), 26)
+
+	// A keyset cursor belongs to its query, and to an unsorted one.
+	first := s.do(http.MethodGet, "/Users?count=2&cursor=", "")
+	c := url.QueryEscape(first.body["nextCursor"].(string))
+	wantError(t, s.do(http.MethodGet, "/Users?count=2&sortBy=userName&cursor="+c, ""), http.StatusBadRequest, schema.ScimInvalidCursor)
+	wantError(t, s.do(http.MethodGet, "/Users?count=2&filter=userName%20pr&cursor="+c, ""), http.StatusBadRequest, schema.ScimInvalidCursor)
+	second := s.do(http.MethodGet, "/Users?count=2&cursor="+c, "")
+	assert.Len(t, second.body["Resources"], 2)
 }

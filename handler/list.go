@@ -27,6 +27,8 @@ type searchRequest struct {
 	startIndex, count    int
 	countSet             bool    // false: the request gave no count
 	cursor               *string // RFC 9865: non-nil asks for cursor paging; "" for the first page
+	after                string  // keyset cursor: the id the page comes after
+	total                int     // keyset cursor past the first page: the total the first page counted
 	attributes, excluded []string
 }
 
@@ -216,6 +218,21 @@ func (h *Handler) query(ctx context.Context, t *resourceType, req searchRequest,
 			return nil, true, nil
 		}
 	}
+	if req.keyset() {
+		// One more than the page, to know whether a next page exists.
+		q.Count++
+		if req.after != "" {
+			// The page follows the last id of the one before (keyset
+			// paging); the first page counted the total.
+			q.After, q.NoTotal = req.after, true
+			past := &filter.Compare{Path: filter.Path{Name: "id"}, Op: filter.Gt, Value: req.after}
+			if e == nil {
+				e = past
+			} else {
+				e = &filter.Logical{Op: filter.And, Left: e, Right: past}
+			}
+		}
+	}
 	if e != nil {
 		if q.Filter, err = filter.Compile(t.rt, e); err != nil {
 			return nil, false, err
@@ -360,14 +377,31 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
+	more := false
+	if req.keyset() {
+		if more = len(hits) > req.count; more {
+			hits = hits[:req.count]
+		}
+		if req.after != "" {
+			total = req.total
+		}
+	}
 	b := append((*bp)[:0], `{"schemas":["`+document.ListResponseSchema+`"],"totalResults":`...)
 	b = strconv.AppendInt(b, int64(total), 10)
 	b = append(b, `,"itemsPerPage":`...)
 	b = strconv.AppendInt(b, int64(len(hits)), 10)
-	if req.cursor == nil {
+	switch {
+	case req.cursor == nil:
 		b = append(b, `,"startIndex":`...)
 		b = strconv.AppendInt(b, int64(req.startIndex), 10)
-	} else {
+	case req.keyset():
+		// No previousCursor: RFC 9865 makes it optional, and a keyset
+		// page knows only what follows it.
+		if more {
+			b = append(b, `,"nextCursor":`...)
+			b = strconv.AppendQuote(b, encodeKeyset(req, hits[len(hits)-1].id(), total))
+		}
+	default:
 		if next := req.startIndex + len(hits); len(hits) > 0 && next <= total {
 			b = append(b, `,"nextCursor":`...)
 			b = strconv.AppendQuote(b, encodeCursor(req, next))
@@ -482,11 +516,31 @@ func unknownPath(types []*resourceType, e filter.Expr) (p filter.Path, found boo
 	return p, found
 }
 
-// Cursors (RFC 9865) are opaque to clients: here, the position of the
-// page's first result and a digest of the query it belongs to, so that a
-// cursor used with another filter or order is refused rather than
+// Cursors (RFC 9865) are opaque to clients. A list in id order (no
+// sortBy) pages by key: its cursor holds the last id of the page and the
+// total the first page counted, and the next page is the results past
+// that id (store.Query.After), a range scan whatever its depth in stores
+// that keep an id order. A sorted list's cursor holds the position of the
+// page's first result. Both hold a digest of the query they belong to, so
+// that a cursor used with another filter or order is refused rather than
 // misread. They work with every store and never expire; like startIndex,
 // they see writes made between pages.
+
+// keyset reports whether req pages by key: by cursor, in id order.
+func (req searchRequest) keyset() bool { return req.cursor != nil && req.sortBy == "" }
+
+// id returns the id of the resource x holds.
+func (x hit) id() string {
+	if x.enc != nil {
+		return x.enc.ID
+	}
+	return x.res.ID
+}
+
+// encodeKeyset writes the cursor of the page after the resource id.
+func encodeKeyset(req searchRequest, id string, total int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("k" + strconv.Itoa(total) + "." + queryDigest(req) + "." + id))
+}
 
 // queryDigest identifies the query a cursor belongs to.
 func queryDigest(req searchRequest) string {
@@ -511,6 +565,17 @@ func (h *Handler) cursorStart(req searchRequest) (searchRequest, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(*req.cursor)
 	if err != nil {
 		return req, bad
+	}
+	if rest, ok := strings.CutPrefix(string(raw), "k"); ok {
+		// k<total>.<digest>.<id>
+		total, rest, _ := strings.Cut(rest, ".")
+		digest, id, ok := strings.Cut(rest, ".")
+		n, err := strconv.Atoi(total)
+		if !ok || err != nil || n < 0 || id == "" || digest != queryDigest(req) || !req.keyset() {
+			return req, bad
+		}
+		req.after, req.total = id, n
+		return req, nil
 	}
 	pos, digest, ok := strings.Cut(string(raw), ".")
 	n, err := strconv.Atoi(pos)

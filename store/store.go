@@ -188,6 +188,17 @@ type Query struct {
 	// MaxScan bounds the resources the generic path reads; 0 means
 	// DefaultMaxScan. Stores that search themselves may ignore it.
 	MaxScan int
+	// After, when not "", is the id the results come after, for keyset
+	// paging (RFC 9865 cursors): the Filter then also holds `id gt After`
+	// and Sort is nil, so the results are those in id order past After. A
+	// store that keeps resources in id order may start there instead of
+	// reading the ones before it; one that ignores After still answers
+	// right, through the filter.
+	After string
+	// NoTotal says the caller does not read Page.Total: a store may leave
+	// it 0 instead of counting every match, and stop reading once it has
+	// the page.
+	NoTotal bool
 }
 
 // Page is the answer to a Query.

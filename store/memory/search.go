@@ -96,6 +96,11 @@ func (s *part) find(ctx context.Context, q *store.Query) ([]hit, int, error) {
 	}
 	s.mu.RLock()
 	cands, indexed, exact := s.lookup(q.Filter)
+	if !indexed && q.Sort == nil && q.NoTotal {
+		s.mu.RUnlock()
+		hits, err := s.scanFrom(ctx, q)
+		return hits, 0, err
+	}
 	if !indexed && (s.untidy || s.removed > 0) {
 		s.mu.RUnlock()
 		s.rlockTidy() // only a scan reads the id order
@@ -161,6 +166,64 @@ func (s *part) find(ctx context.Context, q *store.Query) ([]hit, int, error) {
 	}
 	return topk.Page(matched, start, count), total, nil
 }
+
+// scanFrom answers a query in id order that needs no total, such as a
+// keyset page: it reads the id order from q.After a window at a time,
+// holding the read lock only while it copies one, and stops once the
+// page is full. Resources written before the window it reads are not
+// seen, as with any keyset page.
+func (s *part) scanFrom(ctx context.Context, q *store.Query) ([]hit, error) {
+	start, count := max(q.StartIndex, 1), max(q.Count, 0)
+	want := start - 1 + count
+	var needs *document.Projection
+	if q.Filter != nil {
+		needs = s.filterNeeds(q.Filter)
+	}
+	after, window := q.After, min(max(want, 64), maxWindow)
+	var matched []hit
+	for want > 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		s.rlockTidy()
+		i, _ := slices.BinarySearchFunc(s.sorted, after, func(e *entry, id string) int { return strings.Compare(e.st.id(), id) })
+		if i < len(s.sorted) && after != "" && s.sorted[i].st.id() == after {
+			i++
+		}
+		end := min(i+window, len(s.sorted))
+		batch := make([]hit, 0, end-i)
+		for _, e := range s.sorted[i:end] {
+			batch = append(batch, hit{st: e.st}) // tidy: none deleted
+		}
+		more := end < len(s.sorted)
+		s.mu.RUnlock()
+		for _, h := range batch {
+			if q.Filter != nil {
+				r, err := s.resourceFor(h.st, needs)
+				if err != nil {
+					return nil, err
+				}
+				if !q.Filter.Match(r) {
+					continue
+				}
+				if needs == nil {
+					h.r = r
+				}
+			}
+			if matched = append(matched, h); len(matched) == want {
+				return topk.Page(matched, start, count), nil
+			}
+		}
+		if !more || len(batch) == 0 {
+			break
+		}
+		after, window = batch[len(batch)-1].st.id(), min(window*2, maxWindow)
+	}
+	return topk.Page(matched, start, count), nil
+}
+
+// maxWindow bounds what scanFrom copies under the read lock at once.
+const maxWindow = 1 << 14
 
 // tidy sorts s.sorted by id and drops deleted entries. It needs the write
 // lock.

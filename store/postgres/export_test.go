@@ -1,6 +1,12 @@
 package postgres
 
 import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
 )
@@ -19,3 +25,27 @@ func Table(s store.Store) string { return pg(s).table }
 // Mapper returns the filter.Mapper of s, a store New made, over its table
 // aliased r.
 func Mapper(s store.Store) filter.Mapper { return pg(s).column }
+
+// CountsTable returns the table of per-tenant counts of s, quoted and
+// qualified.
+func CountsTable(s store.Store) string { return pg(s).counts }
+
+// ExplainSearch returns PostgreSQL's plan for the page of q on s.
+func ExplainSearch(t *testing.T, s store.Store, q *store.Query) string {
+	t.Helper()
+	p := pg(s)
+	ctx := context.Background()
+	_, list, args, err := p.searchSQL(ctx, q)
+	require.NoError(t, err)
+	rows, err := p.pool.Query(ctx, "EXPLAIN "+list, append(args, max(q.Count, 0), max(q.StartIndex, 1)-1)...)
+	require.NoError(t, err)
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var line string
+		require.NoError(t, rows.Scan(&line))
+		b.WriteString(line + "\n")
+	}
+	require.NoError(t, rows.Err())
+	return b.String()
+}

@@ -209,6 +209,11 @@ func TestDeadlockRetried(t *testing.T) {
 	tx, err := db.pool.Begin(ctx)
 	require.NoError(t, err)
 	defer tx.Rollback(ctx) //nolint:errcheck // after Commit it is a no-op
+	// The deadlock is found by whichever waiter checks first, after its
+	// deadlock_timeout: this transaction checks late, so that the Replace
+	// is the one aborted even on a loaded machine.
+	_, err = tx.Exec(ctx, `SET LOCAL deadlock_timeout = '20s'`)
+	require.NoError(t, err)
 	_, err = tx.Exec(ctx, `UPDATE `+postgres.Table(s)+` SET data = jsonb_set(data, '{userName}', '"c"') WHERE id = $1`, b.ID)
 	require.NoError(t, err)
 

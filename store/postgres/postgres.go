@@ -88,6 +88,8 @@ type pgStore struct {
 	table   string // quoted, qualified
 	mtable  string // quoted, qualified member table; "" without one
 	trash   string // quoted, qualified table of deleted resources; "" without soft delete
+	counts  string // quoted, qualified table of each tenant's row count, kept by a trigger
+	countFn string // quoted, qualified trigger function that keeps counts
 	fold    string // quoted, qualified SQL function folding text as filters do
 	members *schema.Attribute
 	unique  []uniqueIndex
@@ -159,6 +161,7 @@ func newStore(pool *pgxpool.Pool, rt *schema.ResourceType, opts Options) (*pgSto
 	}
 	s.table = qualify(name)
 	s.fold = qualify("scimkit_fold")
+	s.counts, s.countFn = qualify(name+"_counts"), qualify(name+"_count")
 	switch m := rt.Schema.Attribute(opts.Members); {
 	case opts.Members == "-":
 	case opts.Members != "" && (m == nil || !m.MultiValued || m.Type != schema.Complex || m.SubAttribute("value") == nil):
@@ -237,6 +240,22 @@ func (s *pgStore) migrate(ctx context.Context) error {
 		`ALTER TABLE ` + s.table + ` ADD COLUMN IF NOT EXISTS tenant text NOT NULL DEFAULT ''`,
 		`DROP INDEX IF EXISTS ` + s.qualifyIndex(s.indexName("external_id")),
 		`CREATE INDEX IF NOT EXISTS ` + pgx.Identifier{s.indexName("tenant_external_id")}.Sanitize() + ` ON ` + s.table + ` (tenant, external_id)`,
+		// The order lists and keyset pages read: a page is a range of it.
+		`CREATE INDEX IF NOT EXISTS ` + pgx.Identifier{s.indexName("tenant_id")}.Sanitize() + ` ON ` + s.table + ` (tenant, id COLLATE "C")`,
+		s.countFunction(),
+		// Each tenant's row count, so that a list without a filter need
+		// not count the tenant: filled once from the table, then kept by
+		// the trigger through every insert, delete and truncate, whoever
+		// makes them.
+		`DO $m$ BEGIN
+			IF to_regclass(` + quote(s.counts) + `) IS NULL THEN
+				CREATE TABLE ` + s.counts + ` (tenant text PRIMARY KEY, n bigint NOT NULL);
+				LOCK TABLE ` + s.table + ` IN SHARE MODE;
+				CREATE TRIGGER scimkit_count AFTER INSERT OR DELETE ON ` + s.table + ` FOR EACH ROW EXECUTE FUNCTION ` + s.countFn + `();
+				CREATE TRIGGER scimkit_count_truncate AFTER TRUNCATE ON ` + s.table + ` FOR EACH STATEMENT EXECUTE FUNCTION ` + s.countFn + `();
+				INSERT INTO ` + s.counts + ` SELECT tenant, count(*) FROM ` + s.table + ` GROUP BY tenant;
+			END IF;
+		END $m$`,
 	}
 	for _, u := range s.unique {
 		stmts = append(stmts,
@@ -288,6 +307,25 @@ func (s *pgStore) migrate(ctx context.Context) error {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
 	return nil
+}
+
+// countFunction returns the statement that creates the trigger function
+// keeping the counts table. The store never changes a row's tenant.
+func (s *pgStore) countFunction() string {
+	return `CREATE OR REPLACE FUNCTION ` + s.countFn + `() RETURNS trigger
+		LANGUAGE plpgsql AS $count$
+		BEGIN
+			IF TG_OP = 'INSERT' THEN
+				INSERT INTO ` + s.counts + ` AS c (tenant, n) VALUES (NEW.tenant, 1)
+					ON CONFLICT (tenant) DO UPDATE SET n = c.n + 1;
+			ELSIF TG_OP = 'DELETE' THEN
+				UPDATE ` + s.counts + ` SET n = n - 1 WHERE tenant = OLD.tenant;
+			ELSIF TG_OP = 'TRUNCATE' THEN
+				DELETE FROM ` + s.counts + `;
+			END IF;
+			RETURN NULL;
+		END
+		$count$`
 }
 
 // foldFunction returns the statement that creates scimkit_fold(text), which

@@ -86,30 +86,24 @@ func cast(expr string, t schema.Type) string {
 // filter or the sort names something it cannot express in SQL, such as
 // meta.location or a sort on a multi-valued attribute.
 func (s *pgStore) Search(ctx context.Context, q *store.Query) (*store.Page, error) {
-	where, args := "r.tenant = $1", []any{store.Tenant(ctx)}
-	if q.Filter != nil {
-		w, a, err := filter.ToSQL(q.Filter, s.column, 2)
-		if err != nil {
-			return nil, err
-		}
-		where, args = where+" AND "+w, append(args, a...)
-	}
-	order, err := s.orderBy(q.Sort)
+	total, list, args, err := s.searchSQL(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	page := &store.Page{}
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM `+s.table+` r WHERE `+where, args...).Scan(&page.Total); err != nil {
-		return nil, s.mapError(err)
-	}
 	start, count := max(q.StartIndex, 1), max(q.Count, 0)
-	if count == 0 || start > page.Total {
+	if total != "" {
+		if err := s.pool.QueryRow(ctx, total, args...).Scan(&page.Total); err != nil {
+			return nil, s.mapError(err)
+		}
+		if start > page.Total {
+			return page, nil
+		}
+	}
+	if count == 0 {
 		return page, nil
 	}
-	n := len(args)
-	sql := `SELECT ` + s.cols + ` FROM ` + s.table + ` r WHERE ` + where + ` ORDER BY ` + order +
-		` LIMIT $` + strconv.Itoa(n+1) + ` OFFSET $` + strconv.Itoa(n+2)
-	rows, err := s.pool.Query(ctx, sql, append(args, count, start-1)...)
+	rows, err := s.pool.Query(ctx, list, append(args, count, start-1)...)
 	if err != nil {
 		return nil, s.mapError(err)
 	}
@@ -129,6 +123,43 @@ func (s *pgStore) Search(ctx context.Context, q *store.Query) (*store.Page, erro
 		return nil, s.mapError(err)
 	}
 	return page, nil
+}
+
+// searchSQL writes the statements that answer q: the count ("" when q
+// needs none) and the page, whose last two parameters, after args, are
+// the LIMIT and the OFFSET.
+func (s *pgStore) searchSQL(ctx context.Context, q *store.Query) (total, list string, args []any, err error) {
+	where := "r.tenant = $1"
+	args = []any{store.Tenant(ctx)}
+	if q.Filter != nil {
+		w, a, err := filter.ToSQL(q.Filter, s.column, 2)
+		if err != nil {
+			return "", "", nil, err
+		}
+		where, args = where+" AND "+w, append(args, a...)
+	}
+	order, err := s.orderBy(q.Sort)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if q.After != "" && q.Sort == nil {
+		// A keyset page: a range scan of the (tenant, id) index from
+		// After (the filter also holds id > After, as the fallback).
+		args = append(args, q.After)
+		where += ` AND r.id COLLATE "C" > $` + strconv.Itoa(len(args))
+	}
+	switch {
+	case q.NoTotal:
+	case q.Filter == nil && q.After == "":
+		// The tenant's count, kept by a trigger: no count of its rows.
+		total = `SELECT coalesce((SELECT n FROM ` + s.counts + ` WHERE tenant = $1), 0)`
+	default:
+		total = `SELECT count(*) FROM ` + s.table + ` r WHERE ` + where
+	}
+	n := len(args)
+	list = `SELECT ` + s.cols + ` FROM ` + s.table + ` r WHERE ` + where + ` ORDER BY ` + order +
+		` LIMIT $` + strconv.Itoa(n+1) + ` OFFSET $` + strconv.Itoa(n+2)
+	return total, list, args, nil
 }
 
 // orderBy writes the ORDER BY of a sort: values missing last in both
