@@ -126,6 +126,9 @@ var (
 					return nil, nil, err
 				}
 				uris = oracleURIs(p.ValueExpression, uris)
+				if p.AttributePath.SubAttribute != nil {
+					uris = append(uris, subThenFilter)
+				}
 			}
 			if p.SubAttribute != nil {
 				path.Sub = *p.SubAttribute
@@ -370,11 +373,18 @@ func (r reading) classifyRefused(in string, theirs filter.Expr, uris []string, o
 		// request bodies and filters alike, as PostgreSQL's text refuses
 		// it, so no stored value holds it.
 		return "nul", nil
+	case slices.Contains(uris, subThenFilter):
+		// valuePath = attrPath "[" valFilter "]", and attrPath may end in
+		// a sub-attribute, but a sub-attribute has no sub-attributes to
+		// filter (RFC 7643 §2.3.8: complex attributes do not nest), so
+		// no such filter can hold: scimkit refuses it when it parses it
+		// (400 invalidFilter, or invalidPath in PATCH).
+		return "value-filter-after-sub", nil
 	case r.runTogether(theirs):
 		// The ABNF wants SP around "and" and "or" and after an operator;
 		// filter-parser reads `""AndA Co ""` as `"" and A co ""`.
 		return "run-together", nil
-	case slices.ContainsFunc(uris, func(u string) bool { return !uriScheme.MatchString(u) }):
+	case slices.ContainsFunc(uris, func(u string) bool { return u != subThenFilter && !uriScheme.MatchString(u) }):
 		// RFC 3986 §3: URI = scheme ":" hier-part, scheme = ALPHA *( ALPHA /
 		// DIGIT / "+" / "-" / "." ); filter-parser takes "1urn:x" and "A".
 		return "uri-scheme", nil
@@ -406,10 +416,17 @@ func oracleURIs(e fp.Expression, dst []string) []string {
 		if u := e.AttributePath.URI(); u != "" {
 			dst = append(dst, u)
 		}
+		if e.AttributePath.SubAttribute != nil {
+			dst = append(dst, subThenFilter)
+		}
 		dst = oracleURIs(e.ValueFilter, dst)
 	}
 	return dst
 }
+
+// subThenFilter, among the URIs oracleURIs gives, marks a value filter
+// after a sub-attribute (`name.givenName[value pr]`).
+const subThenFilter = "\x00sub["
 
 // oracleCorpus holds the filters of RFC 7644 §3.4.2.2 (Figure 2), what
 // Entra ID and Okta send, and edge cases of the grammar.
@@ -473,6 +490,7 @@ var oracleCorpus = []struct {
 	{`emails[type eq "work" and primary eq true and value co "@"]`, "value-filter-logic"},
 	{`emails[not (type eq "work") and value pr]`, "value-filter-logic"},
 	{`A[(A eq "")]`, "value-filter-logic"},
+	{`name.givenName[value co "x"]`, "value-filter-after-sub"},
 	{`emails[ (type eq "work") ]`, "white-space+value-filter-logic"}, // "A" has no scheme: a URI is scheme ":" hier-part
 }
 
@@ -499,6 +517,7 @@ var oraclePathCorpus = []struct {
 	{`urn:a_b:x`, "uri-syntax"},
 	{`1urn:x:y`, "uri-scheme"},
 	{`a.$`, ""},
+	{`name.givenName[value pr]`, "value-filter-after-sub"},
 	{`emails[type eq "work" or type eq "home" or primary eq true].value`, "value-filter-logic"},
 }
 
