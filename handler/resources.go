@@ -195,7 +195,9 @@ func viewMeta(base string, rt *schema.ResourceType, id string, m schema.Meta) sc
 // as appendResource appends it.
 func appendEncoded(dst []byte, base string, rt *schema.ResourceType, enc *document.Encoded, p *document.Projection) []byte {
 	v := *enc
-	v.Meta = viewMeta(base, rt, enc.ID, enc.Meta)
+	if p.WritesMeta(rt) {
+		v.Meta = viewMeta(base, rt, enc.ID, enc.Meta)
+	}
 	return document.AppendEncoded(dst, rt, &v, p)
 }
 

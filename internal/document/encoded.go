@@ -51,6 +51,13 @@ func AppendEncoded(dst []byte, rt *schema.ResourceType, e *Encoded, p *Projectio
 	return append(appendMeta(dst, schema.Meta{Location: m.Location, Version: m.Version}, p, rt.Schema, meta), '}')
 }
 
+// WritesMeta reports whether p writes meta, or part of it, for a resource
+// of type rt: a caller need not work out meta.location and meta.version
+// when it does not.
+func (p *Projection) WritesMeta(rt *schema.ResourceType) bool {
+	return p.Includes(rt.Schema, nil, commonAttrs[2])
+}
+
 // DecodeEncoded returns the resource e holds, of type rt, with e's ID and
 // Meta: every attribute its JSON holds when p is nil, otherwise at least
 // those p writes (a reader that needs a few attributes, such as a filter,
