@@ -38,8 +38,9 @@ func typicalUser(i int) string {
 }
 
 // dataset is a handler over memory stores holding users typical users and
-// groups of 10, 10,000 and 100,000 members, answering PATCH with 204 as
-// Entra ID advises for groups.
+// groups of 10, 10,000 and 100,000 members (the first users), and one more
+// user in no group, answering PATCH with 204 as Entra ID advises for
+// groups.
 type dataset struct {
 	h      *handler.Handler
 	groups map[int]string // size -> group id
@@ -83,7 +84,17 @@ func load(b *testing.B, n int) *dataset {
 			}
 			d.groups[size] = g.ID
 		}
-		var err error
+		// One more user, in no group: member-<n>.
+		r, err := document.Decode(users, []byte(typicalUser(n)), document.DecodeOptions{})
+		if err == nil {
+			r, err = document.ValidateCreate(users, r)
+		}
+		if err == nil {
+			_, err = us.Create(ctx, r)
+		}
+		if err != nil {
+			return nil, err
+		}
 		d.h, err = handler.New(handler.Config{
 			Endpoints:      []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}},
 			PatchNoContent: true,
@@ -145,16 +156,16 @@ func floor(rec *httptest.ResponseRecorder) http.Handler {
 // keep-alive, where the ratio is what a client sees. newReq(i) must
 // return a request for the handler's own path ("/Users..."), fit to reuse
 // when the workload does not change.
-func run(b *testing.B, h http.Handler, status int, newReq func(i int) *http.Request) {
+func run(b *testing.B, h http.Handler, status int, newReq func(i int) *http.Request, peers ...peer) {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, newReq(-1))
 	if rec.Code != status {
 		b.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body)
 	}
-	for _, c := range []struct {
-		name string
-		h    http.Handler
-	}{{"scimkit", h}, {"floor", floor(rec)}} {
+	all := append([]peer{{"scimkit", h, status}}, peers...)
+	all = append(all, peer{"floor", floor(rec), status})
+	for _, c := range all {
+		status := c.status
 		b.Run("inproc/"+c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			w := newSink()
@@ -168,10 +179,8 @@ func run(b *testing.B, h http.Handler, status int, newReq func(i int) *http.Requ
 			b.SetBytes(int64(w.n))
 		})
 	}
-	for _, c := range []struct {
-		name string
-		h    http.Handler
-	}{{"scimkit", h}, {"floor", floor(rec)}} {
+	for _, c := range all {
+		status := c.status
 		b.Run("http/"+c.name, func(b *testing.B) {
 			srv := httptest.NewServer(c.h)
 			defer srv.Close()
@@ -199,6 +208,27 @@ func run(b *testing.B, h http.Handler, status int, newReq func(i int) *http.Requ
 			b.SetBytes(n)
 		})
 	}
+}
+
+// peer is another server run on a workload: its name, its handler and
+// the status it answers with.
+type peer struct {
+	name   string
+	h      http.Handler
+	status int
+}
+
+var elimityServers sync.Map // users -> func() (http.Handler, error)
+
+// elimity returns the elimity-com/scim peer over n typical users, built
+// once per run, answering with status.
+func elimity(b *testing.B, n, status int) peer {
+	f, _ := elimityServers.LoadOrStore(n, sync.OnceValues(func() (http.Handler, error) { return newElimity(n) }))
+	h, err := f.(func() (http.Handler, error))()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return peer{"elimity", h, status}
 }
 
 // get returns a request for the handler's own path.
@@ -231,7 +261,7 @@ func idOf(b *testing.B, h http.Handler, userName string) string {
 // BenchmarkGet is GET /Users/{id} among 100,000 users.
 func BenchmarkGet(b *testing.B) {
 	d := load(b, 100_000)
-	run(b, d.h, http.StatusOK, get("/Users/"+idOf(b, d.h, "user0050000@contoso.example.com")))
+	run(b, d.h, http.StatusOK, get("/Users/"+idOf(b, d.h, "user0050000@contoso.example.com")), elimity(b, 100_000, http.StatusOK))
 }
 
 // BenchmarkPost is POST /Users of a typical user into 100,000 users.
@@ -244,7 +274,7 @@ func BenchmarkPost(b *testing.B) {
 		next++
 		n := "post" + strconv.Itoa(next) + "@"
 		return parts[0] + n + parts[1] + n + parts[2]
-	}))
+	}), elimity(b, 100_000, http.StatusCreated))
 }
 
 // BenchmarkUserNameEq is the lookup every identity provider makes before
@@ -254,19 +284,28 @@ func BenchmarkUserNameEq(b *testing.B) {
 	for _, n := range []int{100_000, 1_000_000} {
 		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
 			d := load(b, n)
-			run(b, d.h, http.StatusOK, get("/Users?filter="+url.QueryEscape(`userName eq "User0050000@contoso.example.com"`)))
+			run(b, d.h, http.StatusOK, get("/Users?filter="+url.QueryEscape(`userName eq "User0050000@contoso.example.com"`)), elimity(b, n, http.StatusOK))
 		})
 	}
 }
 
 // BenchmarkPatchReplace is a PATCH replacing two attributes of a user,
-// answered 200 with the user.
+// answered 200 with the user: one in no group, and one in the group of
+// 100,000 members, whose element for the user takes the new displayName
+// (RFC 7643 §4.2: members' display).
 func BenchmarkPatchReplace(b *testing.B) {
 	d := load(b, 100_000)
-	id := idOf(b, d.h, "user0060000@contoso.example.com")
-	run(b, d.h, http.StatusOK, withBody(http.MethodPatch, "/Users/"+id+"?attributes=displayName,title", func(i int) string {
+	body := func(i int) string {
 		return fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"Name %d"},{"op":"replace","path":"title","value":"Title %d"}]}`, i, i)
-	}))
+	}
+	b.Run("groups=0", func(b *testing.B) {
+		id := idOf(b, d.h, "user0100000@contoso.example.com")
+		run(b, d.h, http.StatusOK, withBody(http.MethodPatch, "/Users/"+id+"?attributes=displayName,title", body), elimity(b, 100_000, http.StatusOK))
+	})
+	b.Run("groups=1", func(b *testing.B) {
+		id := idOf(b, d.h, "user0060000@contoso.example.com")
+		run(b, d.h, http.StatusOK, withBody(http.MethodPatch, "/Users/"+id+"?attributes=displayName,title", body))
+	})
 }
 
 // BenchmarkAddMember is a PATCH adding one member, a user that exists and
@@ -291,5 +330,5 @@ func BenchmarkAddMember(b *testing.B) {
 // BenchmarkPage is a page of 100 users with attributes=userName.
 func BenchmarkPage(b *testing.B) {
 	d := load(b, 100_000)
-	run(b, d.h, http.StatusOK, get("/Users?startIndex=1001&count=100&attributes=userName"))
+	run(b, d.h, http.StatusOK, get("/Users?startIndex=1001&count=100&attributes=userName"), elimity(b, 100_000, http.StatusOK))
 }
