@@ -37,7 +37,10 @@ func FuzzAppendString(f *testing.F) {
 // FuzzSkipJSON checks that skipJSON finds the end of JSON values without
 // white space, whatever their strings hold.
 func FuzzSkipJSON(f *testing.F) {
-	for _, s := range []string{"", `"`, `\`, `\\"`, `a\"b`, "\u2028", "}]", `{"a":[1,"]"]}`} {
+	for _, s := range []string{"", `"`, `\`, `\\"`, `a\"b`, "\u2028", "}]", `{"a":[1,"]"]}`,
+		// skipString reads 16 bytes one by one, then uses IndexByte:
+		// escapes on either side of the 16th byte.
+		`aaaaaaaaaaaaaa\"`, `aaaaaaaaaaaaaaa\"`, `aaaaaaaaaaaaaaa\\`, `aaaaaaaaaaaaaa\\"x`, `aaaaaaaaaaaaaaaa"`, strings.Repeat(`\`, 20)} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

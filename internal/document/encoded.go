@@ -55,7 +55,20 @@ func AppendEncoded(dst []byte, rt *schema.ResourceType, e *Encoded, p *Projectio
 // of type rt: a caller need not work out meta.location and meta.version
 // when it does not.
 func (p *Projection) WritesMeta(rt *schema.ResourceType) bool {
+	if p != nil && p.rt == rt {
+		p.once.Do(func() { p.buildRules(rt) })
+		return p.meta
+	}
 	return p.Includes(rt.Schema, nil, commonAttrs[2])
+}
+
+// writesID reports whether p writes id for a resource of type rt.
+func (p *Projection) writesID(rt *schema.ResourceType) bool {
+	if p != nil && p.rt == rt {
+		p.once.Do(func() { p.buildRules(rt) })
+		return p.id
+	}
+	return p.Includes(rt.Schema, nil, commonAttrs[0])
 }
 
 // DecodeEncoded returns the resource e holds, of type rt, with e's ID and
@@ -129,7 +142,7 @@ func appendWholeMembers(dst []byte, rt *schema.ResourceType, e *Encoded, p *Proj
 		}
 	}
 	dst = append(dst, ']')
-	if e.ID != "" && p.Includes(rt.Schema, nil, commonAttrs[0]) {
+	if e.ID != "" && p.writesID(rt) {
 		dst = append(dst, `,"id":`...)
 		dst = appendString(dst, e.ID)
 	}
@@ -137,7 +150,7 @@ func appendWholeMembers(dst []byte, rt *schema.ResourceType, e *Encoded, p *Proj
 		dst = append(dst, ',')
 		dst = append(dst, e.JSON[m.from:m.to]...)
 	}
-	if p.Includes(rt.Schema, nil, commonAttrs[2]) {
+	if p.WritesMeta(rt) {
 		dst = appendMeta(dst, e.Meta, p, rt.Schema, commonAttrs[2])
 	}
 	return append(dst, '}'), true
@@ -157,20 +170,28 @@ func (p *Projection) memberRule(rt *schema.ResourceType, name string) int8 {
 	if p.rt != rt {
 		return memberRuleOf(rt, name, p)
 	}
-	p.once.Do(func() {
-		p.rules = make(map[string]int8, 1+len(rt.Schema.Attributes)+len(rt.Extensions))
-		p.rules["externalId"] = memberRuleOf(rt, "externalId", p)
-		for _, a := range rt.Schema.Attributes {
-			p.rules[a.Name] = memberRuleOf(rt, a.Name, p)
-		}
-		for _, e := range rt.Extensions {
-			p.rules[e.Schema.ID] = memberRuleOf(rt, e.Schema.ID, p)
-		}
-	})
-	if r, ok := p.rules[name]; ok {
+	p.once.Do(func() { p.buildRules(rt) })
+	if r, ok := p.rules.get(name); ok {
 		return r
 	}
 	return memberRuleOf(rt, name, p)
+}
+
+// buildRules works out, once per projection, how AppendEncoded writes
+// each member a resource of type rt can have, and whether it writes id
+// and meta.
+func (p *Projection) buildRules(rt *schema.ResourceType) {
+	for _, n := range []string{"schemas", "id", "externalId", "meta"} {
+		p.rules.add(n, memberRuleOf(rt, n, p))
+	}
+	for _, a := range rt.Schema.Attributes {
+		p.rules.add(a.Name, memberRuleOf(rt, a.Name, p))
+	}
+	for _, e := range rt.Extensions {
+		p.rules.add(e.Schema.ID, memberRuleOf(rt, e.Schema.ID, p))
+	}
+	p.id = p.Includes(rt.Schema, nil, commonAttrs[0])
+	p.meta = p.Includes(rt.Schema, nil, commonAttrs[2])
 }
 
 // memberRuleOf is memberRule, worked out.
@@ -317,9 +338,24 @@ func skipJSON(s string, i int) int {
 }
 
 // skipString returns the index after the quote that closes the JSON string
-// whose contents start at s[i]. It finds quotes with strings.IndexByte: a
-// quote closes the string unless an odd run of backslashes precedes it.
+// whose contents start at s[i]. Most strings of a resource are short: it
+// reads their first bytes one by one, then finds quotes with
+// strings.IndexByte, whose start-up costs more than a short string does:
+// a quote closes the string unless an odd run of backslashes precedes it.
 func skipString(s string, i int) int {
+	for end := min(i+16, len(s)); i < end; i++ {
+		switch s[i] {
+		case '"':
+			return i + 1
+		case '\\':
+			i++ // the escaped byte
+		}
+	}
+	if i >= len(s) {
+		return len(s)
+	}
+	// i is not inside an escape: the run of backslashes just before a
+	// quote, wherever it starts, says whether the quote is escaped.
 	for {
 		j := strings.IndexByte(s[i:], '"')
 		if j < 0 {

@@ -37,8 +37,61 @@ type Projection struct {
 	requests bool
 
 	rt    *schema.ResourceType // the type p was made for
-	once  sync.Once            // builds rules
-	rules map[string]int8      // how AppendEncoded writes each member, by name
+	once  sync.Once            // builds rules, id and meta
+	rules ruleTable            // how AppendEncoded writes each member, by name
+	id    bool                 // p writes id
+	meta  bool                 // p writes meta, or part of it
+}
+
+// ruleTable maps member names to how AppendEncoded writes them: an open
+// addressing table probed linearly from a hash of the name's length and
+// end bytes, which a page of resources asks a dozen times a resource
+// (cheaper than a map's string hash).
+type ruleTable struct {
+	slots [64]namedRule
+	n     int
+}
+
+// namedRule is a member's name and how AppendEncoded writes it; rule 0 is
+// an empty slot.
+type namedRule struct {
+	name string
+	rule int8
+}
+
+func ruleHash(name string) int {
+	return (len(name)*31 + int(name[0])*7 + int(name[len(name)-1])) & 63
+}
+
+// add puts name's rule in t, unless t is full (then get answers false for
+// it and the caller works the rule out).
+func (t *ruleTable) add(name string, rule int8) {
+	if name == "" || t.n >= len(t.slots)*3/4 {
+		return
+	}
+	for i := ruleHash(name); ; i = (i + 1) & 63 {
+		if t.slots[i].rule == 0 {
+			t.slots[i] = namedRule{name, rule}
+			t.n++
+			return
+		}
+		if t.slots[i].name == name {
+			return
+		}
+	}
+}
+
+// get returns name's rule, and false when t does not hold it.
+func (t *ruleTable) get(name string) (int8, bool) {
+	if name == "" {
+		return 0, false
+	}
+	for i := ruleHash(name); t.slots[i].rule != 0; i = (i + 1) & 63 {
+		if t.slots[i].name == name {
+			return t.slots[i].rule, true
+		}
+	}
+	return 0, false
 }
 
 // Requests reports whether p writes an attribute returned only on request
