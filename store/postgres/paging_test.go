@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -63,6 +64,40 @@ func TestTenantCounts(t *testing.T) {
 	require.NoError(t, err)
 	s = db.store(t, users, postgres.Options{SoftDelete: true, Table: "counted"})
 	check("after the counts were made from the table")
+
+	// A counts table of one row per tenant, as an earlier version made
+	// it: replaced, and filled from the table.
+	_, err = db.pool.Exec(bg, `DROP TRIGGER scimkit_count ON `+table)
+	require.NoError(t, err)
+	_, err = db.pool.Exec(bg, `DROP TABLE `+postgres.CountsTable(s))
+	require.NoError(t, err)
+	_, err = db.pool.Exec(bg, `CREATE TABLE `+postgres.CountsTable(s)+` (tenant text PRIMARY KEY, n bigint NOT NULL); INSERT INTO `+postgres.CountsTable(s)+` VALUES ('a', 99)`)
+	require.NoError(t, err)
+	s = db.store(t, users, postgres.Options{SoftDelete: true, Table: "counted"})
+	check("after an earlier counts table was replaced")
+
+	// Concurrent creates and deletes in one tenant, spread over the
+	// count's stripes.
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx := store.WithTenant(bg, "b")
+			r, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": fmt.Sprint("c", i)}})
+			if err == nil && i%3 == 0 {
+				err = s.Delete(ctx, r.ID, "")
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	check("after concurrent creates and deletes")
 
 	_, err = db.pool.Exec(bg, `TRUNCATE `+table+` CASCADE`)
 	require.NoError(t, err)

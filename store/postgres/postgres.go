@@ -246,14 +246,24 @@ func (s *pgStore) migrate(ctx context.Context) error {
 		// Each tenant's row count, so that a list without a filter need
 		// not count the tenant: filled once from the table, then kept by
 		// the trigger through every insert, delete and truncate, whoever
-		// makes them.
+		// makes them. A tenant's count is spread over countStripes rows,
+		// each write updating one of them at random, so that concurrent
+		// creates in one tenant do not queue on one row; the count is
+		// their sum. (A table of one row per tenant, made by an earlier
+		// version, is replaced.)
 		`DO $m$ BEGIN
+			IF to_regclass(` + quote(s.counts) + `) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_attribute
+				WHERE attrelid = to_regclass(` + quote(s.counts) + `) AND attname = 'stripe' AND NOT attisdropped) THEN
+				DROP TRIGGER IF EXISTS scimkit_count ON ` + s.table + `;
+				DROP TRIGGER IF EXISTS scimkit_count_truncate ON ` + s.table + `;
+				DROP TABLE ` + s.counts + `;
+			END IF;
 			IF to_regclass(` + quote(s.counts) + `) IS NULL THEN
-				CREATE TABLE ` + s.counts + ` (tenant text PRIMARY KEY, n bigint NOT NULL);
+				CREATE TABLE ` + s.counts + ` (tenant text NOT NULL, stripe smallint NOT NULL, n bigint NOT NULL, PRIMARY KEY (tenant, stripe));
 				LOCK TABLE ` + s.table + ` IN SHARE MODE;
 				CREATE TRIGGER scimkit_count AFTER INSERT OR DELETE ON ` + s.table + ` FOR EACH ROW EXECUTE FUNCTION ` + s.countFn + `();
 				CREATE TRIGGER scimkit_count_truncate AFTER TRUNCATE ON ` + s.table + ` FOR EACH STATEMENT EXECUTE FUNCTION ` + s.countFn + `();
-				INSERT INTO ` + s.counts + ` SELECT tenant, count(*) FROM ` + s.table + ` GROUP BY tenant;
+				INSERT INTO ` + s.counts + ` SELECT tenant, 0, count(*) FROM ` + s.table + ` GROUP BY tenant;
 			END IF;
 		END $m$`,
 	}
@@ -309,17 +319,23 @@ func (s *pgStore) migrate(ctx context.Context) error {
 	return nil
 }
 
+// countStripes is how many rows hold a tenant's count (see migrate).
+const countStripes = "16"
+
 // countFunction returns the statement that creates the trigger function
-// keeping the counts table. The store never changes a row's tenant.
+// keeping the counts table: each insert adds one to a stripe of the row's
+// tenant, each delete takes one from a stripe (any stripe: only the sum
+// means anything). The store never changes a row's tenant.
 func (s *pgStore) countFunction() string {
 	return `CREATE OR REPLACE FUNCTION ` + s.countFn + `() RETURNS trigger
 		LANGUAGE plpgsql AS $count$
 		BEGIN
 			IF TG_OP = 'INSERT' THEN
-				INSERT INTO ` + s.counts + ` AS c (tenant, n) VALUES (NEW.tenant, 1)
-					ON CONFLICT (tenant) DO UPDATE SET n = c.n + 1;
+				INSERT INTO ` + s.counts + ` AS c (tenant, stripe, n) VALUES (NEW.tenant, floor(random() * ` + countStripes + `), 1)
+					ON CONFLICT (tenant, stripe) DO UPDATE SET n = c.n + 1;
 			ELSIF TG_OP = 'DELETE' THEN
-				UPDATE ` + s.counts + ` SET n = n - 1 WHERE tenant = OLD.tenant;
+				INSERT INTO ` + s.counts + ` AS c (tenant, stripe, n) VALUES (OLD.tenant, floor(random() * ` + countStripes + `), -1)
+					ON CONFLICT (tenant, stripe) DO UPDATE SET n = c.n - 1;
 			ELSIF TG_OP = 'TRUNCATE' THEN
 				DELETE FROM ` + s.counts + `;
 			END IF;

@@ -152,7 +152,7 @@ func (s *pgStore) searchSQL(ctx context.Context, q *store.Query) (total, list st
 	case q.NoTotal:
 	case q.Filter == nil && q.After == "":
 		// The tenant's count, kept by a trigger: no count of its rows.
-		total = `SELECT coalesce((SELECT n FROM ` + s.counts + ` WHERE tenant = $1), 0)`
+		total = `SELECT coalesce(sum(n), 0)::bigint FROM ` + s.counts + ` WHERE tenant = $1`
 	default:
 		total = `SELECT count(*) FROM ` + s.table + ` r WHERE ` + where
 	}
