@@ -60,7 +60,7 @@ func load(b *testing.B, n int) *dataset {
 		memberID := func() string { next++; return fmt.Sprintf("member-%07d", next-1) }
 		us, gs := memory.New(users, memory.Options{NewID: memberID}), memory.New(groups, memory.Options{})
 		ctx := context.Background()
-		for i := range n {
+		create := func(i int) error {
 			r, err := document.Decode(users, []byte(typicalUser(i)), document.DecodeOptions{})
 			if err == nil {
 				r, err = document.ValidateCreate(users, r)
@@ -68,7 +68,10 @@ func load(b *testing.B, n int) *dataset {
 			if err == nil {
 				_, err = us.Create(ctx, r)
 			}
-			if err != nil {
+			return err
+		}
+		for i := range n {
+			if err := create(i); err != nil {
 				return nil, err
 			}
 		}
@@ -85,16 +88,10 @@ func load(b *testing.B, n int) *dataset {
 			d.groups[size] = g.ID
 		}
 		// One more user, in no group: member-<n>.
-		r, err := document.Decode(users, []byte(typicalUser(n)), document.DecodeOptions{})
-		if err == nil {
-			r, err = document.ValidateCreate(users, r)
-		}
-		if err == nil {
-			_, err = us.Create(ctx, r)
-		}
-		if err != nil {
+		if err := create(n); err != nil {
 			return nil, err
 		}
+		var err error
 		d.h, err = handler.New(handler.Config{
 			Endpoints:      []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: gs}},
 			PatchNoContent: true,

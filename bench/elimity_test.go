@@ -157,6 +157,12 @@ func (h *elimityUsers) Replace(_ *http.Request, id string, attrs scim.ResourceAt
 	if !ok {
 		return scim.Resource{}, scimerrors.ScimErrorResourceNotFound(id)
 	}
+	return h.update(id, u, attrs)
+}
+
+// update stores attrs as user id's new attributes, keeping the userName
+// index. It needs the lock.
+func (h *elimityUsers) update(id string, u *elimityUser, attrs scim.ResourceAttributes) (scim.Resource, error) {
 	old, _ := u.attrs["userName"].(string)
 	name, _ := attrs["userName"].(string)
 	if other, taken := h.byName[strings.ToLower(name)]; taken && other != id {
@@ -249,16 +255,5 @@ func (h *elimityUsers) Patch(_ *http.Request, id string, ops []scim.PatchOperati
 			return scim.Resource{}, scimerrors.ScimErrorInvalidValue
 		}
 	}
-	old, _ := u.attrs["userName"].(string)
-	name, _ := attrs["userName"].(string)
-	if !strings.EqualFold(old, name) {
-		if _, taken := h.byName[strings.ToLower(name)]; taken {
-			return scim.Resource{}, scimerrors.ScimErrorUniqueness
-		}
-		delete(h.byName, strings.ToLower(old))
-		h.byName[strings.ToLower(name)] = id
-	}
-	u.attrs, u.changed = attrs, time.Now()
-	u.version++
-	return u.resource(id), nil
+	return h.update(id, u, attrs)
 }

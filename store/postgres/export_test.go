@@ -33,11 +33,15 @@ func CountsTable(s store.Store) string { return pg(s).counts }
 // ExplainSearch returns PostgreSQL's plan for the page of q on s.
 func ExplainSearch(t *testing.T, s store.Store, q *store.Query) string {
 	t.Helper()
-	p := pg(s)
-	ctx := context.Background()
-	_, list, args, err := p.searchSQL(ctx, q)
+	_, list, args, err := pg(s).searchSQL(context.Background(), q)
 	require.NoError(t, err)
-	rows, err := p.pool.Query(ctx, "EXPLAIN "+list, append(args, max(q.Count, 0), max(q.StartIndex, 1)-1)...)
+	return Explain(t, s, list, append(args, max(q.Count, 0), max(q.StartIndex, 1)-1)...)
+}
+
+// Explain returns PostgreSQL's plan for sql with args, on s's pool.
+func Explain(t *testing.T, s store.Store, sql string, args ...any) string {
+	t.Helper()
+	rows, err := pg(s).pool.Query(context.Background(), "EXPLAIN "+sql, args...)
 	require.NoError(t, err)
 	defer rows.Close()
 	var b strings.Builder

@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -136,14 +135,5 @@ func explain(t *testing.T, db *testDB, s store.Store, m *filter.Matcher) string 
 	t.Helper()
 	where, args, err := filter.ToSQL(m, postgres.Mapper(s), 2)
 	require.NoError(t, err)
-	rows, err := db.pool.Query(context.Background(), `EXPLAIN SELECT r.id FROM `+postgres.Table(s)+` r WHERE r.tenant = $1 AND `+where, append([]any{""}, args...)...)
-	require.NoError(t, err)
-	var plan strings.Builder
-	for rows.Next() {
-		var line string
-		require.NoError(t, rows.Scan(&line))
-		plan.WriteString(line + "\n")
-	}
-	require.NoError(t, rows.Err())
-	return plan.String()
+	return postgres.Explain(t, s, `SELECT r.id FROM `+postgres.Table(s)+` r WHERE r.tenant = $1 AND `+where, append([]any{""}, args...)...)
 }
