@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/internal/document"
@@ -288,6 +289,14 @@ func (h *Handler) searchAll(w http.ResponseWriter, r *http.Request) {
 	h.answer(w, r, h.types, req)
 }
 
+// listBufs are the slices a list fills, pooled.
+type listBufs struct {
+	hits []hit
+	encs []document.Encoded
+}
+
+var listPool = sync.Pool{New: func() any { return new(listBufs) }}
+
 type hit struct {
 	t   *resourceType
 	p   *document.Projection // t's
@@ -328,7 +337,17 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 		h.fail(w, r, err)
 		return
 	}
-	var hits []hit
+	// A page's resources, as the JSON the stores keep, go into slices
+	// reused from one list to the next.
+	lp := listPool.Get().(*listBufs)
+	hits := lp.hits
+	defer func() {
+		// Nothing the slices held outlives the list.
+		clear(hits[:cap(hits)])
+		clear(lp.encs[:cap(lp.encs)])
+		lp.hits, lp.encs = hits[:0], lp.encs[:0]
+		listPool.Put(lp)
+	}()
 	total := 0
 	base := h.baseURL(r)
 	for _, t := range types {
@@ -350,13 +369,16 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 		}
 		p := document.NewProjection(t.rt, req.attributes, req.excluded)
 		if !p.Requests() {
-			encs, n, ok, err := fastpath.SearchJSON(r.Context(), t.store, q)
+			encs, n, ok, err := fastpath.SearchJSON(r.Context(), t.store, q, lp.encs[len(lp.encs):])
 			if ok {
 				if err != nil {
 					h.fail(w, r, err)
 					return
 				}
 				total += n
+				if len(lp.encs) == 0 {
+					lp.encs = encs // kept for the next list (one type's page: the usual list)
+				}
 				hits = slices.Grow(hits, len(encs))
 				for i := range encs {
 					hits = append(hits, hit{t: t, p: p, enc: &encs[i]})
@@ -412,6 +434,9 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 		}
 	}
 	b = append(b, `,"Resources":[`...)
+	var lastT *resourceType
+	var lastP *document.Projection
+	inverses := false // whether lastP writes an inverse attribute of lastT
 	for i, x := range hits {
 		if i > 0 {
 			b = append(b, ',')
@@ -421,6 +446,13 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 			b, id = appendEncoded(b, base, x.t.rt, x.enc, x.p), x.enc.ID
 		} else {
 			b, id = h.appendResource(b, base, x.t.rt, x.res, x.p), x.res.ID
+		}
+		if x.t != lastT || x.p != lastP {
+			lastT, lastP = x.t, x.p
+			inverses = slices.ContainsFunc(x.t.inverses, func(inv inverse) bool { return x.p.Includes(x.t.rt.Schema, nil, inv.attr) })
+		}
+		if !inverses {
+			continue
 		}
 		var err error
 		if b, err = h.appendInverses(r.Context(), b, base, x.t, id, x.p); err != nil {

@@ -331,11 +331,11 @@ type recordingFast struct {
 	s *recordingStore
 }
 
-func (f recordingFast) SearchJSON(ctx context.Context, q *store.Query) ([]document.Encoded, int, error) {
+func (f recordingFast) SearchJSON(ctx context.Context, q *store.Query, dst []document.Encoded) ([]document.Encoded, int, error) {
 	f.s.mu.Lock()
 	f.s.queries = append(f.s.queries, *q)
 	f.s.mu.Unlock()
-	return f.Store.SearchJSON(ctx, q)
+	return f.Store.SearchJSON(ctx, q, dst)
 }
 
 // TestRootQueryReadsOnlyThePage checks that a search across all resource

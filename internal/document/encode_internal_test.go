@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/schema"
 )
 
 // FuzzAppendString checks appendString against encoding/json: the output
@@ -56,4 +59,83 @@ func FuzzSkipJSON(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzSpans checks that AppendEncoded writes the same bytes from a
+// resource's member spans (Encoded.Spans, as the memory store keeps them)
+// as from scanning its JSON, for any string values and under projections
+// that take and leave whole attributes, sub-attributes and extensions.
+func FuzzSpans(f *testing.F) {
+	for _, s := range []string{"", "bjensen", `a"b\c`, "é\u2028", strings.Repeat("x", 300)} {
+		f.Add(s)
+	}
+	rt := schema.Users()
+	projections := [][2][]string{
+		{{"userName"}, nil},
+		{{"userName", "emails"}, nil},
+		{{"name.givenName"}, nil},
+		{{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"}, nil},
+		{{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"}, nil},
+		{{"meta.version", "externalId"}, nil},
+		{nil, {"emails", "meta"}},
+		{nil, {"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"}},
+		{nil, {"id"}},
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		r := &schema.Resource{ID: "id-" + s, ExternalID: s, Meta: schema.Meta{ResourceType: "User", Version: "3", Location: "https://x/Users/1"},
+			Attributes: map[string]any{
+				"userName": "u" + s, "displayName": s, "active": true,
+				"name":   map[string]any{"givenName": s, "familyName": "F"},
+				"emails": []any{map[string]any{"value": s + "@example.com", "type": "work", "primary": true}},
+				"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": map[string]any{"department": s, "employeeNumber": "7"},
+			}}
+		enc := string(AppendJSON(nil, rt, r, nil))
+		spans := string(NewSpanner(rt).AppendSpans(nil, enc))
+		if len(enc) > 0xffff {
+			if spans != "" {
+				t.Fatalf("spans for JSON of %d bytes", len(enc))
+			}
+			return
+		}
+		if spans == "" {
+			t.Fatalf("no spans for JSON of %d bytes", len(enc))
+		}
+		for _, pr := range projections {
+			p := NewProjection(rt, pr[0], pr[1])
+			scanned := AppendEncoded(nil, rt, &Encoded{ID: r.ID, Meta: r.Meta, JSON: enc}, p)
+			spanned := AppendEncoded(nil, rt, &Encoded{ID: r.ID, Meta: r.Meta, JSON: enc, Spans: spans}, NewProjection(rt, pr[0], pr[1]))
+			if string(scanned) != string(spanned) {
+				t.Fatalf("projection %v: from spans\n%s\nscanning\n%s", pr, spanned, scanned)
+			}
+		}
+	})
+}
+
+// TestSpansLimits checks that a resource whose JSON is too long for the
+// spans' 16-bit offsets, or not as AppendJSON writes it, has none.
+func TestSpansLimits(t *testing.T) {
+	rt := schema.Users()
+	long := string(AppendJSON(nil, rt, &schema.Resource{ID: "1", Attributes: map[string]any{"userName": strings.Repeat("x", 70_000)}}, nil))
+	sp := NewSpanner(rt)
+	if len(sp.AppendSpans(nil, long)) != 0 {
+		t.Error("spans for JSON over 65,535 bytes")
+	}
+	if got := sp.AppendSpans([]byte("x"), `["not an object"]`); string(got) != "x" {
+		t.Error("spans for JSON that is not an object")
+	}
+	odd := `{"userName":"a","x-unknown":1}`
+	got := sp.AppendSpans(nil, odd)
+	if len(got) != 12 || got[10] != 0xff || got[11] != 0xff {
+		t.Errorf("an unknown member's place: %q", got)
+	}
+	// A member whose place the spans do not know: the JSON is scanned.
+	p := NewProjection(rt, []string{"userName"}, nil)
+	scanned := AppendEncoded(nil, rt, &Encoded{ID: "1", JSON: odd}, p)
+	spanned := AppendEncoded(nil, rt, &Encoded{ID: "1", JSON: odd, Spans: string(got)}, NewProjection(rt, []string{"userName"}, nil))
+	if string(scanned) != string(spanned) {
+		t.Errorf("from spans %s, scanning %s", spanned, scanned)
+	}
 }

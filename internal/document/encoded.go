@@ -17,6 +17,66 @@ type Encoded struct {
 	// LastModified. Attributes returned only on request, or never, are
 	// not in it.
 	JSON string
+	// Spans, when not "", is what a Spanner of the resource type appends
+	// for JSON: where each member of JSON starts and ends and which it is,
+	// so that a projection need neither scan JSON nor look names up.
+	Spans string
+}
+
+// A Spanner writes the spans of JSON of one resource type (see
+// Encoded.Spans). Make one per resource type with NewSpanner; it is safe
+// for concurrent use.
+type Spanner struct {
+	places ruleTable // member name -> 1 + its place in memberNames
+}
+
+// NewSpanner returns the Spanner of resource type rt.
+func NewSpanner(rt *schema.ResourceType) *Spanner {
+	sp := &Spanner{}
+	for i, n := range memberNames(rt) {
+		if i < 127 {
+			sp.places.add(n, int8(i+1))
+		}
+	}
+	return sp
+}
+
+// AppendSpans appends to dst, for each member of enc (JSON of a resource
+// of the Spanner's type as AppendJSON writes it), where it starts (its
+// name's opening quote), where it ends (after its value) and its place
+// among the members the type can have, as three little-endian uint16s. It
+// appends nothing when enc is longer than 65,535 bytes or not as
+// AppendJSON writes it.
+func (sp *Spanner) AppendSpans(dst []byte, enc string) []byte {
+	if len(enc) > 0xffff {
+		return dst
+	}
+	n := len(dst)
+	if !eachMember(enc, func(name string, from, to int) bool {
+		at := 0xffff
+		if r, ok := sp.places.get(name); ok {
+			at = int(r) - 1
+		}
+		dst = append(dst, byte(from), byte(from>>8), byte(to), byte(to>>8), byte(at), byte(at>>8))
+		return true
+	}) {
+		return dst[:n]
+	}
+	return dst
+}
+
+// memberNames returns the names of the members a resource of type rt can
+// have, in the order AppendJSON writes them.
+func memberNames(rt *schema.ResourceType) []string {
+	names := make([]string, 0, 4+len(rt.Schema.Attributes)+len(rt.Extensions))
+	names = append(names, "schemas", "id", "externalId")
+	for _, a := range rt.Schema.Attributes {
+		names = append(names, a.Name)
+	}
+	for _, e := range rt.Extensions {
+		names = append(names, e.Schema.ID)
+	}
+	return append(names, "meta")
 }
 
 // AppendEncoded appends the JSON of e, a resource of type rt, to dst and
@@ -120,16 +180,20 @@ type member struct {
 func appendWholeMembers(dst []byte, rt *schema.ResourceType, e *Encoded, p *Projection) ([]byte, bool) {
 	var buf [32]member
 	picked := buf[:0]
-	whole := eachMember(e.JSON, func(name string, from, to int) bool {
-		switch p.memberRule(rt, name) {
-		case memberSkip:
-			return true
-		case memberWhole:
-			picked = append(picked, member{from: from, to: to, ext: extSchema(rt, name)})
-			return true
-		}
-		return false
-	})
+	picked, whole, spanned := pickBySpans(rt, e, p, picked)
+	if !spanned {
+		picked = picked[:0]
+		whole = eachMember(e.JSON, func(name string, from, to int) bool {
+			switch p.memberRule(rt, name) {
+			case memberSkip:
+				return true
+			case memberWhole:
+				picked = append(picked, member{from: from, to: to, ext: extSchema(rt, name)})
+				return true
+			}
+			return false
+		})
+	}
 	if !whole {
 		return dst, false
 	}
@@ -154,6 +218,39 @@ func appendWholeMembers(dst []byte, rt *schema.ResourceType, e *Encoded, p *Proj
 		dst = appendMeta(dst, e.Meta, p, rt.Schema, commonAttrs[2])
 	}
 	return append(dst, '}'), true
+}
+
+// pickBySpans appends to picked the members of e that p writes whole,
+// found from e.Spans, returns it, and reports whether p writes each
+// member whole. It reports spanned false when e has no spans for rt and p, or a member
+// whose place the spans do not know: the caller then scans e.JSON.
+func pickBySpans(rt *schema.ResourceType, e *Encoded, p *Projection, picked []member) (_ []member, whole, spanned bool) {
+	sp := e.Spans
+	if sp == "" || p.rt != rt {
+		return picked, false, false
+	}
+	// A member's rule is found by its place.
+	p.once.Do(func() { p.buildRules(rt) })
+	base := 3 + len(rt.Schema.Attributes) // the first extension's place
+	for k := 0; k+6 <= len(sp); k += 6 {
+		from, to := int(sp[k])|int(sp[k+1])<<8, int(sp[k+2])|int(sp[k+3])<<8
+		at := int(sp[k+4]) | int(sp[k+5])<<8
+		if at >= len(p.byPlace) {
+			return picked, false, false
+		}
+		switch p.byPlace[at] {
+		case memberSkip:
+		case memberWhole:
+			var ext *schema.Schema
+			if x := at - base; x >= 0 && x < len(rt.Extensions) {
+				ext = rt.Extensions[x].Schema
+			}
+			picked = append(picked, member{from: from, to: to, ext: ext})
+		default:
+			return picked, false, true
+		}
+	}
+	return picked, true, true
 }
 
 // How AppendEncoded writes a member of the JSON of an Encoded resource
@@ -181,14 +278,12 @@ func (p *Projection) memberRule(rt *schema.ResourceType, name string) int8 {
 // each member a resource of type rt can have, and whether it writes id
 // and meta.
 func (p *Projection) buildRules(rt *schema.ResourceType) {
-	for _, n := range []string{"schemas", "id", "externalId", "meta"} {
-		p.rules.add(n, memberRuleOf(rt, n, p))
-	}
-	for _, a := range rt.Schema.Attributes {
-		p.rules.add(a.Name, memberRuleOf(rt, a.Name, p))
-	}
-	for _, e := range rt.Extensions {
-		p.rules.add(e.Schema.ID, memberRuleOf(rt, e.Schema.ID, p))
+	names := memberNames(rt)
+	p.byPlace = make([]int8, len(names))
+	for i, n := range names {
+		r := memberRuleOf(rt, n, p)
+		p.rules.add(n, r)
+		p.byPlace[i] = r
 	}
 	p.id = p.Includes(rt.Schema, nil, commonAttrs[0])
 	p.meta = p.Includes(rt.Schema, nil, commonAttrs[2])

@@ -36,11 +36,12 @@ type Projection struct {
 	// requests: an attribute returned only on request is written.
 	requests bool
 
-	rt    *schema.ResourceType // the type p was made for
-	once  sync.Once            // builds rules, id and meta
-	rules ruleTable            // how AppendEncoded writes each member, by name
-	id    bool                 // p writes id
-	meta  bool                 // p writes meta, or part of it
+	rt      *schema.ResourceType // the type p was made for
+	once    sync.Once            // builds rules, id and meta
+	rules   ruleTable            // how AppendEncoded writes each member, by name
+	byPlace []int8               // the same, by place in memberNames(rt)
+	id      bool                 // p writes id
+	meta    bool                 // p writes meta, or part of it
 }
 
 // ruleTable maps member names to how AppendEncoded writes them: an open

@@ -50,7 +50,8 @@ type Store interface {
 	// the store keeps no index of attr.
 	Holders(ctx context.Context, attr, value string) (holders []Holder, ok bool, err error)
 	GetJSON(ctx context.Context, id string) (document.Encoded, error)
-	SearchJSON(ctx context.Context, q *store.Query) (page []document.Encoded, total int, err error)
+	// SearchJSON appends the page to dst (which it may reuse) and returns it.
+	SearchJSON(ctx context.Context, q *store.Query, dst []document.Encoded) (page []document.Encoded, total int, err error)
 	CreateAdopted(ctx context.Context, r *schema.Resource) (*schema.Resource, error)
 	ReplaceAdopted(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error)
 }
@@ -102,13 +103,14 @@ func GetJSON(ctx context.Context, s store.Store, id string) (enc document.Encode
 	return enc, true, err
 }
 
-// SearchJSON answers q as the JSON s keeps, with ok as in GetJSON.
-func SearchJSON(ctx context.Context, s store.Store, q *store.Query) (page []document.Encoded, total int, ok bool, err error) {
+// SearchJSON answers q as the JSON s keeps, appended to dst, with ok as in
+// GetJSON.
+func SearchJSON(ctx context.Context, s store.Store, q *store.Query, dst []document.Encoded) (page []document.Encoded, total int, ok bool, err error) {
 	jr, found := Reader(s)
 	if !found {
 		return nil, 0, false, nil
 	}
-	page, total, err = jr.SearchJSON(ctx, q)
+	page, total, err = jr.SearchJSON(ctx, q, dst)
 	if errors.Is(err, errors.ErrUnsupported) {
 		return nil, 0, false, nil
 	}

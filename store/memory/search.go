@@ -56,8 +56,8 @@ func (s *part) search(ctx context.Context, q *store.Query) (*store.Page, error) 
 	return &store.Page{Resources: rs, Total: total}, nil
 }
 
-// searchJSON answers q with the stored JSON.
-func (s *part) searchJSON(ctx context.Context, q *store.Query) ([]document.Encoded, int, error) {
+// searchJSON answers q with the stored JSON, appended to dst.
+func (s *part) searchJSON(ctx context.Context, q *store.Query, dst []document.Encoded) ([]document.Encoded, int, error) {
 	if s.lists > 0 {
 		return nil, 0, errLists
 	}
@@ -65,9 +65,9 @@ func (s *part) searchJSON(ctx context.Context, q *store.Query) ([]document.Encod
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]document.Encoded, len(hits))
-	for i, h := range hits {
-		out[i] = s.encoded(h.st)
+	out := slices.Grow(dst[:0], len(hits))
+	for _, h := range hits {
+		out = append(out, s.encoded(h.st))
 	}
 	return out, total, nil
 }

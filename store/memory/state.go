@@ -23,6 +23,7 @@ type part struct {
 	now     func() time.Time
 	newID   func() string
 	safeIDs bool // newID is store.NewID, safe to call without the lock
+	spanner *document.Spanner
 	soft    bool // Options.SoftDelete
 
 	mu      sync.RWMutex
@@ -43,7 +44,7 @@ type part struct {
 
 // fresh returns an empty partition with p's settings.
 func (p *part) fresh() *part {
-	n := &part{rt: p.rt, beside: p.beside, lists: p.lists, now: p.now, newID: p.newID, safeIDs: p.safeIDs, soft: p.soft,
+	n := &part{rt: p.rt, beside: p.beside, lists: p.lists, now: p.now, newID: p.newID, safeIDs: p.safeIDs, soft: p.soft, spanner: p.spanner,
 		byID: map[string]*entry{}, byExt: map[string]*entry{}, extMore: map[string][]*entry{}}
 	add := func(ext string, attrs []*schema.Attribute) {
 		for _, a := range attrs {
@@ -88,8 +89,9 @@ type entry struct {
 // complex value, which a read writes out without decoding, and the values
 // kept beside it.
 type state struct {
-	blob              string // the JSON, then the version
+	blob              string // the JSON, then the version, then document.Spans of the JSON
 	jsonLen           int32  // the JSON's length in blob
+	spansAt           int32  // where blob holds the spans
 	idAt, idLen       int32  // where blob holds the id, or -1
 	extAt, extLen     int32  // where blob holds the externalId, or -1
 	created, modified time.Time
@@ -120,7 +122,10 @@ func (st *state) ext() string {
 	return ""
 }
 
-func (st *state) version() string { return st.blob[st.jsonLen:] }
+func (st *state) version() string { return st.blob[st.jsonLen:st.spansAt] }
+
+// spans returns document.Spans of the state's JSON.
+func (st *state) spans() string { return st.blob[st.spansAt:] }
 
 // enc returns the state's JSON (as document.Encoded.JSON).
 func (st *state) enc() string { return st.blob[:st.jsonLen] }
@@ -168,9 +173,9 @@ func adopt(r *schema.Resource) *schema.Resource {
 // created and modified, made before taking the lock; keep may append to
 // it.
 //
-// The JSON, the version and, where the JSON holds them, the id and
-// externalId share one string: one object, which the garbage collector
-// does not scan, per stored version.
+// The JSON, the version, the JSON's member spans (document.Spans) and,
+// where the JSON holds them, the id and externalId share one string: one
+// object, which the garbage collector does not scan, per stored version.
 func (s *part) keep(c *schema.Resource, id string, version uint64, created, modified time.Time, pre []byte) *state {
 	st := &state{idAt: -1, extAt: -1, created: created, modified: modified}
 	if pre == nil {
@@ -178,8 +183,11 @@ func (s *part) keep(c *schema.Resource, id string, version uint64, created, modi
 		pre = s.buf
 	}
 	n := len(pre)
-	st.blob = string(strconv.AppendUint(pre, version, 10))
-	st.jsonLen = int32(n)
+	pre = strconv.AppendUint(pre, version, 10)
+	st.jsonLen, st.spansAt = int32(n), int32(len(pre))
+	// The spans are read from a copy of the JSON: appending to pre may
+	// move it.
+	st.blob = string(s.spanner.AppendSpans(pre, string(pre[:n])))
 	var x stateExtra
 	if i := offset(st.blob[:n], id); i >= 0 {
 		st.idAt, st.idLen = int32(i), int32(len(id))
@@ -340,7 +348,7 @@ func (s *part) resourceFor(st *state, p *document.Projection) (*schema.Resource,
 
 // encoded returns st as fastpath.Store hands it out.
 func (s *part) encoded(st *state) document.Encoded {
-	return document.Encoded{ID: st.id(), Meta: st.meta(s.rt), JSON: st.enc()}
+	return document.Encoded{ID: st.id(), Meta: st.meta(s.rt), JSON: st.enc(), Spans: st.spans()}
 }
 
 // filterNeeds returns a projection of the top-level attributes filter f

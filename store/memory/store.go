@@ -52,7 +52,7 @@ var errLists = fmt.Errorf("memory: the stored JSON leaves out the reference list
 // and a store.Patcher too (see the package documentation), and a
 // store.Trash with Options.SoftDelete. The zero Options give the defaults.
 func New(rt *schema.ResourceType, opts Options) store.Store {
-	s := &memStore{tmpl: part{rt: rt, now: opts.Now, newID: opts.NewID, soft: opts.SoftDelete}, parts: map[string]*part{}}
+	s := &memStore{tmpl: part{rt: rt, now: opts.Now, newID: opts.NewID, soft: opts.SoftDelete, spanner: document.NewSpanner(rt)}, parts: map[string]*part{}}
 	if s.tmpl.now == nil {
 		s.tmpl.now = time.Now
 	}
@@ -193,8 +193,8 @@ func (f *fast) GetJSON(ctx context.Context, id string) (document.Encoded, error)
 }
 
 // SearchJSON declines as GetJSON does.
-func (f *fast) SearchJSON(ctx context.Context, q *store.Query) ([]document.Encoded, int, error) {
-	return (*memStore)(f).part(ctx).searchJSON(ctx, q)
+func (f *fast) SearchJSON(ctx context.Context, q *store.Query, dst []document.Encoded) ([]document.Encoded, int, error) {
+	return (*memStore)(f).part(ctx).searchJSON(ctx, q, dst)
 }
 
 // CreateAdopted is Create without copying r.

@@ -738,7 +738,7 @@ func checkSearchJSON(t *testing.T, s store.Store, rt *schema.ResourceType, q *st
 	if !ok {
 		return
 	}
-	encs, total, err := jr.SearchJSON(context.Background(), q)
+	encs, total, err := jr.SearchJSON(context.Background(), q, nil)
 	if errors.Is(err, errors.ErrUnsupported) {
 		return
 	}
