@@ -10,7 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scimkit/scimkit/handler"
 	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store/memory"
 )
 
 // TestCursorPaging follows nextCursor through a sorted, filtered list
@@ -111,4 +113,76 @@ func TestKeysetCursor(t *testing.T) {
 	wantError(t, s.do(http.MethodGet, "/Users?count=2&filter=userName%20pr&cursor="+c, ""), http.StatusBadRequest, schema.ScimInvalidCursor)
 	second := s.do(http.MethodGet, "/Users?count=2&cursor="+c, "")
 	assert.Len(t, second.body["Resources"], 2)
+}
+
+// TestWalkByStartIndex walks a list in id order by startIndex, as Okta's
+// import does (RFC 7644 §3.4.2.4): every page is what an index page
+// answers, and after the first the store is asked for the results past
+// the page before's last id (store.Query.After) rather than to skip the
+// results before it. A write in the tenant starts the walk again from
+// the index.
+func TestWalkByStartIndex(t *testing.T) {
+	users, groups := schema.Users(), schema.Groups()
+	us := &recordingStore{Store: memory.New(users, memory.Options{})}
+	s := newServer(t, "", func(c *handler.Config) {
+		c.Endpoints = []handler.Endpoint{{Type: users, Store: us}, {Type: groups, Store: memory.New(groups, memory.Options{})}}
+	})
+	for i := range 20 {
+		s.create("/Users", user(fmt.Sprintf("w%02d", i)))
+	}
+	all := s.do(http.MethodGet, "/Users?count=100&attributes=id", "")
+	var want []string
+	for _, x := range all.body["Resources"].([]any) {
+		want = append(want, x.(map[string]any)["id"].(string))
+	}
+	require.Len(t, want, 20)
+	total := 20
+	page := func(start int) []string {
+		t.Helper()
+		us.mu.Lock()
+		us.queries = nil
+		us.mu.Unlock()
+		r := s.do(http.MethodGet, fmt.Sprintf("/Users?startIndex=%d&count=3&attributes=id", start), "")
+		require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+		assert.Equal(t, float64(total), r.body["totalResults"])
+		assert.Equal(t, float64(start), r.body["startIndex"])
+		var ids []string
+		for _, x := range r.body["Resources"].([]any) {
+			ids = append(ids, x.(map[string]any)["id"].(string))
+		}
+		return ids
+	}
+	after := func() string {
+		us.mu.Lock()
+		defer us.mu.Unlock()
+		for _, q := range us.queries {
+			if q.After != "" {
+				return q.After
+			}
+		}
+		return ""
+	}
+	var got []string
+	for start := 1; start <= 20; start += 3 {
+		ids := page(start)
+		if start > 1 {
+			assert.Equal(t, got[len(got)-1], after(), "page %d read past the page before", start)
+		}
+		got = append(got, ids...)
+	}
+	assert.Equal(t, want, got)
+
+	// A write: the next page is read by index again, and is the index's.
+	page(1)
+	page(4)
+	s.create("/Users", user("w-new"))
+	total = 21
+	ids := page(7)
+	assert.Empty(t, after(), "after a write, the page is read by index")
+	all = s.do(http.MethodGet, "/Users?startIndex=7&count=3&attributes=id", "")
+	var index []string
+	for _, x := range all.body["Resources"].([]any) {
+		index = append(index, x.(map[string]any)["id"].(string))
+	}
+	assert.Equal(t, index, ids)
 }

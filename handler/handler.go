@@ -229,6 +229,7 @@ type Handler struct {
 	byType     map[*schema.ResourceType]*resourceType
 	patchOpts  patch.Options
 	decodeOpts document.DecodeOptions
+	walks      walks // where pages of lists by startIndex ended
 }
 
 type resourceType struct {
@@ -387,6 +388,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.serve(w, r)
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && !strings.HasSuffix(r.URL.Path, "/.search") {
+		// It may have written: the tenant's walks start again.
+		h.walks.wrote(store.Tenant(r.Context()))
+	}
 }
 
 // serve routes a request.

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/internal/document"
@@ -28,7 +29,7 @@ type searchRequest struct {
 	startIndex, count    int
 	countSet             bool    // false: the request gave no count
 	cursor               *string // RFC 9865: non-nil asks for cursor paging; "" for the first page
-	after                string  // keyset cursor: the id the page comes after
+	after                string  // keyset cursor, or the walk's page before (walks): the id the page comes after
 	total                int     // keyset cursor past the first page: the total the first page counted
 	attributes, excluded []string
 }
@@ -222,16 +223,17 @@ func (h *Handler) query(ctx context.Context, t *resourceType, req searchRequest,
 	if req.keyset() {
 		// One more than the page, to know whether a next page exists.
 		q.Count++
-		if req.after != "" {
-			// The page follows the last id of the one before (keyset
-			// paging); the first page counted the total.
-			q.After, q.NoTotal = req.after, true
-			past := &filter.Compare{Path: filter.Path{Name: "id"}, Op: filter.Gt, Value: req.after}
-			if e == nil {
-				e = past
-			} else {
-				e = &filter.Logical{Op: filter.And, Left: e, Right: past}
-			}
+	}
+	if req.after != "" {
+		// The page follows the last id of the one before (a keyset
+		// cursor, or the next page of a walk by startIndex): the results
+		// past it in id order. The total is counted apart.
+		q.StartIndex, q.After, q.NoTotal = 1, req.after, true
+		past := &filter.Compare{Path: filter.Path{Name: "id"}, Op: filter.Gt, Value: req.after}
+		if e == nil {
+			e = past
+		} else {
+			e = &filter.Logical{Op: filter.And, Left: e, Right: past}
 		}
 	}
 	if e != nil {
@@ -348,8 +350,34 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 		lp.hits, lp.encs = hits[:0], lp.encs[:0]
 		listPool.Put(lp)
 	}()
-	total := 0
+	total, walkTotal := 0, -1
 	base := h.baseURL(r)
+	// A page of a list in id order by startIndex may be the next page of
+	// a walk (see walks).
+	walkable := !across && req.cursor == nil && req.sortBy == "" && req.count > 0
+	var walk walkKey
+	var gen uint64
+	now := time.Now()
+	if walkable {
+		tenant := store.Tenant(r.Context())
+		gen = h.walks.gen(tenant).Load()
+		walk = walkKey{tenant: tenant, endpoint: types[0].rt.Endpoint, digest: queryDigest(req), count: req.count, start: req.startIndex}
+		if id, ok := h.walks.after(walk, now); ok && req.startIndex > 1 {
+			// Counted as the page would be, then read from the id.
+			q, _, err := h.query(r.Context(), types[0], req, e, false, base)
+			if err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			q.Count = 0
+			counted, err := store.Search(r.Context(), types[0].store, q)
+			if err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			walkTotal, req.after = counted.Total, id
+		}
+	}
 	for _, t := range types {
 		sub := req
 		if across {
@@ -399,6 +427,15 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
+	if walkTotal >= 0 {
+		total = walkTotal
+	}
+	if walkable && len(hits) == req.count {
+		// The next page of this walk starts past this one's last id.
+		next := walk
+		next.start += req.count
+		h.walks.ended(next, hits[len(hits)-1].id(), gen, now)
+	}
 	more := false
 	if req.keyset() {
 		if more = len(hits) > req.count; more {

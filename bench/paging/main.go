@@ -1,8 +1,8 @@
 // Command paging measures list pages of a large tenant on the PostgreSQL
 // store, through the handler: the first cursor page (RFC 9865, which
 // counts the tenant), cursor pages deep in the list, a walk of every user
-// by cursor as an identity provider's import makes it, and index pages
-// (startIndex) at the same depths.
+// by cursor, index pages (startIndex) at the same depths, and a walk of
+// every user by startIndex, as Okta's import makes it.
 //
 //	go run ./bench/paging -postgres postgres://postgres@127.0.0.1:5432/test -users 1000000
 //
@@ -145,6 +145,22 @@ func run(ctx context.Context, dsn string, n, count, reps int, walk bool) error {
 			return err
 		}
 		fmt.Printf("index page at startIndex=%d: p50 %s\n", d+1, t.Round(time.Microsecond))
+	}
+	if walk {
+		// As Okta imports: startIndex=1, 1+count, ... to the end.
+		start, pages, seen := time.Now(), 0, 0
+		for i := 1; ; i += count {
+			body, _, err := get(fmt.Sprintf("%s&attributes=userName&startIndex=%d", c, i))
+			if err != nil {
+				return err
+			}
+			pages++
+			n := len(body["Resources"].([]any))
+			if seen += n; n < count {
+				break
+			}
+		}
+		fmt.Printf("walk by startIndex: %d users in %d pages, %s (%s a page)\n", seen, pages, time.Since(start).Round(time.Millisecond), (time.Since(start) / time.Duration(pages)).Round(time.Microsecond))
 	}
 	return nil
 }

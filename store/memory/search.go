@@ -175,9 +175,13 @@ func (s *part) find(ctx context.Context, q *store.Query) ([]hit, int, error) {
 func (s *part) scanFrom(ctx context.Context, q *store.Query) ([]hit, error) {
 	start, count := max(q.StartIndex, 1), max(q.Count, 0)
 	want := start - 1 + count
+	f := q.Filter
+	if f != nil && onlyPast(f.Expr(), q.After) {
+		f = nil // every resource past After matches: nothing to read
+	}
 	var needs *document.Projection
-	if q.Filter != nil {
-		needs = s.filterNeeds(q.Filter)
+	if f != nil {
+		needs = s.filterNeeds(f)
 	}
 	after, window := q.After, min(max(want, 64), maxWindow)
 	var matched []hit
@@ -198,12 +202,12 @@ func (s *part) scanFrom(ctx context.Context, q *store.Query) ([]hit, error) {
 		more := end < len(s.sorted)
 		s.mu.RUnlock()
 		for _, h := range batch {
-			if q.Filter != nil {
+			if f != nil {
 				r, err := s.resourceFor(h.st, needs)
 				if err != nil {
 					return nil, err
 				}
-				if !q.Filter.Match(r) {
+				if !f.Match(r) {
 					continue
 				}
 				if needs == nil {
@@ -220,6 +224,14 @@ func (s *part) scanFrom(ctx context.Context, q *store.Query) ([]hit, error) {
 		after, window = batch[len(batch)-1].st.id(), min(window*2, maxWindow)
 	}
 	return topk.Page(matched, start, count), nil
+}
+
+// onlyPast reports whether e is `id gt after` and nothing else, as the
+// handler writes it for a keyset page without a filter of the client's.
+func onlyPast(e filter.Expr, after string) bool {
+	c, ok := e.(*filter.Compare)
+	return ok && after != "" && c.Op == filter.Gt && c.Value == after &&
+		strings.EqualFold(c.Path.Name, "id") && c.Path.URN == "" && c.Path.Sub == "" && c.Path.Filter == nil
 }
 
 // maxWindow bounds what scanFrom copies under the read lock at once.
