@@ -328,7 +328,7 @@ func check(rt *schema.ResourceType, r, old *schema.Resource) error {
 		oldAttrs = old.Attributes
 	}
 	for k, v := range r.Attributes {
-		if rt.Schema.Attribute(k) != nil && rt.Schema.Attribute(k).Name == k {
+		if a := rt.Schema.Attribute(k); a != nil && a.Name == k {
 			continue
 		}
 		if e := rt.Extension(k); e != nil && e.Schema.ID == k {
