@@ -26,15 +26,21 @@ func (s *part) scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
 			snapshot[i] = e.st
 		}
 		s.mu.Unlock()
-		for _, st := range snapshot {
-			if err := ctx.Err(); err != nil {
-				yield(nil, err)
-				return
-			}
-			r, err := s.resource(st)
-			if !yield(r, err) || err != nil {
-				return
-			}
+		s.yieldStates(ctx, snapshot, yield)
+	}
+}
+
+// yieldStates yields the resources states hold, in order, until yield
+// stops or an error (the context's, or a state's) has been yielded.
+func (s *part) yieldStates(ctx context.Context, states []*state, yield func(*schema.Resource, error) bool) {
+	for _, st := range states {
+		if err := ctx.Err(); err != nil {
+			yield(nil, err)
+			return
+		}
+		r, err := s.resource(st)
+		if !yield(r, err) || err != nil {
+			return
 		}
 	}
 }

@@ -267,16 +267,7 @@ func (s *part) deleted(ctx context.Context) iter.Seq2[*schema.Resource, error] {
 		states := slices.Collect(maps.Values(s.trash))
 		s.mu.RUnlock()
 		slices.SortFunc(states, func(a, b *state) int { return strings.Compare(a.id(), b.id()) })
-		for _, st := range states {
-			if err := ctx.Err(); err != nil {
-				yield(nil, err)
-				return
-			}
-			r, err := s.resource(st)
-			if !yield(r, err) || err != nil {
-				return
-			}
-		}
+		s.yieldStates(ctx, states, yield)
 	}
 }
 

@@ -725,8 +725,14 @@ func (s *pgStore) Delete(ctx context.Context, id, ifVersion string) error {
 
 // Scan yields every resource, ordered by id.
 func (s *pgStore) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
+	return s.resources(ctx, `SELECT `+s.cols+` FROM `+s.table+` r WHERE r.tenant = $1 ORDER BY r.id COLLATE "C"`, store.Tenant(ctx))
+}
+
+// resources yields the resources of the rows sql selects (the columns of
+// row, in its order), stopping at the first error.
+func (s *pgStore) resources(ctx context.Context, sql string, args ...any) iter.Seq2[*schema.Resource, error] {
 	return func(yield func(*schema.Resource, error) bool) {
-		rows, err := s.pool.Query(ctx, `SELECT `+s.cols+` FROM `+s.table+` r WHERE r.tenant = $1 ORDER BY r.id COLLATE "C"`, store.Tenant(ctx))
+		rows, err := s.pool.Query(ctx, sql, args...)
 		if err != nil {
 			yield(nil, s.mapError(err))
 			return
@@ -789,28 +795,7 @@ var _ store.Trash = softStore{}
 
 // Deleted implements store.Trash.
 func (s softStore) Deleted(ctx context.Context) iter.Seq2[*schema.Resource, error] {
-	return func(yield func(*schema.Resource, error) bool) {
-		rows, err := s.pool.Query(ctx, `SELECT r.id, r.external_id, r.version, r.created, r.last_modified, r.data, r.members FROM `+s.trash+` r WHERE r.tenant = $1 ORDER BY r.id COLLATE "C"`, store.Tenant(ctx))
-		if err != nil {
-			yield(nil, s.mapError(err))
-			return
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var rw row
-			if err := rows.Scan(rw.targets()...); err != nil {
-				yield(nil, err)
-				return
-			}
-			r, err := s.resource(&rw)
-			if !yield(r, err) || err != nil {
-				return
-			}
-		}
-		if err := rows.Err(); err != nil {
-			yield(nil, s.mapError(err))
-		}
-	}
+	return s.resources(ctx, `SELECT r.id, r.external_id, r.version, r.created, r.last_modified, r.data, r.members FROM `+s.trash+` r WHERE r.tenant = $1 ORDER BY r.id COLLATE "C"`, store.Tenant(ctx))
 }
 
 // Purge implements store.Trash.
