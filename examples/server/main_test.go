@@ -87,6 +87,21 @@ func send(t *testing.T, srv *httptest.Server, token, method, path, body string) 
 	return resp.StatusCode, out.ScimType
 }
 
+// create posts body to /Users, requires 201 and returns the new id.
+func create(t *testing.T, srv *httptest.Server, token, body, msg string) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/scim/v2/Users", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var created struct{ ID string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&created))
+	require.Equal(t, http.StatusCreated, resp.StatusCode, msg)
+	return created.ID
+}
+
 // TestGroupNamesAreUnique checks that the example server, which exists to
 // be pointed at Entra ID, answers a second group of the same displayName
 // with 409 uniqueness (RFC 7644 §3.3), as Entra ID expects.
@@ -111,16 +126,8 @@ func TestStrictFlag(t *testing.T) {
 		want   int
 	}{{false, http.StatusOK}, {true, http.StatusBadRequest}} {
 		srv, token := serve(t, options{strict: tt.strict})
-		req, err := http.NewRequest(http.MethodPost, srv.URL+"/scim/v2/Users", strings.NewReader(user))
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := srv.Client().Do(req)
-		require.NoError(t, err)
-		var created struct{ ID string }
-		require.NoError(t, json.NewDecoder(resp.Body).Decode(&created))
-		resp.Body.Close()
-		require.Equal(t, http.StatusCreated, resp.StatusCode)
-		status, scimType := send(t, srv, token, http.MethodPatch, "/Users/"+created.ID, op)
+		id := create(t, srv, token, user, "")
+		status, scimType := send(t, srv, token, http.MethodPatch, "/Users/"+id, op)
 		assert.Equal(t, tt.want, status, "strict %v", tt.strict)
 		if tt.strict {
 			assert.Equal(t, "invalidSyntax", scimType)
@@ -162,16 +169,8 @@ func TestMaxUsersFlag(t *testing.T) {
 	}
 	status, _ := send(t, srv, token, http.MethodPost, "/Users", body("u3", true))
 	assert.Equal(t, http.StatusForbidden, status, "the fourth seat")
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/scim/v2/Users", strings.NewReader(body("idle", false)))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := srv.Client().Do(req)
-	require.NoError(t, err)
-	var created struct{ ID string }
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&created))
-	resp.Body.Close()
-	require.Equal(t, http.StatusCreated, resp.StatusCode, "an inactive user takes no seat")
-	status, _ = send(t, srv, token, http.MethodPatch, "/Users/"+created.ID, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":true}]}`)
+	idle := create(t, srv, token, body("idle", false), "an inactive user takes no seat")
+	status, _ = send(t, srv, token, http.MethodPatch, "/Users/"+idle, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":true}]}`)
 	assert.Equal(t, http.StatusForbidden, status, "a reactivation past the limit")
 }
 
@@ -197,17 +196,10 @@ func TestSoftDeleteFlag(t *testing.T) {
 
 	srv, token := serve(t, options{softDelete: true})
 	body := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bob"}`
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/scim/v2/Users", strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := srv.Client().Do(req)
-	require.NoError(t, err)
-	var created struct{ ID string }
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&created))
-	resp.Body.Close()
-	status, _ := send(t, srv, token, http.MethodDelete, "/Users/"+created.ID, "")
+	id := create(t, srv, token, body, "")
+	status, _ := send(t, srv, token, http.MethodDelete, "/Users/"+id, "")
 	require.Equal(t, http.StatusNoContent, status)
-	status, _ = send(t, srv, token, http.MethodGet, "/Users/"+created.ID, "")
+	status, _ = send(t, srv, token, http.MethodGet, "/Users/"+id, "")
 	assert.Equal(t, http.StatusNotFound, status)
 	status, _ = send(t, srv, token, http.MethodPost, "/Users", body)
 	assert.Equal(t, http.StatusCreated, status)
