@@ -291,6 +291,27 @@ func (h *Handler) searchAll(w http.ResponseWriter, r *http.Request) {
 	h.answer(w, r, h.types, req)
 }
 
+// continueWalk returns req to read past the id that ended the page
+// before, and the total of the query counted apart, when req is the next
+// page of a walk (see walks) with key k; otherwise req and -1.
+func (h *Handler) continueWalk(ctx context.Context, t *resourceType, req searchRequest, e filter.Expr, base string, k walkKey, now time.Time) (searchRequest, int, error) {
+	id, ok := h.walks.after(k, now)
+	if !ok || req.startIndex <= 1 {
+		return req, -1, nil
+	}
+	q, _, err := h.query(ctx, t, req, e, false, base)
+	if err != nil {
+		return req, -1, err
+	}
+	q.Count = 0
+	counted, err := store.Search(ctx, t.store, q)
+	if err != nil {
+		return req, -1, err
+	}
+	req.after = id
+	return req, counted.Total, nil
+}
+
 // listBufs are the slices a list fills, pooled.
 type listBufs struct {
 	hits []hit
@@ -362,20 +383,10 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 		tenant := store.Tenant(r.Context())
 		gen = h.walks.gen(tenant).Load()
 		walk = walkKey{tenant: tenant, endpoint: types[0].rt.Endpoint, digest: queryDigest(req), count: req.count, start: req.startIndex}
-		if id, ok := h.walks.after(walk, now); ok && req.startIndex > 1 {
-			// Counted as the page would be, then read from the id.
-			q, _, err := h.query(r.Context(), types[0], req, e, false, base)
-			if err != nil {
-				h.fail(w, r, err)
-				return
-			}
-			q.Count = 0
-			counted, err := store.Search(r.Context(), types[0].store, q)
-			if err != nil {
-				h.fail(w, r, err)
-				return
-			}
-			walkTotal, req.after = counted.Total, id
+		var err error
+		if req, walkTotal, err = h.continueWalk(r.Context(), types[0], req, e, base, walk, now); err != nil {
+			h.fail(w, r, err)
+			return
 		}
 	}
 	for _, t := range types {
