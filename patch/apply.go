@@ -133,6 +133,9 @@ func (a *applier) apply(op *Operation) error {
 	if err != nil {
 		return err
 	}
+	if t.attr == nil && t.ext == nil {
+		return nil // an attribute the resource type's store does not keep (schema.ResourceType.Keep)
+	}
 	return a.applyTo(op.Op, t, v, op.Value != nil && v != nil)
 }
 
@@ -165,8 +168,8 @@ func (a *applier) resolve(p filter.Path, pathless bool) (target, error) {
 		}
 	}
 	if attr == nil {
-		if pathless && !a.opts.Strict {
-			return t, nil
+		if !a.opts.Strict && (pathless || a.rt.Dropped(p.URN, p.Name, "")) {
+			return t, nil // skipped
 		}
 		return t, document.InvalidPathError("resource type %s has no attribute %q", a.rt.Name, p.String())
 	}
@@ -182,6 +185,13 @@ func (a *applier) resolve(p filter.Path, pathless bool) (target, error) {
 	}
 	if p.Sub != "" {
 		if t.sub = attr.SubAttribute(p.Sub); t.sub == nil {
+			urn := a.rt.Schema.ID
+			if ext != nil {
+				urn = ext.Schema.ID
+			}
+			if !a.opts.Strict && a.rt.Dropped(urn, attr.Name, p.Sub) {
+				return target{}, nil // skipped
+			}
 			return t, document.InvalidPathError("attribute %q has no sub-attribute %q", attr.Name, p.Sub)
 		}
 		if t.sub.Mutability == schema.ReadOnly {

@@ -220,6 +220,7 @@ type ResourceType struct {
 	Endpoint    string // such as "/Users"
 	Schema      *Schema
 	Extensions  []Extension
+	dropped     map[string]bool // what Keep left out (see Dropped)
 }
 
 // Extension returns the extension whose URN matches urn case-insensitively,

@@ -9,8 +9,11 @@
 // The tables are created when missing, so the example runs on an empty
 // database. Only what the tables hold is kept: userName and the work email
 // (users.email), name.givenName and name.familyName, active; a group's
-// displayName and members. A filter on anything else, such as externalId,
-// gets 400 invalidFilter naming the attribute, rather than a table scan.
+// displayName and members. The resource types are trimmed to those
+// (schema.ResourceType.Keep), so discovery advertises nothing else and
+// what an identity provider sends for other attributes is dropped. A
+// filter on anything else, such as externalId, gets 400 invalidFilter
+// naming the attribute, rather than a table scan.
 package main
 
 import (
@@ -88,9 +91,16 @@ func newHandler(ctx context.Context, pool *pgxpool.Pool) (*handler.Handler, erro
 	if _, err := pool.Exec(ctx, hostSchema); err != nil {
 		return nil, err
 	}
-	// Only the core schemas: the tables hold no enterprise attributes.
-	userType, groupType := schema.Users(), schema.Groups()
-	userType.Extensions = nil
+	// Only what the tables hold: discovery advertises nothing else, and
+	// what an identity provider sends for other attributes is dropped.
+	userType, err := schema.Users().Keep("userName", "name.givenName", "name.familyName", "emails", "active")
+	if err != nil {
+		return nil, err
+	}
+	groupType, err := schema.Groups().Keep("displayName", "members")
+	if err != nil {
+		return nil, err
+	}
 	return handler.New(handler.Config{Endpoints: []handler.Endpoint{
 		{Type: userType, Store: users(pool, userType)},
 		{Type: groupType, Store: teams(pool, groupType)},

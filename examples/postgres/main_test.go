@@ -97,6 +97,25 @@ func TestExistingSchema(t *testing.T) {
 	status, g = do("GET", "/Groups/"+gid, "")
 	require.Equal(t, 200, status)
 	assert.NotContains(t, g, "members", "deleting a user removes its memberships")
+
+	// Discovery follows the tables (schema.ResourceType.Keep), and what
+	// they cannot hold is dropped, not refused, as identity providers send
+	// what they map.
+	status, sch := do("GET", "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", "")
+	require.Equal(t, 200, status)
+	var advertised []string
+	for _, a := range sch["attributes"].([]any) {
+		advertised = append(advertised, a.(map[string]any)["name"].(string))
+	}
+	assert.Equal(t, []string{"userName", "name", "active", "emails"}, advertised)
+	status, rts := do("GET", "/ResourceTypes/User", "")
+	require.Equal(t, 200, status)
+	assert.NotContains(t, rts, "schemaExtensions", "no enterprise attribute is kept")
+	status, u = do("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"grace@example.com","title":"Admiral"}`)
+	require.Equal(t, 201, status, "%v", u)
+	status, u = do("PATCH", "/Users/"+u["id"].(string), `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"title","value":"Rear Admiral"}]}`)
+	require.Equal(t, 200, status, "%v", u)
+	assert.NotContains(t, u, "title")
 }
 
 // TestStoreKit runs the store conformance kit against the example's two
