@@ -15,10 +15,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/handler"
 	"github.com/scimkit/scimkit/internal/pgtest"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/memory"
 	"github.com/scimkit/scimkit/store/storetest"
 )
 
@@ -92,11 +94,15 @@ func TestExistingSchema(t *testing.T) {
 	status, list = do("GET", `/Groups?filter=members.value%20eq%20%22`+uid+`%22`, "")
 	require.Equal(t, 200, status)
 	assert.Equal(t, float64(1), list["totalResults"])
+	status, g = do("GET", "/Groups/"+gid, "")
+	require.Equal(t, 200, status)
+	before := g["meta"].(map[string]any)["version"]
 	status, _ = do("DELETE", "/Users/"+uid, "")
 	assert.Equal(t, 204, status)
 	status, g = do("GET", "/Groups/"+gid, "")
 	require.Equal(t, 200, status)
 	assert.NotContains(t, g, "members", "deleting a user removes its memberships")
+	assert.NotEqual(t, before, g["meta"].(map[string]any)["version"], "and changes the team's version, so that If-None-Match does not answer 304 with the old members (issue 20)")
 
 	// Discovery follows the tables (schema.ResourceType.Keep), and what
 	// they cannot hold is dropped, not refused, as identity providers send
@@ -148,4 +154,39 @@ func TestStoreKit(t *testing.T) {
 			return strconv.FormatInt(id, 10)
 		},
 	})
+}
+
+// TestSortLikeTheMemoryStore checks that sortBy=userName orders users as
+// the memory store does (RFC 7644 §3.4.2.3; userName is not caseExact, so
+// case is ignored, and the order is by code point), for mixed-case and
+// non-ASCII names, not by the database's collation ("Bob" before "amy").
+func TestSortLikeTheMemoryStore(t *testing.T) {
+	ctx := context.Background()
+	pool := newPool(t, "scimkit_sort_")
+	_, err := pool.Exec(ctx, hostSchema)
+	require.NoError(t, err)
+	rt := schema.Users()
+	db, mem := users(pool, rt), memory.New(rt, memory.Options{})
+	for _, name := range []string{"Bob", "zed", "amy", "Émile", "éclair", "Zoë", "anne-Marie", "ANNE"} {
+		for _, s := range []store.Store{db, mem} {
+			_, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": name + "@example.com"}})
+			require.NoError(t, err)
+		}
+	}
+	userNames := func(s store.Store, order string) []string {
+		sorter, err := filter.NewSorter(rt, "userName", order)
+		require.NoError(t, err)
+		page, err := store.Search(ctx, s, &store.Query{Sort: sorter, Count: 100})
+		require.NoError(t, err)
+		var out []string
+		for _, r := range page.Resources {
+			out = append(out, r.Attributes["userName"].(string))
+		}
+		return out
+	}
+	for _, order := range []string{"ascending", "descending"} {
+		want := userNames(mem, order)
+		require.Len(t, want, 8)
+		assert.Equal(t, want, userNames(db, order), order)
+	}
 }

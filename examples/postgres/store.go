@@ -47,6 +47,11 @@ type table struct {
 	cols   string                                  // the SELECT list, ending in created_at, updated_at
 	scan   func(pgx.Row) (*schema.Resource, error) // reads one row of cols
 	mapper filter.Mapper                           // where each attribute is, for filters
+	// holders, when set, is an UPDATE run with a Delete, in the same
+	// statement: it gives a new updated_at (a new version) to the rows
+	// that listed the deleted one, whose id is in the CTE d, so that an
+	// ETag held for them no longer matches.
+	holders string
 }
 
 func version(t time.Time) string { return strconv.FormatInt(t.UnixMicro(), 10) }
@@ -84,8 +89,17 @@ func (t *table) Delete(ctx context.Context, sid, ifVersion string) error {
 	if err != nil {
 		return err
 	}
-	tag, err := t.pool.Exec(ctx, "DELETE FROM "+t.name+" WHERE id = $1 AND ($2 = '' OR (extract(epoch FROM updated_at) * 1000000)::bigint::text = $2)", n, ifVersion)
-	if err == nil && tag.RowsAffected() == 0 {
+	del := "DELETE FROM " + t.name + " WHERE id = $1 AND ($2 = '' OR (extract(epoch FROM updated_at) * 1000000)::bigint::text = $2)"
+	if t.holders == "" {
+		tag, err := t.pool.Exec(ctx, del, n, ifVersion)
+		if err == nil && tag.RowsAffected() == 0 {
+			return t.missing(ctx, n)
+		}
+		return err
+	}
+	var deleted int
+	err = t.pool.QueryRow(ctx, "WITH d AS ("+del+" RETURNING id), h AS ("+t.holders+") SELECT count(*) FROM d", n, ifVersion).Scan(&deleted)
+	if err == nil && deleted == 0 {
 		return t.missing(ctx, n)
 	}
 	return err
@@ -182,7 +196,9 @@ func (t *table) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 // email are its email, name.givenName and name.familyName its names,
 // active its is_active. Other attributes are not kept.
 func users(pool *pgxpool.Pool, rt *schema.ResourceType) *userStore {
-	t := &table{pool: pool, rt: rt, name: "users", cols: "r.id, r.email, r.first_name, r.last_name, r.is_active, r.created_at, r.updated_at"}
+	t := &table{pool: pool, rt: rt, name: "users", cols: "r.id, r.email, r.first_name, r.last_name, r.is_active, r.created_at, r.updated_at",
+		// A deleted user leaves its teams (ON DELETE CASCADE): they change.
+		holders: "UPDATE teams SET updated_at = clock_timestamp() WHERE id IN (SELECT m.team_id FROM team_members m JOIN d ON m.user_id = d.id)"}
 	t.scan = func(row pgx.Row) (*schema.Resource, error) {
 		var n int64
 		var email, first, last string
