@@ -92,3 +92,21 @@ func ExampleNewProjection() {
 	// Output:
 	// {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"42","name":{"givenName":"Barbara"}}
 }
+
+// A store over a users table with an email, two names and a flag serves a
+// User type trimmed to those: discovery advertises nothing else, and what
+// an identity provider sends for the other attributes is dropped.
+func ExampleResourceType_Keep() {
+	users, err := schema.Users().Keep("userName", "name.givenName", "name.familyName", "emails", "active")
+	if err != nil {
+		panic(err)
+	}
+	for _, a := range users.Schema.Attributes {
+		fmt.Print(a.Name, " ")
+	}
+	fmt.Println(len(users.Extensions))
+	fmt.Println(users.Dropped("", "title", ""), users.Dropped("", "name", "formatted"), users.Dropped("", "bogus", ""))
+	// Output:
+	// userName name active emails 0
+	// true true false
+}
