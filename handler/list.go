@@ -296,7 +296,7 @@ func (h *Handler) searchAll(w http.ResponseWriter, r *http.Request) {
 // page of a walk (see walks) with key k; otherwise req and -1.
 func (h *Handler) continueWalk(ctx context.Context, t *resourceType, req searchRequest, e filter.Expr, base string, k walkKey, now time.Time) (searchRequest, int, error) {
 	id, ok := h.walks.after(k, now)
-	if !ok || req.startIndex <= 1 {
+	if !ok {
 		return req, -1, nil
 	}
 	q, _, err := h.query(ctx, t, req, e, false, base)
@@ -378,15 +378,20 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 	walkable := !across && req.cursor == nil && req.sortBy == "" && req.count > 0
 	var walk walkKey
 	var gen uint64
-	now := time.Now()
+	var now time.Time
 	if walkable {
 		tenant := store.Tenant(r.Context())
-		gen = h.walks.gen(tenant).Load()
-		walk = walkKey{tenant: tenant, endpoint: types[0].rt.Endpoint, digest: queryDigest(req), count: req.count, start: req.startIndex}
-		var err error
-		if req, walkTotal, err = h.continueWalk(r.Context(), types[0], req, e, base, walk, now); err != nil {
-			h.fail(w, r, err)
-			return
+		gen, now = h.walks.gen(tenant).Load(), time.Now()
+		// The key's digest is worked out only for a page that may
+		// continue a walk or be continued: most lookups are neither.
+		walk = walkKey{tenant: tenant, endpoint: types[0].rt.Endpoint, count: req.count, start: req.startIndex}
+		if req.startIndex > 1 {
+			walk.digest = queryDigest(req)
+			var err error
+			if req, walkTotal, err = h.continueWalk(r.Context(), types[0], req, e, base, walk, now); err != nil {
+				h.fail(w, r, err)
+				return
+			}
 		}
 	}
 	for _, t := range types {
@@ -444,6 +449,9 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 	if walkable && len(hits) == req.count {
 		// The next page of this walk starts past this one's last id.
 		next := walk
+		if next.digest == "" {
+			next.digest = queryDigest(req)
+		}
 		next.start += req.count
 		h.walks.ended(next, hits[len(hits)-1].id(), gen, now)
 	}
