@@ -7,6 +7,7 @@ package valuekey
 
 import (
 	"fmt"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -97,4 +98,21 @@ func FoldTable() (from, to []rune) {
 		}
 	}
 	return from, to
+}
+
+// PostgresFoldFunction returns the statement that creates (or replaces)
+// the PostgreSQL function name(text), which folds text exactly as Fold
+// does, from FoldTable: unique indexes, filters and sorts on
+// case-insensitive strings use it, so that PostgreSQL compares them as the
+// memory store does, whatever the database's locale. ASCII text takes a
+// short path.
+func PostgresFoldFunction(name string) string {
+	from, to := FoldTable()
+	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	return `CREATE OR REPLACE FUNCTION ` + name + `(t text) RETURNS text
+		LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fold$
+		SELECT CASE WHEN octet_length(t) = char_length(t)
+			THEN translate(t, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
+			ELSE translate(t, ` + quote(string(from)) + `, ` + quote(string(to)) + `) END
+		$fold$`
 }

@@ -227,7 +227,7 @@ func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'
 // It is idempotent and safe to run from several processes at once.
 func (s *pgStore) migrate(ctx context.Context) error {
 	stmts := []string{
-		s.foldFunction(),
+		valuekey.PostgresFoldFunction(s.fold),
 		`CREATE TABLE IF NOT EXISTS ` + s.table + ` (
 			id text PRIMARY KEY,
 			tenant text NOT NULL DEFAULT '',
@@ -342,22 +342,6 @@ func (s *pgStore) countFunction() string {
 			RETURN NULL;
 		END
 		$count$`
-}
-
-// foldFunction returns the statement that creates scimkit_fold(text), which
-// folds text exactly as filters do (the same table of runes, from
-// Go's Unicode tables): unique indexes, filters and sorts on
-// case-insensitive strings use it, so that PostgreSQL compares them as the
-// memory store does, whatever the database's locale. ASCII text takes a
-// short path.
-func (s *pgStore) foldFunction() string {
-	from, to := valuekey.FoldTable()
-	return `CREATE OR REPLACE FUNCTION ` + s.fold + `(t text) RETURNS text
-		LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fold$
-		SELECT CASE WHEN octet_length(t) = char_length(t)
-			THEN translate(t, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
-			ELSE translate(t, ` + quote(string(from)) + `, ` + quote(string(to)) + `) END
-		$fold$`
 }
 
 // qualifyIndex quotes an index name in the store's schema.
