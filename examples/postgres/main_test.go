@@ -2,47 +2,50 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/handler"
-	"github.com/scimkit/scimkit/internal/pgtest"
+	"github.com/scimkit/scimkit/internal/sqltest"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
+	"github.com/scimkit/scimkit/store/sqltable"
 	"github.com/scimkit/scimkit/store/storetest"
 )
 
-// newPool returns a pool whose connections work in a PostgreSQL schema of
-// the test's own, dropped when it ends.
-func newPool(t *testing.T, prefix string) *pgxpool.Pool {
-	_, dsn, name := pgtest.Schema(t, prefix)
-	cfg, err := pgxpool.ParseConfig(dsn)
-	require.NoError(t, err)
-	cfg.ConnConfig.RuntimeParams["search_path"] = name
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	return pool
+var dialects = []sqltable.Dialect{sqltable.PostgreSQL, sqltable.MySQL}
+
+// newDB returns a database of the test's own, on the dialect's test
+// server, dropped when the test ends.
+func newDB(t *testing.T, d sqltable.Dialect, prefix string) *sql.DB {
+	if d == sqltable.MySQL {
+		return sqltest.MySQL(t, prefix)
+	}
+	return sqltest.Postgres(t, prefix)
 }
 
 // TestExistingSchema serves the host's tables through the handler, in a
-// PostgreSQL schema of the test's own.
+// database of the test's own, on PostgreSQL and on MySQL/MariaDB.
 func TestExistingSchema(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) { testExistingSchema(t, d) })
+	}
+}
+
+func testExistingSchema(t *testing.T, d sqltable.Dialect) {
 	ctx := context.Background()
-	pool := newPool(t, "scimkit_example_")
-	h, err := newHandler(ctx, pool)
+	h, err := newHandler(ctx, newDB(t, d, "scimkit_example_"), d)
 	require.NoError(t, err)
 	check, err := handler.BearerToken("tok")
 	require.NoError(t, err)
@@ -72,9 +75,6 @@ func TestExistingSchema(t *testing.T) {
 	assert.Equal(t, 409, status, "users.email is unique case-insensitively")
 
 	status, list := do("GET", `/Users?filter=userName%20eq%20%22ADA@example.com%22%20and%20name.familyName%20sw%20%22Love%22`, "")
-	require.Equal(t, 200, status)
-	assert.Equal(t, float64(1), list["totalResults"])
-	status, list = do("GET", `/Users?filter=emails%5Btype%20eq%20%22work%22%5D.value%20eq%20%22ada@example.com%22`, "")
 	require.Equal(t, 200, status)
 	assert.Equal(t, float64(1), list["totalResults"])
 	status, e := do("GET", `/Users?filter=externalId%20eq%20%22x%22`, "")
@@ -113,7 +113,7 @@ func TestExistingSchema(t *testing.T) {
 	for _, a := range sch["attributes"].([]any) {
 		advertised = append(advertised, a.(map[string]any)["name"].(string))
 	}
-	assert.Equal(t, []string{"userName", "name", "active", "emails"}, advertised)
+	assert.Equal(t, []string{"userName", "name", "active"}, advertised)
 	status, rts := do("GET", "/ResourceTypes/User", "")
 	require.Equal(t, 200, status)
 	assert.NotContains(t, rts, "schemaExtensions", "no enterprise attribute is kept")
@@ -125,35 +125,50 @@ func TestExistingSchema(t *testing.T) {
 }
 
 // TestStoreKit runs the store conformance kit against the example's two
-// stores, each in a PostgreSQL schema of its own, saying what the host's
-// tables keep: no tenants, users with an email, two names and a flag, and
-// teams whose members must be users.
+// stores, each in a database of its own, on PostgreSQL and on
+// MySQL/MariaDB, saying what the host's tables keep: no tenants, users
+// with an email, two names and a flag, and teams whose members must be
+// users.
 func TestStoreKit(t *testing.T) {
-	pools := map[store.Store]*pgxpool.Pool{}
-	newStore := func(t *testing.T, rt *schema.ResourceType) store.Store {
-		pool := newPool(t, "scimkit_kit_")
-		_, err := pool.Exec(context.Background(), hostSchema)
-		require.NoError(t, err)
-		var s store.Store = users(pool, rt)
-		if rt.Name == "Group" {
-			s = teams(pool, rt)
-		}
-		pools[s] = pool
-		return s
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			users := map[store.Store]store.Store{} // a groups store's users
+			storetest.Run(t, func(t *testing.T, rt *schema.ResourceType) store.Store {
+				u, g := newStores(t, d)
+				users[g] = u
+				if rt.Name == "Group" {
+					return g
+				}
+				return u
+			}, storetest.Options{
+				Attributes: map[string][]string{
+					"User":  {"userName", "name.givenName", "name.familyName", "active"},
+					"Group": {"displayName", "members"},
+				},
+				NoTenants: true,
+				Member: func(ctx context.Context, t *testing.T, groups store.Store, i int) string {
+					r, err := users[groups].Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": fmt.Sprintf("member%d@example.com", i)}})
+					require.NoError(t, err)
+					return r.ID
+				},
+			})
+		})
 	}
-	storetest.Run(t, newStore, storetest.Options{
-		Attributes: map[string][]string{
-			"User":  {"userName", "name.givenName", "name.familyName", "active"},
-			"Group": {"displayName", "members"},
-		},
-		NoTenants: true,
-		Member: func(ctx context.Context, t *testing.T, groups store.Store, i int) string {
-			var id int64
-			err := pools[groups].QueryRow(ctx, `INSERT INTO users (email) VALUES ($1) RETURNING id`, fmt.Sprintf("member%d@example.com", i)).Scan(&id)
-			require.NoError(t, err)
-			return strconv.FormatInt(id, 10)
-		},
-	})
+}
+
+// newStores returns the example's stores over a database of the test's own.
+func newStores(t *testing.T, d sqltable.Dialect) (users, teams store.Store) {
+	ctx := context.Background()
+	db := newDB(t, d, "scimkit_kit_")
+	_, err := newHandler(ctx, db, d) // creates the tables
+	require.NoError(t, err)
+	tables, err := sqltable.New(ctx, db, d)
+	require.NoError(t, err)
+	u, err := tables.Store(schema.Users(), usersTable)
+	require.NoError(t, err)
+	g, err := tables.Store(schema.Groups(), teamsTable)
+	require.NoError(t, err)
+	return u, g
 }
 
 // TestSortLikeTheMemoryStore checks that sortBy=userName orders users as
@@ -161,32 +176,34 @@ func TestStoreKit(t *testing.T) {
 // case is ignored, and the order is by code point), for mixed-case and
 // non-ASCII names, not by the database's collation ("Bob" before "amy").
 func TestSortLikeTheMemoryStore(t *testing.T) {
-	ctx := context.Background()
-	pool := newPool(t, "scimkit_sort_")
-	_, err := pool.Exec(ctx, hostSchema)
-	require.NoError(t, err)
-	rt := schema.Users()
-	db, mem := users(pool, rt), memory.New(rt, memory.Options{})
-	for _, name := range []string{"Bob", "zed", "amy", "Émile", "éclair", "Zoë", "anne-Marie", "ANNE"} {
-		for _, s := range []store.Store{db, mem} {
-			_, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": name + "@example.com"}})
-			require.NoError(t, err)
-		}
-	}
-	userNames := func(s store.Store, order string) []string {
-		sorter, err := filter.NewSorter(rt, "userName", order)
-		require.NoError(t, err)
-		page, err := store.Search(ctx, s, &store.Query{Sort: sorter, Count: 100})
-		require.NoError(t, err)
-		var out []string
-		for _, r := range page.Resources {
-			out = append(out, r.Attributes["userName"].(string))
-		}
-		return out
-	}
-	for _, order := range []string{"ascending", "descending"} {
-		want := userNames(mem, order)
-		require.Len(t, want, 8)
-		assert.Equal(t, want, userNames(db, order), order)
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			ctx := context.Background()
+			rt := schema.Users()
+			db, _ := newStores(t, d)
+			mem := memory.New(rt, memory.Options{})
+			for _, name := range []string{"Bob", "zed", "amy", "Émile", "éclair", "Zoë", "anne-Marie", "ANNE"} {
+				for _, s := range []store.Store{db, mem} {
+					_, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": name + "@example.com"}})
+					require.NoError(t, err)
+				}
+			}
+			userNames := func(s store.Store, order string) []string {
+				sorter, err := filter.NewSorter(rt, "userName", order)
+				require.NoError(t, err)
+				page, err := store.Search(ctx, s, &store.Query{Sort: sorter, Count: 100})
+				require.NoError(t, err)
+				var out []string
+				for _, r := range page.Resources {
+					out = append(out, r.Attributes["userName"].(string))
+				}
+				return out
+			}
+			for _, order := range []string{"ascending", "descending"} {
+				want := userNames(mem, order)
+				require.Len(t, want, 8)
+				assert.Equal(t, want, userNames(db, order), order)
+			}
+		})
 	}
 }

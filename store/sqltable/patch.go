@@ -42,11 +42,11 @@ func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifV
 		if !changed {
 			out = cur
 		} else {
-			names, vals, err := s.values(next)
+			vals, err := s.values(next)
 			if err != nil {
 				return err
 			}
-			m, err := s.update(ctx, tx, id, names, vals, "")
+			m, err := s.update(ctx, tx, id, vals, "")
 			if err != nil {
 				return err
 			}
@@ -57,7 +57,7 @@ func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifV
 			if err := s.applyMembers(ctx, tx, id, cur, after); err != nil {
 				return err
 			}
-			out = s.written(next, names, vals, after)
+			out = s.written(next, vals, after)
 			out.ID, out.Meta = id, m
 		}
 		if partial && !opts.MetaOnly {

@@ -272,8 +272,9 @@ type Store struct {
 // column is one Column, resolved.
 type column struct {
 	Column
-	attr filter.Attr
-	expr string // the value in SQL, for filters and sorting
+	attr  filter.Attr
+	expr  string // the value in SQL, for filters and sorting
+	alias bool   // an earlier column of the table has the same Name
 }
 
 var (
@@ -324,6 +325,9 @@ func compile(d *DB, rt *schema.ResourceType, t Table) (*Store, error) {
 			return nil, fmt.Errorf("column %s: %s is multi-valued: map one of its sub-attributes, such as %s.value", c.Name, a, a)
 		}
 		col := &column{Column: c, attr: a, expr: c.Expr}
+		for _, o := range s.cols {
+			col.alias = col.alias || o.Name == c.Name
+		}
 		if col.expr == "" {
 			col.expr = "r." + c.Name
 		}

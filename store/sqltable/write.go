@@ -125,17 +125,16 @@ func (s *Store) mapError(err error) error {
 	return err
 }
 
-// values returns the columns of r and what they hold, checking that every
-// attribute of r has a place.
-func (s *Store) values(r *schema.Resource) (names []string, vals []any, err error) {
-	names = make([]string, 0, len(s.cols)+1)
+// values returns what the columns hold for r, in the order of s.cols
+// and then the JSON column, checking that every attribute of r has a
+// place.
+func (s *Store) values(r *schema.Resource) (vals []any, err error) {
 	vals = make([]any, 0, len(s.cols)+1)
 	for _, c := range s.cols {
 		v, err := c.write(r)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		names = append(names, c.Name)
 		vals = append(vals, v)
 	}
 	rest := s.rest(r)
@@ -145,17 +144,36 @@ func (s *Store) values(r *schema.Resource) (names []string, vals []any, err erro
 		if len(rest) > 0 {
 			b, err := json.Marshal(rest)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			data = string(b)
 		}
-		names = append(names, s.t.JSON)
 		vals = append(vals, data)
 	case len(rest) > 0 && s.t.Rest == Refuse:
-		return nil, nil, schema.NewError(http.StatusBadRequest, schema.ScimInvalidValue,
+		return nil, schema.NewError(http.StatusBadRequest, schema.ScimInvalidValue,
 			"this service does not keep %s", strings.Join(slices.Sorted(maps.Keys(flatten(rest))), ", "))
 	}
-	return names, vals, nil
+	return vals, nil
+}
+
+// assign returns the columns to write and their values, from values'
+// answer: a column that holds two attributes (userName and the work
+// email, say) is written once, with the first's value.
+func (s *Store) assign(vals []any) (names []string, args []any) {
+	names = make([]string, 0, len(vals))
+	args = make([]any, 0, len(vals))
+	for i, v := range vals {
+		name := s.t.JSON
+		if i < len(s.cols) {
+			if s.cols[i].alias {
+				continue
+			}
+			name = s.cols[i].Name
+		}
+		names = append(names, name)
+		args = append(args, v)
+	}
+	return names, args
 }
 
 // flatten names the attributes of rest by path.
@@ -267,10 +285,11 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // Create inserts r.
 func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resource, error) {
-	names, vals, err := s.values(r)
+	vals, err := s.values(r)
 	if err != nil {
 		return nil, err
 	}
+	names, args := s.assign(vals)
 	members, err := s.memberValues(r)
 	if err != nil {
 		return nil, err
@@ -315,7 +334,7 @@ func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resourc
 			q.arg(t)
 		}
 	}
-	for _, v := range vals {
+	for _, v := range args {
 		sep()
 		q.arg(v)
 	}
@@ -349,7 +368,7 @@ func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resourc
 	if err != nil {
 		return nil, s.mapError(err)
 	}
-	out := s.written(r, names, vals, members)
+	out := s.written(r, vals, members)
 	out.ID = id
 	out.Meta = schema.Meta{ResourceType: s.rt.Name, Version: "1"}
 	if s.t.CreatedAt != "" {
@@ -365,7 +384,7 @@ func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resourc
 }
 
 // written is the resource a read of the row just written would return.
-func (s *Store) written(r *schema.Resource, names []string, vals []any, members []string) *schema.Resource {
+func (s *Store) written(r *schema.Resource, vals []any, members []string) *schema.Resource {
 	rw := &row{vals: vals[:len(s.cols)]}
 	if s.t.JSON != "" {
 		rw.json = vals[len(s.cols)]
@@ -469,9 +488,10 @@ func (s *Store) metaCols() string {
 	return strings.Join(sel, ", ")
 }
 
-// update writes the columns names of row id, with a new version, if its
-// version is ifVersion (when not ""), and returns its new Meta.
-func (s *Store) update(ctx context.Context, db querier, id string, names []string, vals []any, ifVersion string) (schema.Meta, error) {
+// update writes vals (values' answer) over row id, with a new version, if
+// its version is ifVersion (when not ""), and returns its new Meta.
+func (s *Store) update(ctx context.Context, db querier, id string, vals []any, ifVersion string) (schema.Meta, error) {
+	names, args := s.assign(vals)
 	arg, ok := s.idArg(id)
 	if !ok {
 		return schema.Meta{}, store.ErrNotFound
@@ -506,7 +526,7 @@ func (s *Store) update(ctx context.Context, db querier, id string, names []strin
 	q := &sqlBuilder{d: s.d}
 	q.str("UPDATE ", s.t.Name, " r SET ")
 	for i, n := range names {
-		q.str(set(n), " = ").arg(vals[i]).str(", ")
+		q.str(set(n), " = ").arg(args[i]).str(", ")
 	}
 	var stamp time.Time
 	switch {
@@ -608,7 +628,7 @@ func (s *Store) missing(ctx context.Context, db querier, arg any) error {
 
 // Replace writes r over its row.
 func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
-	names, vals, err := s.values(r)
+	vals, err := s.values(r)
 	if err != nil {
 		return nil, err
 	}
@@ -619,7 +639,7 @@ func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion strin
 	var m schema.Meta
 	write := func(db querier) error {
 		var err error
-		if m, err = s.update(ctx, db, r.ID, names, vals, ifVersion); err != nil || s.members == nil {
+		if m, err = s.update(ctx, db, r.ID, vals, ifVersion); err != nil || s.members == nil {
 			return err
 		}
 		return s.syncMembers(ctx, db, r.ID, members)
@@ -632,7 +652,7 @@ func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion strin
 	if err != nil {
 		return nil, s.mapError(err)
 	}
-	out := s.written(r, names, vals, members)
+	out := s.written(r, vals, members)
 	out.ID, out.Meta = r.ID, m
 	return out, nil
 }
