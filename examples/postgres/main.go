@@ -9,13 +9,15 @@
 //	scimkit over an existing schema listening url=http://127.0.0.1:8080/scim/v2
 //
 // The tables are created when missing, so the example runs on an empty
-// database. Only what the tables hold is kept: userName (users.email),
-// name.givenName and name.familyName, active (held
-// as users.disabled_at); a team's displayName and members. The resource
-// types are trimmed to those (sqltable.Store.Type), so discovery
-// advertises nothing else and what an identity provider sends for other
-// attributes is dropped. A filter on anything else, such as externalId,
-// gets 400 invalidFilter naming the attribute, rather than a table scan.
+// database. userName is users.email, name.givenName and name.familyName
+// its first_name and last_name, active is held as users.disabled_at; a
+// team's displayName is teams.name and its members are team_members. The
+// one column added for SCIM on each table, scim, keeps every other
+// attribute an identity provider sends, as JSON. A host that wants to
+// keep only what its columns hold leaves that column out: the resource
+// types are then trimmed to the columns (sqltable.Store.Type), so
+// discovery advertises nothing else, and Table.Rest says whether what an
+// identity provider sends beyond them is refused or dropped.
 package main
 
 import (
@@ -39,39 +41,37 @@ import (
 	"github.com/scimkit/scimkit/store/sqltable"
 )
 
-// The host's tables, as they were before SCIM came along, and one index
-// for SCIM: on scimkit_fold(email), which userName lookups use.
+// The host's tables, as they were before SCIM came along, with what SCIM
+// adds: a scim column each for the attributes without a column of their
+// own, and an index on scimkit_fold(email), which userName lookups use.
 var hostSchema = map[sqltable.Dialect]string{
 	sqltable.PostgreSQL: `
-CREATE TABLE IF NOT EXISTS users (id bigserial PRIMARY KEY, email text NOT NULL, first_name text, last_name text,
+CREATE TABLE IF NOT EXISTS users (id bigserial PRIMARY KEY, email text NOT NULL, first_name text, last_name text, scim jsonb,
 	disabled_at timestamptz, created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now());
 CREATE UNIQUE INDEX IF NOT EXISTS users_email ON users (scimkit_fold(email));
-CREATE TABLE IF NOT EXISTS teams (id bigserial PRIMARY KEY, name text NOT NULL,
+CREATE TABLE IF NOT EXISTS teams (id bigserial PRIMARY KEY, name text NOT NULL, scim jsonb,
 	created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now());
 CREATE TABLE IF NOT EXISTS team_members (team_id bigint NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
 	user_id bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE, PRIMARY KEY (team_id, user_id))`,
 	sqltable.MySQL: `
-CREATE TABLE IF NOT EXISTS users (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(255) NOT NULL UNIQUE,
-	first_name VARCHAR(255), last_name VARCHAR(255), disabled_at DATETIME(6),
+CREATE TABLE IF NOT EXISTS users (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(255) NOT NULL UNIQUE, first_name VARCHAR(255),
+	last_name VARCHAR(255), scim JSON, disabled_at DATETIME(6), created_at DATETIME(6) NOT NULL, updated_at DATETIME(6) NOT NULL) CHARACTER SET utf8mb4;
+CREATE TABLE IF NOT EXISTS teams (id BIGINT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(255) NOT NULL, scim JSON,
 	created_at DATETIME(6) NOT NULL, updated_at DATETIME(6) NOT NULL) CHARACTER SET utf8mb4;
-CREATE TABLE IF NOT EXISTS teams (id BIGINT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(255) NOT NULL,
-	created_at DATETIME(6) NOT NULL, updated_at DATETIME(6) NOT NULL) CHARACTER SET utf8mb4;
-CREATE TABLE IF NOT EXISTS team_members (team_id BIGINT NOT NULL, user_id BIGINT NOT NULL, PRIMARY KEY (team_id, user_id),
-	KEY (user_id), FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE CASCADE,
-	FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE)`,
+CREATE TABLE IF NOT EXISTS team_members (team_id BIGINT NOT NULL, user_id BIGINT NOT NULL, PRIMARY KEY (team_id, user_id), KEY (user_id),
+	FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE CASCADE, FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE)`,
 }
 
 // The declaration: where each attribute lives.
 var (
-	usersTable = sqltable.Table{Name: "users", IDs: sqltable.Serial, CreatedAt: "created_at", UpdatedAt: "updated_at",
-		Rest: sqltable.Ignore, // what an identity provider sends beyond these is dropped
+	usersTable = sqltable.Table{Name: "users", IDs: sqltable.Serial, CreatedAt: "created_at", UpdatedAt: "updated_at", JSON: "scim",
 		Columns: []sqltable.Column{
 			{Attr: "userName", Name: "email"},
 			{Attr: "name.givenName", Name: "first_name"},
 			{Attr: "name.familyName", Name: "last_name"},
 			sqltable.DisabledAt("disabled_at"),
 		}}
-	teamsTable = sqltable.Table{Name: "teams", IDs: sqltable.Serial, CreatedAt: "created_at", UpdatedAt: "updated_at",
+	teamsTable = sqltable.Table{Name: "teams", IDs: sqltable.Serial, CreatedAt: "created_at", UpdatedAt: "updated_at", JSON: "scim",
 		Columns: []sqltable.Column{{Attr: "displayName", Name: "name"}},
 		Members: &sqltable.Members{Table: "team_members", Group: "team_id", Member: "user_id", Type: "User", Of: "users"}}
 )
@@ -106,11 +106,8 @@ func run(ctx context.Context, log *slog.Logger, addr, driver, dsn string, dialec
 	}
 	defer db.Close()
 	h, err := newHandler(ctx, db, dialect)
-	if err != nil {
-		return err
-	}
-	check, err := handler.BearerToken(token)
-	if err != nil {
+	check, err2 := handler.BearerToken(token)
+	if err = errors.Join(err, err2); err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
@@ -119,12 +116,11 @@ func run(ctx context.Context, log *slog.Logger, addr, driver, dsn string, dialec
 		// A slow or silent client cannot hold a connection.
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
-	go func() {
-		<-ctx.Done()
+	context.AfterFunc(ctx, func() { // on SIGINT or SIGTERM, finish what is in flight, for up to 10 seconds
 		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
-	}()
+	})
 	log.Info("scimkit over an existing schema listening", "url", "http://"+addr+"/scim/v2")
 	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
 		return err
@@ -153,5 +149,5 @@ func newHandler(ctx context.Context, db *sql.DB, dialect sqltable.Dialect) (*han
 	}
 	return handler.New(handler.Config{Endpoints: []handler.Endpoint{
 		{Type: users.Type(), Store: users}, {Type: teams.Type(), Store: teams},
-	}})
+	}, Bulk: handler.BulkConfig{MaxOperations: 1000, MaxPayloadBytes: 4 << 20}})
 }
