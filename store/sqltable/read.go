@@ -240,7 +240,11 @@ func (s *Store) mapper(a filter.Attr) (filter.Column, bool) {
 	if c == nil {
 		// The other sub-attributes of a value held in a column are the
 		// column's constants.
-		if mc := s.multi[a.Attr.Name]; mc != nil && a.Sub != nil && a.Ext == mc.attr.Ext {
+		mc := s.multi[a.Attr.Name]
+		if mc != nil && a.Sub == nil && sameExt(a, mc.attr) {
+			return filter.Column{Expr: "NULLIF(" + mc.expr + ", '')"}, true // the one value, for pr
+		}
+		if mc != nil && a.Sub != nil && sameExt(a, mc.attr) {
 			// Only where the column holds a value is there one.
 			v, ok := mc.Value[a.Sub.Name]
 			lit := "NULL"
@@ -402,4 +406,13 @@ func (s *Store) order(so *filter.Sorter) (string, error) {
 		dir = " DESC"
 	}
 	return absent + ", " + key + dir + ", " + s.idOrder(), nil
+}
+
+// sameExt reports whether a and b are attributes of the same schema, of
+// whichever resource type they were resolved against.
+func sameExt(a, b filter.Attr) bool {
+	if a.Ext == nil || b.Ext == nil {
+		return a.Ext == b.Ext
+	}
+	return strings.EqualFold(a.Ext.Schema.ID, b.Ext.Schema.ID)
 }

@@ -318,11 +318,11 @@ func compile(d *DB, rt *schema.ResourceType, t Table) (*Store, error) {
 			return nil, fmt.Errorf("column %s: %s is the store's to keep", c.Name, a)
 		}
 		tgt := a.Target()
-		if tgt.Type == schema.Complex {
-			return nil, fmt.Errorf("column %s: %s is complex: map each sub-attribute", c.Name, a)
-		}
 		if tgt.MultiValued {
 			return nil, fmt.Errorf("column %s: %s is multi-valued: map one of its sub-attributes, such as %s.value", c.Name, a, a)
+		}
+		if tgt.Type == schema.Complex {
+			return nil, fmt.Errorf("column %s: %s is complex: map each sub-attribute", c.Name, a)
 		}
 		col := &column{Column: c, attr: a, expr: c.Expr}
 		for _, o := range s.cols {

@@ -27,7 +27,7 @@ CREATE TABLE accounts (
 	given text, family text, display text, title text,
 	disabled_at timestamptz,
 	external_id text,
-	employee_number text, department text,
+	employee_number text, department text, work_email text,
 	created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL);
 CREATE UNIQUE INDEX accounts_email ON accounts (org, scimkit_fold(email));
 CREATE TABLE teams (
@@ -56,7 +56,7 @@ CREATE TABLE accounts (
 	given VARCHAR(255), family VARCHAR(255), display VARCHAR(255), title VARCHAR(255),
 	disabled_at DATETIME(6),
 	external_id VARCHAR(255),
-	employee_number VARCHAR(255), department VARCHAR(255),
+	employee_number VARCHAR(255), department VARCHAR(255), work_email VARCHAR(255),
 	created_at DATETIME(6) NOT NULL, updated_at DATETIME(6) NOT NULL,
 	UNIQUE KEY accounts_email (org, email)
 ) CHARACTER SET utf8mb4 COLLATE utf8mb4_uca1400_as_ci;

@@ -1,0 +1,153 @@
+package sqltable
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// search answers a filter through s.
+func search(t *testing.T, s *Store, f string) []string {
+	t.Helper()
+	e, err := filter.Parse(f)
+	require.NoError(t, err)
+	m, err := filter.Compile(s.rt, e)
+	require.NoError(t, err)
+	page, err := s.Search(context.Background(), &store.Query{Filter: m, Count: 100})
+	require.NoError(t, err, f)
+	var out []string
+	for _, r := range page.Resources {
+		out = append(out, r.Attributes["userName"].(string))
+	}
+	assert.Equal(t, len(out), page.Total, f)
+	return out
+}
+
+// TestValueInColumn maps one value of a multi-valued attribute (the work
+// email) to a column, and userName and nothing else to another: the value
+// kept is the work one, it reads back with the declared sub-attributes,
+// and filters see exactly one value where the column holds one (RFC 7644
+// §3.4.2.2: a value filter tests one value).
+func TestValueInColumn(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			ctx := context.Background()
+			s, err := open(t, d).Store(schema.Users(), Table{
+				Name: "accounts", Tenant: "org", UpdatedAt: "updated_at", CreatedAt: "created_at",
+				Columns: []Column{
+					{Attr: "userName", Name: "email"},
+					{Attr: "emails.value", Name: "work_email", Value: map[string]any{"type": "work", "primary": true}},
+					DisabledAt("disabled_at"),
+				},
+			})
+			require.NoError(t, err)
+			a, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": "ann", "emails": []any{
+				map[string]any{"value": "ann@home.example.org", "type": "home"},
+				map[string]any{"value": "Ann@Work.example.com", "type": "work"},
+			}}})
+			require.NoError(t, err)
+			want := []any{map[string]any{"value": "Ann@Work.example.com", "type": "work", "primary": true}}
+			assert.Equal(t, want, a.Attributes["emails"], "the work value is the one kept")
+			got, err := s.Get(ctx, a.ID)
+			require.NoError(t, err)
+			assert.Equal(t, a, got, "Create answers what Get reads")
+			_, err = s.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": "bob", "active": false}})
+			require.NoError(t, err)
+			_, err = s.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": "cy", "emails": []any{
+				map[string]any{"value": "cy@example.net"}, // no type: the first value is kept
+			}}})
+			require.NoError(t, err)
+
+			assert.Equal(t, []string{"ann"}, search(t, s, `emails[type eq "work"].value eq "ann@work.EXAMPLE.com"`))
+			assert.Equal(t, []string{"ann", "cy"}, search(t, s, `emails[type eq "work" and primary eq true]`), "bob has no email")
+			assert.Equal(t, []string{"ann", "cy"}, search(t, s, `emails pr`))
+			assert.Empty(t, search(t, s, `emails.type eq "home"`))
+			assert.Equal(t, []string{"bob"}, search(t, s, `not (emails pr)`))
+			assert.Equal(t, []string{"bob"}, search(t, s, `active eq false`), "active is held as disabled_at")
+			assert.Equal(t, []string{"ann", "cy"}, search(t, s, `active eq true`))
+		})
+	}
+}
+
+// TestRest checks what becomes of attributes without a column: refused
+// with 400 naming them (the default), or dropped.
+func TestRest(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			ctx := context.Background()
+			db := open(t, d)
+			decl := accounts()
+			decl.Rest = Refuse
+			refuse, err := db.Store(schema.Users(), decl)
+			require.NoError(t, err)
+			in := &schema.Resource{Attributes: map[string]any{
+				"userName": "ann", "nickName": "A", "name": map[string]any{"givenName": "Ann", "middleName": "B"},
+				schema.EnterpriseUserSchema: map[string]any{"department": "Ops", "costCenter": "7"},
+			}}
+			_, err = refuse.Create(ctx, in)
+			var se *schema.Error
+			require.ErrorAs(t, err, &se)
+			assert.Equal(t, http.StatusBadRequest, se.Status)
+			assert.Equal(t, schema.ScimInvalidValue, se.Type)
+			assert.Contains(t, se.Detail, "name.middleName, nickName, "+schema.EnterpriseUserSchema+":costCenter")
+			var n int
+			require.NoError(t, db.db.QueryRow("SELECT count(*) FROM accounts").Scan(&n))
+			assert.Zero(t, n, "nothing is written")
+
+			decl.Rest = Ignore
+			ignore, err := db.Store(schema.Users(), decl)
+			require.NoError(t, err)
+			out, err := ignore.Create(ctx, in)
+			require.NoError(t, err)
+			assert.Equal(t, map[string]any{
+				"userName": "ann", "active": true, "name": map[string]any{"givenName": "Ann"},
+				schema.EnterpriseUserSchema: map[string]any{"department": "Ops"},
+			}, out.Attributes)
+			kept := ignore.Type() // trimmed to the columns, for discovery
+			assert.NotNil(t, kept.Schema.Attribute("title"))
+			assert.Nil(t, kept.Schema.Attribute("nickName"))
+			assert.Nil(t, kept.Schema.Attribute("name").SubAttribute("middleName"))
+			assert.NotNil(t, kept.Schema.Attribute("name").SubAttribute("givenName"))
+			assert.Nil(t, kept.Extension(schema.EnterpriseUserSchema).Schema.Attribute("costCenter"))
+			assert.NotNil(t, schema.Users().Schema.Attribute("nickName"), "the type given is not changed")
+		})
+	}
+}
+
+// TestDeclarationErrors checks that a declaration that cannot work is
+// refused when the store is made, naming what is wrong.
+func TestDeclarationErrors(t *testing.T) {
+	db := &DB{dialect: PostgreSQL}
+	for _, tc := range []struct {
+		name string
+		t    Table
+		want string
+	}{
+		{"no version", Table{Name: "u", Columns: []Column{{Attr: "userName", Name: "email"}}}, "neither a Version nor an UpdatedAt"},
+		{"no name", Table{Version: "v", Columns: []Column{{Attr: "userName", Name: "email"}}}, "no table Name"},
+		{"unknown attribute", Table{Name: "u", Version: "v", Columns: []Column{{Attr: "shoeSize", Name: "s"}}}, `no attribute "shoeSize"`},
+		{"complex", Table{Name: "u", Version: "v", Columns: []Column{{Attr: "name", Name: "n"}}}, "map each sub-attribute"},
+		{"multi-valued", Table{Name: "u", Version: "v", Columns: []Column{{Attr: "emails", Name: "e"}}}, "emails.value"},
+		{"twice", Table{Name: "u", Version: "v", Columns: []Column{{Attr: "title", Name: "a"}, {Attr: "title", Name: "b"}}}, "two columns for title"},
+		{"half a conversion", Table{Name: "u", Version: "v", Columns: []Column{{Attr: "active", Name: "a", Expr: "r.a"}}}, "Read, Write and Expr go together"},
+		{"id", Table{Name: "u", Version: "v", Columns: []Column{{Attr: "id", Name: "a"}}}, "the store's to keep"},
+		{"members", Table{Name: "u", Version: "v", Members: &Members{Table: "m", Group: "g", Member: "u"}}, "no multi-valued members"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := db.Store(schema.Users(), tc.t)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	_, err := New(context.Background(), nil, Dialect(9))
+	assert.ErrorContains(t, err, "unknown dialect")
+	assert.False(t, errors.Is(err, store.ErrNotFound))
+}
