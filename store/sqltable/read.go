@@ -293,6 +293,13 @@ func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 	if err != nil {
 		return nil, err
 	}
+	if q.Filter != nil {
+		nb := &sqlBuilder{d: s.d}
+		if n := s.narrow(nb, q.Filter.Expr()); n != "" {
+			where = n + " AND (" + s.renumber(where, len(nb.args)+1) + ")"
+			args = append(nb.args, args...)
+		}
+	}
 	order := s.idOrder()
 	if q.Sort != nil {
 		if order, err = s.order(q.Sort); err != nil {

@@ -47,6 +47,13 @@ func (q *sqlBuilder) str(s ...string) *sqlBuilder {
 
 func (q *sqlBuilder) String() string { return q.b.String() }
 
+// placeholder adds v and returns prefix and v's placeholder, for text
+// that the caller writes later, before any other argument is added.
+func (q *sqlBuilder) placeholder(prefix string, v any) string {
+	q.args = append(q.args, v)
+	return prefix + q.d.arg(len(q.args))
+}
+
 // idArg checks a SCIM id against the table's kind of ids and returns the
 // value to query with; ok is false for an id the table cannot hold.
 func (s *Store) idArg(id string) (any, bool) {
