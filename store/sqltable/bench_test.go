@@ -2,7 +2,6 @@ package sqltable
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/scimkit/scimkit/handler"
-	"github.com/scimkit/scimkit/internal/sqltest"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -56,12 +54,7 @@ type benchEnv struct {
 // loadBench loads the dialect's tables, in a database dropped when b
 // ends, and returns a handler serving them.
 func loadBench(b *testing.B, d Dialect) *benchEnv {
-	var db *sql.DB
-	if d == PostgreSQL {
-		db = sqltest.Postgres(b, "scimkit_sqltable_bench_")
-	} else {
-		db = sqltest.MySQL(b, "scimkit_sqltable_bench_")
-	}
+	db := database(b, d, "scimkit_sqltable_bench_")
 	ctx := context.Background()
 	tables, err := New(ctx, db, d)
 	if err != nil {

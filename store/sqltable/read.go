@@ -74,11 +74,11 @@ func (s *Store) loadMembers(ctx context.Context, db querier, ids []string, only 
 			return out, nil
 		}
 		q.str(" AND m.", m.Member, " IN (")
-		for i, v := range only {
-			a, err := s.memberArg(v)
-			if err != nil {
-				return nil, err
-			}
+		args, err := s.memberArgs(only)
+		if err != nil {
+			return nil, err
+		}
+		for i, a := range args {
 			if i > 0 {
 				q.str(", ")
 			}

@@ -124,14 +124,17 @@ func people() Table {
 	}
 }
 
+// database returns a fresh database of the dialect, dropped when t ends.
+func database(t testing.TB, d Dialect, prefix string) *sql.DB {
+	if d == PostgreSQL {
+		return sqltest.Postgres(t, prefix)
+	}
+	return sqltest.MySQL(t, prefix)
+}
+
 // open returns a DB on a fresh database of the dialect with the tables.
 func open(t *testing.T, d Dialect) *DB {
-	var db *sql.DB
-	if d == PostgreSQL {
-		db = sqltest.Postgres(t, "scimkit_sqltable_")
-	} else {
-		db = sqltest.MySQL(t, "scimkit_sqltable_")
-	}
+	db := database(t, d, "scimkit_sqltable_")
 	out, err := New(context.Background(), db, d) // before the indexes that use scimkit_fold
 	require.NoError(t, err)
 	for stmt := range strings.SplitSeq(ddl[d], ";") {

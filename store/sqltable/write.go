@@ -272,6 +272,19 @@ func (s *Store) memberArg(v string) (any, error) {
 	return v, nil
 }
 
+// memberArgs checks member ids as memberArg does.
+func (s *Store) memberArgs(values []string) ([]any, error) {
+	out := make([]any, len(values))
+	for i, v := range values {
+		a, err := s.memberArg(v)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = a
+	}
+	return out, nil
+}
+
 // table returns the store of the named table, or nil.
 func (d *DB) table(name string) *Store {
 	if name == "" {
@@ -436,11 +449,11 @@ func (s *Store) addMembers(ctx context.Context, db querier, id string, members [
 		}
 		m := s.t.Members
 		q.str(" INTO ", m.Table, " (", m.Group, ", ", m.Member, ") VALUES ")
-		for i, v := range chunk {
-			a, err := s.memberArg(v)
-			if err != nil {
-				return err
-			}
+		args, err := s.memberArgs(chunk)
+		if err != nil {
+			return err
+		}
+		for i, a := range args {
 			if i > 0 {
 				q.str(", ")
 			}
@@ -463,11 +476,11 @@ func (s *Store) removeMembers(ctx context.Context, db querier, id string, member
 	for chunk := range slices.Chunk(members, 500) {
 		q := &sqlBuilder{d: s.d}
 		q.str("DELETE FROM ", m.Table, " WHERE ", m.Group, " = ").arg(gid).str(" AND ", m.Member, " IN (")
-		for i, v := range chunk {
-			a, err := s.memberArg(v)
-			if err != nil {
-				return err
-			}
+		args, err := s.memberArgs(chunk)
+		if err != nil {
+			return err
+		}
+		for i, a := range args {
 			if i > 0 {
 				q.str(", ")
 			}
