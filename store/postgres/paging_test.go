@@ -18,8 +18,9 @@ import (
 // TestTenantCounts checks the count a list without a filter answers
 // (RFC 7644 §3.4.2: totalResults) from the per-tenant table the trigger
 // keeps, against count(*), through creates in two tenants, deletes, soft
-// deletes, rows written by other SQL, a truncate, and a table made before
-// the counts existed.
+// deletes, rows written by other SQL (one at a time and many in one
+// statement), a truncate, a table made before the counts existed, and the
+// triggers of earlier versions.
 func TestTenantCounts(t *testing.T) {
 	db := newTestDB(t)
 	users := schema.Users()
@@ -55,20 +56,46 @@ func TestTenantCounts(t *testing.T) {
 	require.NoError(t, err)
 	check("after SQL of the host's own")
 
+	// Rows loaded in one statement are counted once, by the statement's
+	// trigger.
+	_, err = db.pool.Exec(bg, `INSERT INTO `+table+` (id, tenant, version, created, last_modified, data)
+		SELECT 'bulk' || i, 'c', 1, now(), now(), jsonb_build_object('userName', 'bulk' || i) FROM generate_series(1, 5000) i`)
+	require.NoError(t, err)
+	_, err = db.pool.Exec(bg, `DELETE FROM `+table+` WHERE id LIKE 'bulk1%'`)
+	require.NoError(t, err)
+	check("after a load and a delete of many rows in one statement each")
+
 	// A table made before the counts: the next New fills them.
-	_, err = db.pool.Exec(bg, `DROP TRIGGER scimkit_count ON `+table)
-	require.NoError(t, err)
-	_, err = db.pool.Exec(bg, `DROP TRIGGER scimkit_count_truncate ON `+table)
-	require.NoError(t, err)
+	for _, trigger := range []string{"scimkit_count_insert", "scimkit_count_delete", "scimkit_count_truncate"} {
+		_, err = db.pool.Exec(bg, `DROP TRIGGER `+trigger+` ON `+table)
+		require.NoError(t, err)
+	}
 	_, err = db.pool.Exec(bg, `DROP TABLE `+postgres.CountsTable(s))
 	require.NoError(t, err)
 	s = db.store(t, users, postgres.Options{SoftDelete: true, Table: "counted"})
 	check("after the counts were made from the table")
 
+	// The per-row trigger of an earlier version is replaced by the
+	// statement ones (this stand-in refuses every write, so that a write
+	// it still saw would fail).
+	for _, trigger := range []string{"scimkit_count_insert", "scimkit_count_delete"} {
+		_, err = db.pool.Exec(bg, `DROP TRIGGER `+trigger+` ON `+table)
+		require.NoError(t, err)
+	}
+	_, err = db.pool.Exec(bg, `CREATE FUNCTION old_count() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE 'the per-row trigger ran'; END $$;
+		CREATE TRIGGER scimkit_count AFTER INSERT OR DELETE ON `+table+` FOR EACH ROW EXECUTE FUNCTION old_count()`)
+	require.NoError(t, err)
+	s = db.store(t, users, postgres.Options{SoftDelete: true, Table: "counted"})
+	_, err = s.Create(store.WithTenant(bg, "c"), &schema.Resource{Attributes: map[string]any{"userName": "after-upgrade"}})
+	require.NoError(t, err)
+	check("after the per-row trigger was replaced")
+
 	// A counts table of one row per tenant, as an earlier version made
 	// it: replaced, and filled from the table.
-	_, err = db.pool.Exec(bg, `DROP TRIGGER scimkit_count ON `+table)
-	require.NoError(t, err)
+	for _, trigger := range []string{"scimkit_count_insert", "scimkit_count_delete"} {
+		_, err = db.pool.Exec(bg, `DROP TRIGGER `+trigger+` ON `+table)
+		require.NoError(t, err)
+	}
 	_, err = db.pool.Exec(bg, `DROP TABLE `+postgres.CountsTable(s))
 	require.NoError(t, err)
 	_, err = db.pool.Exec(bg, `CREATE TABLE `+postgres.CountsTable(s)+` (tenant text PRIMARY KEY, n bigint NOT NULL); INSERT INTO `+postgres.CountsTable(s)+` VALUES ('a', 99)`)

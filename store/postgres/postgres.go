@@ -161,7 +161,10 @@ func newStore(pool *pgxpool.Pool, rt *schema.ResourceType, opts Options) (*pgSto
 	}
 	s.table = qualify(name)
 	s.fold = qualify("scimkit_fold")
-	s.counts, s.countFn = qualify(name+"_counts"), qualify(name+"_count")
+	// The trigger function of the counts is name_count_rows: it counts
+	// the rows of each statement at once. (name_count, the per-row one of
+	// earlier versions, is left to the replicas that may still run them.)
+	s.counts, s.countFn = qualify(name+"_counts"), qualify(name+"_count_rows")
 	switch m := rt.Schema.Attribute(opts.Members); {
 	case opts.Members == "-":
 	case opts.Members != "" && (m == nil || !m.MultiValued || m.Type != schema.Complex || m.SubAttribute("value") == nil):
@@ -245,12 +248,17 @@ func (s *pgStore) migrate(ctx context.Context) error {
 		s.countFunction(),
 		// Each tenant's row count, so that a list without a filter need
 		// not count the tenant: filled once from the table, then kept by
-		// the trigger through every insert, delete and truncate, whoever
+		// the triggers through every insert, delete and truncate, whoever
 		// makes them. A tenant's count is spread over countStripes rows,
-		// each write updating one of them at random, so that concurrent
-		// creates in one tenant do not queue on one row; the count is
-		// their sum. (A table of one row per tenant, made by an earlier
-		// version, is replaced.)
+		// each statement updating one of them at random, so that
+		// concurrent creates in one tenant do not queue on one row; the
+		// count is their sum. The triggers run once per statement, over
+		// the rows it inserted or deleted, so that loading a million rows
+		// in one INSERT updates the counts once, not a million times in
+		// one transaction (which PostgreSQL makes quadratic: each update
+		// of a row walks the versions the transaction left). A table of
+		// one row per tenant, and the per-row trigger, made by earlier
+		// versions, are replaced.
 		`DO $m$ BEGIN
 			IF to_regclass(` + quote(s.counts) + `) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_attribute
 				WHERE attrelid = to_regclass(` + quote(s.counts) + `) AND attname = 'stripe' AND NOT attisdropped) THEN
@@ -261,9 +269,16 @@ func (s *pgStore) migrate(ctx context.Context) error {
 			IF to_regclass(` + quote(s.counts) + `) IS NULL THEN
 				CREATE TABLE ` + s.counts + ` (tenant text NOT NULL, stripe smallint NOT NULL, n bigint NOT NULL, PRIMARY KEY (tenant, stripe));
 				LOCK TABLE ` + s.table + ` IN SHARE MODE;
-				CREATE TRIGGER scimkit_count AFTER INSERT OR DELETE ON ` + s.table + ` FOR EACH ROW EXECUTE FUNCTION ` + s.countFn + `();
+				DROP TRIGGER IF EXISTS scimkit_count_truncate ON ` + s.table + `;
 				CREATE TRIGGER scimkit_count_truncate AFTER TRUNCATE ON ` + s.table + ` FOR EACH STATEMENT EXECUTE FUNCTION ` + s.countFn + `();
 				INSERT INTO ` + s.counts + ` SELECT tenant, 0, count(*) FROM ` + s.table + ` GROUP BY tenant;
+			END IF;
+			IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(` + quote(s.table) + `) AND tgname = 'scimkit_count_insert') THEN
+				DROP TRIGGER IF EXISTS scimkit_count ON ` + s.table + `; -- per row, of earlier versions
+				CREATE TRIGGER scimkit_count_insert AFTER INSERT ON ` + s.table + ` REFERENCING NEW TABLE AS scimkit_new
+					FOR EACH STATEMENT EXECUTE FUNCTION ` + s.countFn + `();
+				CREATE TRIGGER scimkit_count_delete AFTER DELETE ON ` + s.table + ` REFERENCING OLD TABLE AS scimkit_old
+					FOR EACH STATEMENT EXECUTE FUNCTION ` + s.countFn + `();
 			END IF;
 		END $m$`,
 	}
@@ -323,19 +338,22 @@ func (s *pgStore) migrate(ctx context.Context) error {
 const countStripes = "16"
 
 // countFunction returns the statement that creates the trigger function
-// keeping the counts table: each insert adds one to a stripe of the row's
-// tenant, each delete takes one from a stripe (any stripe: only the sum
-// means anything). The store never changes a row's tenant.
+// keeping the counts table: each statement's inserts add to a stripe of
+// each tenant they touched, its deletes take from one (any stripe: only
+// the sum means anything), a truncate empties it. The store never
+// changes a row's tenant.
 func (s *pgStore) countFunction() string {
 	return `CREATE OR REPLACE FUNCTION ` + s.countFn + `() RETURNS trigger
 		LANGUAGE plpgsql AS $count$
 		BEGIN
 			IF TG_OP = 'INSERT' THEN
-				INSERT INTO ` + s.counts + ` AS c (tenant, stripe, n) VALUES (NEW.tenant, floor(random() * ` + countStripes + `), 1)
-					ON CONFLICT (tenant, stripe) DO UPDATE SET n = c.n + 1;
+				INSERT INTO ` + s.counts + ` AS c (tenant, stripe, n)
+					SELECT tenant, floor(random() * ` + countStripes + `), count(*) FROM scimkit_new GROUP BY tenant
+					ON CONFLICT (tenant, stripe) DO UPDATE SET n = c.n + EXCLUDED.n;
 			ELSIF TG_OP = 'DELETE' THEN
-				INSERT INTO ` + s.counts + ` AS c (tenant, stripe, n) VALUES (OLD.tenant, floor(random() * ` + countStripes + `), -1)
-					ON CONFLICT (tenant, stripe) DO UPDATE SET n = c.n - 1;
+				INSERT INTO ` + s.counts + ` AS c (tenant, stripe, n)
+					SELECT tenant, floor(random() * ` + countStripes + `), -count(*) FROM scimkit_old GROUP BY tenant
+					ON CONFLICT (tenant, stripe) DO UPDATE SET n = c.n + EXCLUDED.n;
 			ELSIF TG_OP = 'TRUNCATE' THEN
 				DELETE FROM ` + s.counts + `;
 			END IF;
