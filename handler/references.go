@@ -292,7 +292,8 @@ func (h *Handler) lookupMembers(ctx context.Context, l referenceList, elems []an
 			if err != nil {
 				return nil, nil, err
 			}
-			page, err := store.Search(ctx, c.store, &store.Query{Filter: m, StartIndex: 1, Count: len(chunk), MaxScan: h.cfg.MaxScan})
+			// Only the resources found are read: a SQL store need not count them.
+			page, err := store.Search(ctx, c.store, &store.Query{Filter: m, StartIndex: 1, Count: len(chunk), MaxScan: h.cfg.MaxScan, NoTotal: true})
 			if err != nil {
 				return nil, nil, err
 			}

@@ -3,6 +3,7 @@ package sqltable
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -49,6 +50,8 @@ type benchEnv struct {
 	h        *handler.Handler
 	rows     int
 	userName string
+	created  int // users created so far
+	added    int // the last user added to the group
 }
 
 // loadBench loads the dialect's tables, in a database dropped when b
@@ -80,6 +83,10 @@ func loadBench(b *testing.B, d Dialect) *benchEnv {
 			b.Fatalf("%s: %v", stmt, err)
 		}
 	}
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM accounts").Scan(&n); err != nil || n != rows {
+		b.Fatalf("the accounts table holds %d rows, not %d: %v", n, rows, err)
+	}
 	users, err := tables.Store(schema.Users(), accounts())
 	if err != nil {
 		b.Fatal(err)
@@ -91,11 +98,12 @@ func loadBench(b *testing.B, d Dialect) *benchEnv {
 	h, err := handler.New(handler.Config{
 		Endpoints:      []handler.Endpoint{{Type: users.Type(), Store: users}, {Type: groups.Type(), Store: groups}},
 		PatchNoContent: true,
+		Logger:         slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &benchEnv{h: h, rows: rows, userName: fmt.Sprintf("user%07d@contoso.example.com", rows/2)}
+	return &benchEnv{h: h, rows: rows, userName: fmt.Sprintf("user%07d@contoso.example.com", rows/2), added: benchMembers}
 }
 
 func serve(b *testing.B, h http.Handler, req *http.Request, want int) {
@@ -124,10 +132,9 @@ func BenchmarkHandler(b *testing.B) {
 			})
 			b.Run("Create", func(b *testing.B) {
 				b.ReportAllocs()
-				i := 0
 				for b.Loop() {
-					i++
-					body := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"new` + strconv.Itoa(i) + `-` + b.Name() +
+					env.created++ // a new name, also when -count runs this again
+					body := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"new` + strconv.Itoa(env.created) +
 						`@contoso.example.com","name":{"givenName":"New","familyName":"User"},"active":true}`
 					req := httptest.NewRequest(http.MethodPost, "/Users", strings.NewReader(body))
 					req.Header.Set("Content-Type", "application/scim+json")
@@ -136,10 +143,9 @@ func BenchmarkHandler(b *testing.B) {
 			})
 			b.Run("AddMember", func(b *testing.B) {
 				b.ReportAllocs()
-				next := benchMembers
 				for b.Loop() {
-					next++ // a user not yet in the group
-					body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"%d"}]}]}`, next)
+					env.added++ // a user not yet in the group
+					body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"%d"}]}]}`, env.added)
 					req := httptest.NewRequest(http.MethodPatch, "/Groups/1", strings.NewReader(body))
 					req.Header.Set("Content-Type", "application/scim+json")
 					serve(b, env.h, req, http.StatusNoContent)
