@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -82,8 +83,9 @@ func TestTenantCounts(t *testing.T) {
 		_, err = db.pool.Exec(bg, `DROP TRIGGER `+trigger+` ON `+table)
 		require.NoError(t, err)
 	}
-	_, err = db.pool.Exec(bg, `CREATE FUNCTION old_count() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE 'the per-row trigger ran'; END $$;
-		CREATE TRIGGER scimkit_count AFTER INSERT OR DELETE ON `+table+` FOR EACH ROW EXECUTE FUNCTION old_count()`)
+	oldCount := table[:strings.LastIndexByte(table, '.')+1] + "old_count" // in the test's schema
+	_, err = db.pool.Exec(bg, `CREATE FUNCTION `+oldCount+`() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE 'the per-row trigger ran'; END $$;
+		CREATE TRIGGER scimkit_count AFTER INSERT OR DELETE ON `+table+` FOR EACH ROW EXECUTE FUNCTION `+oldCount+`()`)
 	require.NoError(t, err)
 	s = db.store(t, users, postgres.Options{SoftDelete: true, Table: "counted"})
 	_, err = s.Create(store.WithTenant(bg, "c"), &schema.Resource{Attributes: map[string]any{"userName": "after-upgrade"}})
