@@ -6,6 +6,10 @@
 //
 //	go run ./bench/paging -postgres postgres://postgres@127.0.0.1:5432/test -users 1000000
 //
+// With -sqltable it measures the same against a host's own accounts table
+// served by store/sqltable (schema scimkit_paging_sqltable), with the
+// index docs/adapters.md recommends for the default order.
+//
 // It keeps its users in the PostgreSQL schema scimkit_paging, loads them
 // with one INSERT the first time (about a minute for a million), and
 // reuses them on later runs. Requests go through handler.ServeHTTP
@@ -28,10 +32,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/scimkit/scimkit/handler"
 	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/postgres"
+	"github.com/scimkit/scimkit/store/sqltable"
 )
 
 func main() {
@@ -40,33 +47,40 @@ func main() {
 	count := flag.Int("count", 100, "the page size")
 	reps := flag.Int("reps", 50, "requests per measured page")
 	walk := flag.Bool("walk", true, "walk every user by cursor")
+	mapped := flag.Bool("sqltable", false, "serve a mapped accounts table with store/sqltable instead of store/postgres's")
 	flag.Parse()
 	if *dsn == "" {
 		log.Fatal("give -postgres or set SCIMKIT_TEST_POSTGRES")
 	}
-	if err := run(context.Background(), *dsn, *users, *count, *reps, *walk); err != nil {
+	if err := run(context.Background(), *dsn, *users, *count, *reps, *walk, *mapped); err != nil {
 		log.Fatal(err)
 	}
 }
 
 const dbSchema = "scimkit_paging"
 
-func run(ctx context.Context, dsn string, n, count, reps int, walk bool) error {
+func run(ctx context.Context, dsn string, n, count, reps int, walk, mapped bool) error {
 	pool, err := pgxpool.New(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	if _, err := pool.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+dbSchema); err != nil {
-		return err
-	}
 	rt := schema.Users()
-	s, err := postgres.New(ctx, pool, rt, postgres.Options{Schema: dbSchema})
-	if err != nil {
-		return err
-	}
-	if err := load(ctx, pool, s, n); err != nil {
-		return err
+	var s store.Store
+	if mapped {
+		if s, rt, err = loadMapped(ctx, pool, n); err != nil {
+			return err
+		}
+	} else {
+		if _, err := pool.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+dbSchema); err != nil {
+			return err
+		}
+		if s, err = postgres.New(ctx, pool, rt, postgres.Options{Schema: dbSchema}); err != nil {
+			return err
+		}
+		if err := load(ctx, pool, s, n); err != nil {
+			return err
+		}
 	}
 	h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{{Type: rt, Store: s}}, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -163,6 +177,59 @@ func run(ctx context.Context, dsn string, n, count, reps int, walk bool) error {
 		fmt.Printf("walk by startIndex: %d users in %d pages, %s (%s a page)\n", seen, pages, time.Since(start).Round(time.Millisecond), (time.Since(start) / time.Duration(pages)).Round(time.Microsecond))
 	}
 	return nil
+}
+
+// mappedSchema holds the accounts table of -sqltable.
+const mappedSchema = "scimkit_paging_sqltable"
+
+// loadMapped makes a host's accounts table of n rows, unless it holds them
+// already, and returns the store/sqltable store serving it.
+func loadMapped(ctx context.Context, pool *pgxpool.Pool, n int) (store.Store, *schema.ResourceType, error) {
+	db := stdlib.OpenDBFromPool(pool)
+	tables, err := sqltable.New(ctx, db, sqltable.PostgreSQL)
+	if err != nil {
+		return nil, nil, err
+	}
+	table := mappedSchema + ".accounts"
+	if _, err := pool.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+mappedSchema+`;
+		CREATE TABLE IF NOT EXISTS `+table+` (id bigserial PRIMARY KEY, email text NOT NULL, given text, family text, display text,
+			created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL)`); err != nil {
+		return nil, nil, err
+	}
+	var have int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM `+table).Scan(&have); err != nil {
+		return nil, nil, err
+	}
+	if have != n {
+		start := time.Now()
+		if _, err := pool.Exec(ctx, `TRUNCATE `+table+` RESTART IDENTITY;
+			DROP INDEX IF EXISTS `+mappedSchema+`.accounts_email; DROP INDEX IF EXISTS `+mappedSchema+`.accounts_id_text`); err != nil {
+			return nil, nil, err
+		}
+		if _, err := pool.Exec(ctx, `INSERT INTO `+table+` (email, given, family, display, created_at, updated_at)
+			SELECT 'user' || i || '@example.com', 'Given', 'Family' || i, 'User ' || i, now(), now() FROM generate_series(1, $1) i`, n); err != nil {
+			return nil, nil, err
+		}
+		// A unique index for userName, and one for the default order (the
+		// id as text, bytewise), which keyset pages read from.
+		if _, err := pool.Exec(ctx, `CREATE UNIQUE INDEX accounts_email ON `+table+` (scimkit_fold(email));
+			CREATE INDEX accounts_id_text ON `+table+` (((id::text) COLLATE "C"));
+			ANALYZE `+table); err != nil {
+			return nil, nil, err
+		}
+		fmt.Printf("loaded %d accounts in %s\n", n, time.Since(start).Round(time.Second))
+	}
+	s, err := tables.Store(schema.Users(), sqltable.Table{
+		Name: table, IDs: sqltable.Serial, CreatedAt: "created_at", UpdatedAt: "updated_at",
+		Columns: []sqltable.Column{
+			{Attr: "userName", Name: "email"}, {Attr: "name.givenName", Name: "given"},
+			{Attr: "name.familyName", Name: "family"}, {Attr: "displayName", Name: "display"},
+		},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, s.Type(), nil
 }
 
 // load fills the tenant with n users, shaped as one the store created,
