@@ -292,24 +292,16 @@ func (h *Handler) searchAll(w http.ResponseWriter, r *http.Request) {
 }
 
 // continueWalk returns req to read past the id that ended the page
-// before, and the total of the query counted apart, when req is the next
-// page of a walk (see walks) with key k; otherwise req and -1.
-func (h *Handler) continueWalk(ctx context.Context, t *resourceType, req searchRequest, e filter.Expr, base string, k walkKey, now time.Time) (searchRequest, int, error) {
-	id, ok := h.walks.after(k, now)
+// before, and the total that page answered (nothing was written since, so
+// it is the same), when req is the next page of a walk (see walks) with
+// key k; otherwise req and -1.
+func (h *Handler) continueWalk(req searchRequest, k walkKey, now time.Time) (searchRequest, int) {
+	id, total, ok := h.walks.after(k, now)
 	if !ok {
-		return req, -1, nil
-	}
-	q, _, err := h.query(ctx, t, req, e, false, base)
-	if err != nil {
-		return req, -1, err
-	}
-	q.Count = 0
-	counted, err := store.Search(ctx, t.store, q)
-	if err != nil {
-		return req, -1, err
+		return req, -1
 	}
 	req.after = id
-	return req, counted.Total, nil
+	return req, total
 }
 
 // listBufs are the slices a list fills, pooled.
@@ -387,11 +379,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 		walk = walkKey{tenant: tenant, endpoint: types[0].rt.Endpoint, count: req.count, start: req.startIndex}
 		if req.startIndex > 1 {
 			walk.digest = queryDigest(req)
-			var err error
-			if req, walkTotal, err = h.continueWalk(r.Context(), types[0], req, e, base, walk, now); err != nil {
-				h.fail(w, r, err)
-				return
-			}
+			req, walkTotal = h.continueWalk(req, walk, now)
 		}
 	}
 	for _, t := range types {
@@ -453,7 +441,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, types []*resour
 			next.digest = queryDigest(req)
 		}
 		next.start += req.count
-		h.walks.ended(next, hits[len(hits)-1].id(), gen, now)
+		h.walks.ended(next, hits[len(hits)-1].id(), total, gen, now)
 	}
 	more := false
 	if req.keyset() {

@@ -39,11 +39,13 @@ type walkKey struct {
 	count, start             int
 }
 
-// walkEnd is the id the page before ended with.
+// walkEnd is the id the page before ended with, and the total it
+// answered.
 type walkEnd struct {
-	id  string
-	gen uint64
-	at  time.Time
+	id    string
+	total int
+	gen   uint64
+	at    time.Time
 }
 
 // gen returns the tenant's write generation.
@@ -56,21 +58,22 @@ func (w *walks) gen(tenant string) *atomic.Uint64 {
 // wrote forgets the tenant's walks: a write may move any result.
 func (w *walks) wrote(tenant string) { w.gen(tenant).Add(1) }
 
-// after returns the id the page before k ended with, if it is known and
-// nothing was written in the tenant since.
-func (w *walks) after(k walkKey, now time.Time) (string, bool) {
+// after returns the id the page before k ended with and the total it
+// answered, if they are known and nothing was written in the tenant
+// since: the total is then the same, and need not be counted again.
+func (w *walks) after(k walkKey, now time.Time) (id string, total int, ok bool) {
 	w.mu.Lock()
 	e, ok := w.entries[k]
 	w.mu.Unlock()
 	if !ok || e.gen != w.gen(k.tenant).Load() || now.Sub(e.at) > walkTTL {
-		return "", false
+		return "", 0, false
 	}
-	return e.id, true
+	return e.id, e.total, true
 }
 
-// ended remembers that the page before k ended with id, as of write
-// generation gen.
-func (w *walks) ended(k walkKey, id string, gen uint64, now time.Time) {
+// ended remembers that the page before k ended with id and answered
+// total, as of write generation gen.
+func (w *walks) ended(k walkKey, id string, total int, gen uint64, now time.Time) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.entries == nil {
@@ -83,5 +86,5 @@ func (w *walks) ended(k walkKey, id string, gen uint64, now time.Time) {
 			}
 		}
 	}
-	w.entries[k] = walkEnd{id: id, gen: gen, at: now}
+	w.entries[k] = walkEnd{id: id, total: total, gen: gen, at: now}
 }
