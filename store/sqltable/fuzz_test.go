@@ -25,14 +25,16 @@ func FuzzFilterSQL(f *testing.F) {
 	db := &DB{dialect: PostgreSQL}
 	t := accounts()
 	t.Columns = append(t.Columns, Column{Attr: "emails.value", Name: "work_email", Value: map[string]any{"type": "work"}})
-	stores := map[Dialect]*Store{}
+	var stores []*Store
 	for _, d := range dialects {
 		db.dialect = d
-		s, err := db.Store(schema.Users(), t)
-		if err != nil {
-			f.Fatal(err)
+		for _, decl := range []Table{t, people()} { // columns; a JSON column
+			s, err := db.Store(schema.Users(), decl)
+			if err != nil {
+				f.Fatal(err)
+			}
+			stores = append(stores, s)
 		}
-		stores[d] = s
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		e, err := filter.Parse(in)
@@ -43,7 +45,8 @@ func FuzzFilterSQL(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for d, s := range stores {
+		for _, s := range stores {
+			d := s.d
 			where, args, err := s.filter(m)
 			if err != nil {
 				continue

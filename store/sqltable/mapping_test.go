@@ -3,6 +3,7 @@ package sqltable
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -150,4 +151,63 @@ func TestDeclarationErrors(t *testing.T) {
 	_, err := New(context.Background(), nil, Dialect(9))
 	assert.ErrorContains(t, err, "unknown dialect")
 	assert.False(t, errors.Is(err, store.ErrNotFound))
+}
+
+// TestJSONFilters checks that on PostgreSQL a filter on attributes kept in
+// the JSON column runs in SQL (jsonb), answering what the generic path
+// answers, and that on MySQL, and for an attribute part of which has a
+// column, the store declines it (errors.ErrUnsupported) so the generic
+// path answers.
+func TestJSONFilters(t *testing.T) {
+	users := schema.Users()
+	compile := func(f string) *filter.Matcher {
+		e, err := filter.Parse(f)
+		require.NoError(t, err)
+		m, err := filter.Compile(users, e)
+		require.NoError(t, err)
+		return m
+	}
+	db := &DB{dialect: PostgreSQL}
+	pg, err := db.Store(users, people())
+	require.NoError(t, err)
+	for _, f := range []string{
+		`title eq "Boss"`, `externalId eq "x"`, `emails[type eq "work" and value co "@"]`, `emails.value ew ".org"`,
+		`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "m1"`, `x509Certificates pr`,
+		`addresses[primary eq true].postalCode sw "9"`, `name.formatted pr`,
+	} {
+		where, _, err := pg.filter(compile(f))
+		require.NoError(t, err, f)
+		assert.Contains(t, where, "r.attrs", f)
+	}
+	_, _, err = pg.filter(compile(`name pr`)) // name.givenName has a column
+	assert.ErrorIs(t, err, errors.ErrUnsupported)
+
+	db.dialect = MySQL
+	my, err := db.Store(users, people())
+	require.NoError(t, err)
+	_, _, err = my.filter(compile(`title eq "Boss"`))
+	assert.ErrorIs(t, err, errors.ErrUnsupported, "MySQL: the generic path answers")
+
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			ctx := context.Background()
+			s, err := open(t, d).Store(users, people())
+			require.NoError(t, err)
+			for i, title := range []string{"Boss", "boss", "Ärztin", ""} {
+				attrs := map[string]any{"userName": fmt.Sprintf("u%d", i), "name": map[string]any{"givenName": "G", "formatted": "F"}}
+				if title != "" {
+					attrs["title"] = title
+				}
+				_, err := s.Create(ctx, &schema.Resource{Attributes: attrs})
+				require.NoError(t, err)
+			}
+			for _, f := range []string{`title eq "BOSS"`, `title pr`, `not (title pr)`, `title gt "b"`, `title eq "ärztin"`, `name.formatted eq "f"`} {
+				want, err := store.Evaluate(ctx, s.Scan(ctx), &store.Query{Filter: compile(f), Count: 10})
+				require.NoError(t, err)
+				got, err := store.Search(ctx, s, &store.Query{Filter: compile(f), Count: 10})
+				require.NoError(t, err, f)
+				assert.Equal(t, want, got, f)
+			}
+		})
+	}
 }

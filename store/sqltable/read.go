@@ -256,7 +256,7 @@ func (s *Store) mapper(a filter.Attr) (filter.Column, bool) {
 			}
 			return filter.Column{Expr: "(CASE WHEN " + mc.expr + " IS NULL OR " + mc.expr + " = '' THEN NULL ELSE " + lit + " END)"}, ok || lit == "NULL"
 		}
-		return filter.Column{}, false
+		return s.jsonColumn(a)
 	}
 	t := c.attr.Target()
 	if c.Read == nil && (t.Type == schema.String || t.Type == schema.Reference || t.Type == schema.Binary) {
@@ -422,4 +422,62 @@ func sameExt(a, b filter.Attr) bool {
 		return a.Ext == b.Ext
 	}
 	return strings.EqualFold(a.Ext.Schema.ID, b.Ext.Schema.ID)
+}
+
+// jsonColumn tells where an attribute kept in the JSON column is, on
+// PostgreSQL (a jsonb column): filters on it then run in SQL too. On
+// MySQL, and for an attribute part of which has a column, it reports
+// false, and the generic path answers.
+func (s *Store) jsonColumn(a filter.Attr) (filter.Column, bool) {
+	if s.t.JSON == "" || s.d != PostgreSQL || s.members != nil && a.Ext == nil && strings.EqualFold(a.Attr.Name, s.members.Name) {
+		return filter.Column{}, false
+	}
+	if s.multi[a.Attr.Name] != nil && a.Ext == nil {
+		return filter.Column{}, false
+	}
+	for _, c := range s.cols {
+		if sameExt(a, c.attr) && c.attr.Attr.Name == a.Attr.Name && (a.Sub == nil || c.attr.Sub == nil) {
+			return filter.Column{}, false // a part of it has a column
+		}
+	}
+	doc := "r." + s.t.JSON
+	if a.Ext != nil {
+		doc += "->" + s.d.literal(a.Ext.Schema.ID)
+	}
+	key := a.Attr.Name
+	if a.Common {
+		key = "externalId" // id and meta have columns of their own
+		if a.Attr.Name != "externalId" {
+			return filter.Column{}, false
+		}
+	}
+	node := doc + "->" + s.d.literal(key)
+	col := filter.Column{}
+	if a.Attr.MultiValued {
+		// One row per value; each value's sub-attributes are its members.
+		col.Elements = "jsonb_array_elements(CASE WHEN jsonb_typeof(" + node + ") = 'array' THEN " + node + " END) AS e"
+		node = "e"
+	}
+	if a.Sub != nil {
+		node += "->" + s.d.literal(a.Sub.Name)
+	}
+	t := a.Target()
+	text := "(" + node + " #>> '{}')"
+	switch t.Type {
+	case schema.String, schema.Reference, schema.Binary:
+		c := s.textColumn(text)
+		c.Elements = col.Elements
+		return c, true
+	case schema.Boolean:
+		col.Expr = "(CASE WHEN jsonb_typeof(" + node + ") = 'boolean' THEN " + text + "::boolean END)"
+	case schema.Integer, schema.Decimal:
+		col.Expr = "(CASE WHEN jsonb_typeof(" + node + ") = 'number' THEN " + text + "::numeric END)"
+	case schema.DateTime:
+		col.Expr = "(CASE WHEN jsonb_typeof(" + node + ") = 'string' THEN " + text + "::timestamptz END)"
+	case schema.Complex:
+		col.Expr = "NULLIF(" + node + ", 'null'::jsonb)"
+	default:
+		return filter.Column{}, false
+	}
+	return col, true
 }
