@@ -211,3 +211,38 @@ func TestJSONFilters(t *testing.T) {
 		})
 	}
 }
+
+// TestScanInBatches checks that Scan yields every row once when the table
+// holds more than one batch (scanBatch) and the rows are read batch by
+// batch, and that it stops when the caller does.
+func TestScanInBatches(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			ctx := context.Background()
+			db := open(t, d)
+			s, err := db.Store(schema.Users(), accounts())
+			require.NoError(t, err)
+			n := 2*scanBatch + 3
+			insert := fmt.Sprintf(`INSERT INTO accounts (org, email, created_at, updated_at) SELECT '', 'u' || i, now(), now() FROM generate_series(1, %d) AS i`, n)
+			if d == MySQL {
+				insert = fmt.Sprintf(`INSERT INTO accounts (org, email, created_at, updated_at) SELECT '', CONCAT('u', seq), UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM seq_1_to_%d`, n)
+			}
+			_, err = db.db.ExecContext(ctx, insert)
+			require.NoError(t, err)
+			seen := map[string]bool{}
+			for r, err := range s.Scan(ctx) {
+				require.NoError(t, err)
+				assert.False(t, seen[r.ID], "yielded once: %s", r.ID)
+				seen[r.ID] = true
+			}
+			assert.Len(t, seen, n)
+			i := 0
+			for range s.Scan(ctx) {
+				if i++; i == 3 {
+					break
+				}
+			}
+			assert.Equal(t, 3, i)
+		})
+	}
+}

@@ -102,20 +102,38 @@ func (s *Store) loadMembers(ctx context.Context, db querier, ids []string, only 
 	return out, rows.Err()
 }
 
-// Scan yields every row of the request's tenant, in id order.
+// scanBatch is how many rows Scan reads at a time.
+const scanBatch = 500
+
+// Scan yields every row of the request's tenant, in the order of the id
+// column (store.Scan's order is free). It reads them scanBatch at a time,
+// each batch past the last id of the one before on the primary key, so
+// that it holds one batch however large the table, and no connection
+// while the caller works.
 func (s *Store) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
 	return func(yield func(*schema.Resource, error) bool) {
-		q := &sqlBuilder{d: s.d}
-		s.list(ctx, q, "", nil, s.idOrder(), -1, 0)
-		list, err := s.query(ctx, q)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		for _, r := range list {
-			if !yield(r, nil) {
+		var last any
+		for {
+			q := &sqlBuilder{d: s.d}
+			where, args := "", []any(nil)
+			if last != nil {
+				where, args = "r."+s.t.ID+" > "+s.d.arg(1), []any{last}
+			}
+			s.list(ctx, q, where, args, "r."+s.t.ID, scanBatch, 0)
+			list, err := s.query(ctx, q)
+			if err != nil {
+				yield(nil, err)
 				return
 			}
+			for _, r := range list {
+				if !yield(r, nil) {
+					return
+				}
+			}
+			if len(list) < scanBatch {
+				return
+			}
+			last, _ = s.idArg(list[len(list)-1].ID)
 		}
 	}
 }
