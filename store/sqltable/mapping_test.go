@@ -246,3 +246,21 @@ func TestScanInBatches(t *testing.T) {
 		})
 	}
 }
+
+// TestTenantless checks that a store whose table keeps no tenants refuses
+// a request made for one, rather than serve every tenant's rows.
+func TestTenantless(t *testing.T) {
+	s, err := (&DB{dialect: PostgreSQL}).Store(schema.Users(), people())
+	require.NoError(t, err)
+	ctx := store.WithTenant(context.Background(), "acme")
+	_, err = s.Get(ctx, "x")
+	assert.ErrorIs(t, err, ErrTenant)
+	_, err = s.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": "a"}})
+	assert.ErrorIs(t, err, ErrTenant)
+	_, err = s.Search(ctx, &store.Query{Count: 1})
+	assert.ErrorIs(t, err, ErrTenant)
+	assert.ErrorIs(t, s.Delete(ctx, "x", ""), ErrTenant)
+	for _, err := range s.Scan(ctx) {
+		assert.ErrorIs(t, err, ErrTenant)
+	}
+}

@@ -18,6 +18,9 @@ import (
 // opts.MetaOnly the group is then not read back, and the result holds its
 // ID and Meta.
 func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts store.PatchOptions) (*schema.Resource, error) {
+	if err := s.tenantless(ctx); err != nil {
+		return nil, err
+	}
 	var touched []string
 	partial := false
 	if s.members != nil {

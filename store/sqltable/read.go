@@ -17,6 +17,9 @@ import (
 
 // Get reads row id.
 func (s *Store) Get(ctx context.Context, id string) (*schema.Resource, error) {
+	if err := s.tenantless(ctx); err != nil {
+		return nil, err
+	}
 	return s.get(ctx, s.db.db, id, "", nil)
 }
 
@@ -113,6 +116,10 @@ const scanBatch = 500
 func (s *Store) Scan(ctx context.Context) iter.Seq2[*schema.Resource, error] {
 	return func(yield func(*schema.Resource, error) bool) {
 		var last any
+		if err := s.tenantless(ctx); err != nil {
+			yield(nil, err)
+			return
+		}
 		for {
 			q := &sqlBuilder{d: s.d}
 			where, args := "", []any(nil)
@@ -307,6 +314,9 @@ func (s *Store) textColumn(expr string) filter.Column {
 
 // Search answers q in SQL.
 func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error) {
+	if err := s.tenantless(ctx); err != nil {
+		return nil, err
+	}
 	where, args, err := s.filter(q.Filter)
 	if err != nil {
 		return nil, err

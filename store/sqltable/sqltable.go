@@ -93,7 +93,11 @@ type Table struct {
 
 	// Tenant, when set, is a text column that holds store.Tenant(ctx):
 	// every statement is limited to the request's tenant and every insert
-	// fills it.
+	// fills it. When empty, the table is one tenant's, and a request for a
+	// tenant (a handler with Config.Tenant) fails with ErrTenant rather
+	// than read or write the rows of all: a host that keeps each tenant in
+	// a database of its own gives each its own DB and a context without
+	// the tenant (store.WithTenant(ctx, "")).
 	Tenant string
 
 	// Version is an integer column the store increments on each write,
@@ -249,6 +253,18 @@ func (d *DB) Store(rt *schema.ResourceType, t Table) (*Store, error) {
 	d.stores = append(d.stores, s)
 	d.mu.Unlock()
 	return s, nil
+}
+
+// ErrTenant is returned for a request made for a tenant to a store whose
+// table has no Tenant column.
+var ErrTenant = errors.New("sqltable: the table keeps no tenants (Table.Tenant is empty), but the request is for one")
+
+// tenantless fails a request for a tenant when the table keeps none.
+func (s *Store) tenantless(ctx context.Context) error {
+	if s.t.Tenant == "" && store.Tenant(ctx) != "" {
+		return fmt.Errorf("%w: table %s, tenant %q", ErrTenant, s.t.Name, store.Tenant(ctx))
+	}
+	return nil
 }
 
 // Store is the store of one table. It implements store.Store,

@@ -305,6 +305,9 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // Create inserts r.
 func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resource, error) {
+	if err := s.tenantless(ctx); err != nil {
+		return nil, err
+	}
 	vals, err := s.values(r)
 	if err != nil {
 		return nil, err
@@ -648,6 +651,9 @@ func (s *Store) missing(ctx context.Context, db querier, arg any) error {
 
 // Replace writes r over its row.
 func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
+	if err := s.tenantless(ctx); err != nil {
+		return nil, err
+	}
 	vals, err := s.values(r)
 	if err != nil {
 		return nil, err
@@ -711,6 +717,9 @@ func (s *Store) syncMembers(ctx context.Context, db querier, id string, members 
 
 // Delete removes row id, and it from the groups that list it.
 func (s *Store) Delete(ctx context.Context, id, ifVersion string) error {
+	if err := s.tenantless(ctx); err != nil {
+		return err
+	}
 	arg, ok := s.idArg(id)
 	if !ok {
 		return store.ErrNotFound
