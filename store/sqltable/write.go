@@ -300,23 +300,29 @@ func (d *DB) table(name string) *Store {
 	return nil
 }
 
+// prepare checks a write of r for the request's tenant and returns what
+// the columns hold for it (values) and its members.
+func (s *Store) prepare(ctx context.Context, r *schema.Resource) (vals []any, members []string, err error) {
+	if err := s.tenantless(ctx); err != nil {
+		return nil, nil, err
+	}
+	if vals, err = s.values(r); err != nil {
+		return nil, nil, err
+	}
+	members, err = s.memberValues(r)
+	return vals, members, err
+}
+
 // now is the time of a write, to the microsecond the database keeps.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // Create inserts r.
 func (s *Store) Create(ctx context.Context, r *schema.Resource) (*schema.Resource, error) {
-	if err := s.tenantless(ctx); err != nil {
-		return nil, err
-	}
-	vals, err := s.values(r)
+	vals, members, err := s.prepare(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	names, args := s.assign(vals)
-	members, err := s.memberValues(r)
-	if err != nil {
-		return nil, err
-	}
 	id := s.newID()
 	t := now()
 	q := &sqlBuilder{d: s.d}
@@ -651,14 +657,7 @@ func (s *Store) missing(ctx context.Context, db querier, arg any) error {
 
 // Replace writes r over its row.
 func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error) {
-	if err := s.tenantless(ctx); err != nil {
-		return nil, err
-	}
-	vals, err := s.values(r)
-	if err != nil {
-		return nil, err
-	}
-	members, err := s.memberValues(r)
+	vals, members, err := s.prepare(ctx, r)
 	if err != nil {
 		return nil, err
 	}
