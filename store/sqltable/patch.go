@@ -49,7 +49,7 @@ func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifV
 			if err != nil {
 				return err
 			}
-			m, err := s.update(ctx, tx, id, vals, "")
+			m, err := s.update(ctx, tx, id, vals, "", &cur.Meta) // locked by s.lock
 			if err != nil {
 				return err
 			}

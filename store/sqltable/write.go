@@ -518,8 +518,10 @@ func (s *Store) metaCols() string {
 }
 
 // update writes vals (values' answer) over row id, with a new version, if
-// its version is ifVersion (when not ""), and returns its new Meta.
-func (s *Store) update(ctx context.Context, db querier, id string, vals []any, ifVersion string) (schema.Meta, error) {
+// its version is ifVersion (when not ""), and returns its new Meta. locked,
+// when not nil, is the Meta of the row, which the caller has locked and
+// checked.
+func (s *Store) update(ctx context.Context, db querier, id string, vals []any, ifVersion string, locked *schema.Meta) (schema.Meta, error) {
 	names, args := s.assign(vals)
 	arg, ok := s.idArg(id)
 	if !ok {
@@ -529,22 +531,13 @@ func (s *Store) update(ctx context.Context, db querier, id string, vals []any, i
 	var cur schema.Meta
 	if s.d == MySQL {
 		// No UPDATE ... RETURNING: read the row locked, then write it.
-		q := &sqlBuilder{d: s.d}
-		q.str("SELECT ", s.metaCols(), " FROM ", s.t.Name, " r WHERE ")
-		s.key(ctx, q, arg)
-		q.str(" FOR UPDATE")
-		err := db.QueryRowContext(ctx, q.String(), q.args...).Scan(&old[0], &old[1], &old[2])
-		if errors.Is(err, sql.ErrNoRows) {
-			return schema.Meta{}, store.ErrNotFound
-		}
-		if err != nil {
-			return schema.Meta{}, err
-		}
-		if cur, err = s.meta(old); err != nil {
-			return schema.Meta{}, err
-		}
-		if ifVersion != "" && ifVersion != cur.Version {
-			return schema.Meta{}, store.ErrVersionMismatch
+		if locked != nil {
+			cur = *locked
+		} else {
+			var err error
+			if cur, err = s.lockMeta(ctx, db, arg, ifVersion); err != nil {
+				return schema.Meta{}, err
+			}
 		}
 	}
 	// PostgreSQL takes no table alias before a SET column; MySQL does.
@@ -664,7 +657,7 @@ func (s *Store) Replace(ctx context.Context, r *schema.Resource, ifVersion strin
 	var m schema.Meta
 	write := func(db querier) error {
 		var err error
-		if m, err = s.update(ctx, db, r.ID, vals, ifVersion); err != nil || s.members == nil {
+		if m, err = s.update(ctx, db, r.ID, vals, ifVersion, nil); err != nil || s.members == nil {
 			return err
 		}
 		return s.syncMembers(ctx, db, r.ID, members)
@@ -762,7 +755,7 @@ func (s *Store) Delete(ctx context.Context, id, ifVersion string) error {
 		if s.members != nil {
 			q := &sqlBuilder{d: s.d}
 			q.str("DELETE FROM ", s.t.Members.Table, " WHERE ", s.t.Members.Group, " = ").arg(arg)
-			if err := s.checkFirst(ctx, tx, arg, ifVersion); err != nil {
+			if _, err := s.lockMeta(ctx, tx, arg, ifVersion); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, q.String(), q.args...); err != nil {
@@ -778,9 +771,9 @@ func (s *Store) Delete(ctx context.Context, id, ifVersion string) error {
 	}))
 }
 
-// checkFirst locks row arg and checks its version before a delete that
-// first removes what refers to it.
-func (s *Store) checkFirst(ctx context.Context, db querier, arg any, ifVersion string) error {
+// lockMeta locks row arg, checks its version against ifVersion (when not
+// "") and returns its Meta.
+func (s *Store) lockMeta(ctx context.Context, db querier, arg any, ifVersion string) (schema.Meta, error) {
 	q := &sqlBuilder{d: s.d}
 	q.str("SELECT ", s.metaCols(), " FROM ", s.t.Name, " r WHERE ")
 	s.key(ctx, q, arg)
@@ -788,19 +781,19 @@ func (s *Store) checkFirst(ctx context.Context, db querier, arg any, ifVersion s
 	var m [3]any
 	err := db.QueryRowContext(ctx, q.String(), q.args...).Scan(&m[0], &m[1], &m[2])
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.ErrNotFound
+		return schema.Meta{}, store.ErrNotFound
 	}
 	if err != nil {
-		return err
+		return schema.Meta{}, err
 	}
 	cur, err := s.meta(m)
 	if err != nil {
-		return err
+		return schema.Meta{}, err
 	}
 	if ifVersion != "" && cur.Version != ifVersion {
-		return store.ErrVersionMismatch
+		return schema.Meta{}, store.ErrVersionMismatch
 	}
-	return nil
+	return cur, nil
 }
 
 // leave removes member arg, a deleted row of another table, from the
