@@ -264,3 +264,29 @@ func TestTenantless(t *testing.T) {
 		assert.ErrorIs(t, err, ErrTenant)
 	}
 }
+
+// TestConflictNamesTheAttribute checks that a uniqueness violation names
+// the attribute whose column the violated index holds (RFC 7644 §3.12,
+// 409 uniqueness), here a group's displayName, as Entra ID expects of
+// duplicate group names.
+func TestConflictNamesTheAttribute(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			ctx := context.Background()
+			db := open(t, d)
+			index := `CREATE UNIQUE INDEX teams_name ON teams (org, name)`
+			_, err := db.db.ExecContext(ctx, index)
+			require.NoError(t, err)
+			_, err = db.Store(schema.Users(), accounts())
+			require.NoError(t, err)
+			s, err := db.Store(schema.Groups(), teams())
+			require.NoError(t, err)
+			_, err = s.Create(ctx, &schema.Resource{Attributes: map[string]any{"displayName": "Ops"}})
+			require.NoError(t, err)
+			_, err = s.Create(ctx, &schema.Resource{Attributes: map[string]any{"displayName": "Ops"}})
+			var ce *store.ConflictError
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, "displayName", ce.Attribute)
+		})
+	}
+}

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -121,11 +124,40 @@ func (s *Store) transact(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 }
 
+// conflicting names the attribute a uniqueness violation is about: the
+// first whose column the violated index names (PostgreSQL's "Key
+// (org, scimkit_fold(email))=..." detail, MySQL's "for key
+// 'accounts_email'"), else the first unique attribute of the table.
+func (s *Store) conflicting(err error) string {
+	key := ""
+	var pe *pgconn.PgError
+	var me *mysql.MySQLError
+	switch {
+	case errors.As(err, &pe):
+		key, _, _ = strings.Cut(strings.TrimPrefix(pe.Detail, "Key ("), ")=")
+	case errors.As(err, &me):
+		if _, k, ok := strings.Cut(me.Message, "for key '"); ok {
+			key = strings.TrimSuffix(k, "'")
+		}
+	}
+	words := strings.FieldsFunc(key, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	})
+	for _, c := range s.cols {
+		for _, w := range words {
+			if strings.EqualFold(w, c.Name) {
+				return qualified(c.attr, c.attr.Sub != nil)
+			}
+		}
+	}
+	return s.unique
+}
+
 // mapError turns database errors into the store's.
 func (s *Store) mapError(err error) error {
 	switch s.d.class(err) {
 	case errUnique:
-		return &store.ConflictError{Attribute: s.unique}
+		return &store.ConflictError{Attribute: s.conflicting(err)}
 	case errForeignKey:
 		return schema.NewError(http.StatusBadRequest, schema.ScimInvalidValue, "a member is not a resource of this service")
 	}
