@@ -494,3 +494,33 @@ func sortedKeys(m map[string]any, buf []string) []string {
 	slices.Sort(buf)
 	return buf
 }
+
+// DecodeStored puts the attributes of obj, a JSON object a store wrote of
+// a resource of rt (core attributes, and extensions under their URNs),
+// into attrs, decoded with opts. Members rt does not know are skipped. The
+// error names the member that does not decode.
+func DecodeStored(rt *schema.ResourceType, obj, attrs map[string]any, opts DecodeOptions) error {
+	for k, v := range obj {
+		if ext := rt.Extension(k); ext != nil {
+			m, _ := v.(map[string]any)
+			out := make(map[string]any, len(m))
+			for name, x := range m {
+				a := ext.Schema.Attribute(name)
+				if a == nil {
+					continue
+				}
+				var err error
+				if out[a.Name], err = DecodeValue(a, x, opts); err != nil {
+					return fmt.Errorf("stored attribute %q: %w", k+":"+name, err)
+				}
+			}
+			attrs[ext.Schema.ID] = out
+		} else if a := rt.Schema.Attribute(k); a != nil {
+			var err error
+			if attrs[a.Name], err = DecodeValue(a, v, opts); err != nil {
+				return fmt.Errorf("stored attribute %q: %w", k, err)
+			}
+		}
+	}
+	return nil
+}

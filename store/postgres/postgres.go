@@ -406,25 +406,8 @@ func (s *pgStore) resource(rw *row) (*schema.Resource, error) {
 	}
 	obj, _ := v.(map[string]any)
 	r.Attributes = make(map[string]any, len(obj)+1)
-	for k, v := range obj {
-		var err error
-		if ext := s.rt.Extension(k); ext != nil {
-			m, _ := v.(map[string]any)
-			out := make(map[string]any, len(m))
-			for name, x := range m {
-				if a := ext.Schema.Attribute(name); a != nil {
-					if out[a.Name], err = document.DecodeValue(a, x, stored); err != nil {
-						break
-					}
-				}
-			}
-			r.Attributes[ext.Schema.ID] = out
-		} else if a := s.rt.Schema.Attribute(k); a != nil {
-			r.Attributes[a.Name], err = document.DecodeValue(a, v, stored)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("postgres: stored attribute %q of %s: %w", k, r.ID, err)
-		}
+	if err := document.DecodeStored(s.rt, obj, r.Attributes, stored); err != nil {
+		return nil, fmt.Errorf("postgres: %s: %w", r.ID, err)
 	}
 	if len(rw.members) > 0 && s.members != nil {
 		v, err := document.ParseJSON(rw.members)

@@ -107,27 +107,10 @@ func (s *Store) decodeJSON(r *schema.Resource, raw any) error {
 		return err
 	}
 	obj, _ := v.(map[string]any)
-	for k, v := range obj {
-		if ext := s.rt.Extension(k); ext != nil {
-			m, _ := v.(map[string]any)
-			out := make(map[string]any, len(m))
-			for name, x := range m {
-				if a := ext.Schema.Attribute(name); a != nil {
-					if out[a.Name], err = document.DecodeValue(a, x, stored); err != nil {
-						return err
-					}
-				}
-			}
-			r.Attributes[ext.Schema.ID] = out
-		} else if a := s.rt.Schema.Attribute(k); a != nil {
-			if r.Attributes[a.Name], err = document.DecodeValue(a, v, stored); err != nil {
-				return err
-			}
-		} else if strings.EqualFold(k, "externalId") {
-			r.ExternalID, _ = v.(string)
-		}
+	if x, ok := obj["externalId"].(string); ok {
+		r.ExternalID = x
 	}
-	return nil
+	return document.DecodeStored(s.rt, obj, r.Attributes, stored)
 }
 
 // read turns what the column holds into the attribute's value.
