@@ -32,12 +32,19 @@
 // # What the database must do
 //
 // Uniqueness is the database's: a unique index where the schema asks for
-// uniqueness (userName: on lower(email) in PostgreSQL; on a column with a
-// case-insensitive collation in MySQL). A violation is answered 409
-// uniqueness. Sorting and string comparison follow scimkit's rules, not
-// the database's collation, so a store answers exactly what the memory
-// store answers; an index on the sort key's expression (lower(col) COLLATE
-// "C" in PostgreSQL) keeps sorted pages cheap on large tables.
+// uniqueness (userName: on scimkit_fold(email) in PostgreSQL, a function
+// New creates, which lookups such as userName eq then use; on a column
+// with a case-insensitive collation in MySQL). A violation is answered 409
+// uniqueness, naming the attribute whose column the index holds. Sorting
+// and string comparison follow scimkit's rules, not the database's
+// collation, so a store answers exactly what the memory store answers; an
+// index on the sort key's expression keeps sorted pages cheap on large
+// tables (PostgreSQL: (scimkit_fold(email) COLLATE "C"), and for the
+// default order, the id as text, ((id::text) COLLATE "C")).
+//
+// A table without a Tenant column is one tenant's: a request made for a
+// tenant fails with ErrTenant. docs/adapters.md walks through a
+// product-style mapping.
 package sqltable
 
 import (
