@@ -554,99 +554,101 @@ func (s *Store) metaCols() string {
 // when not nil, is the Meta of the row, which the caller has locked and
 // checked.
 func (s *Store) update(ctx context.Context, db querier, id string, vals []any, ifVersion string, locked *schema.Meta) (schema.Meta, error) {
-	names, args := s.assign(vals)
 	arg, ok := s.idArg(id)
 	if !ok {
 		return schema.Meta{}, store.ErrNotFound
 	}
-	var old [3]any
-	var cur schema.Meta
 	if s.d == MySQL {
-		// No UPDATE ... RETURNING: read the row locked, then write it.
-		if locked != nil {
-			cur = *locked
-		} else {
-			var err error
-			if cur, err = s.lockMeta(ctx, db, arg, ifVersion); err != nil {
-				return schema.Meta{}, err
-			}
-		}
+		return s.updateLocked(ctx, db, arg, vals, ifVersion, locked)
 	}
-	// PostgreSQL takes no table alias before a SET column; MySQL does.
-	set := func(n string) string { return n }
-	if s.d == MySQL {
-		set = func(n string) string { return "r." + n }
-	}
-	q := &sqlBuilder{d: s.d}
-	q.str("UPDATE ", s.t.Name, " r SET ")
-	for i, n := range names {
-		q.str(set(n), " = ").arg(args[i]).str(", ")
-	}
-	var stamp time.Time
-	switch {
-	case s.d == MySQL:
-		stamp = now()
-		if s.t.Version == "" && !stamp.After(cur.LastModified) {
-			stamp = cur.LastModified.Add(time.Microsecond)
-		}
-		if s.t.Version != "" {
-			q.str(set(s.t.Version), " = ").arg(mustInt(cur.Version) + 1)
-			if s.t.UpdatedAt != "" {
-				q.str(", ")
-			}
-		}
+	// PostgreSQL: one statement, which checks the version and returns the
+	// new one.
+	q := s.updateColumns(vals, "")
+	if s.t.Version != "" {
+		q.str(s.t.Version, " = r.", s.t.Version, " + 1")
 		if s.t.UpdatedAt != "" {
-			q.str(set(s.t.UpdatedAt), " = ").arg(stamp)
+			q.str(", ")
 		}
-	default:
-		if s.t.Version != "" {
-			q.str(s.t.Version, " = r.", s.t.Version, " + 1")
-			if s.t.UpdatedAt != "" {
-				q.str(", ")
-			}
-		}
-		if s.t.UpdatedAt != "" {
-			q.str(s.t.UpdatedAt, " = ", s.d.later("r."+s.t.UpdatedAt))
-		}
+	}
+	if s.t.UpdatedAt != "" {
+		q.str(s.t.UpdatedAt, " = ", s.d.later("r."+s.t.UpdatedAt))
 	}
 	q.str(" WHERE ")
 	s.key(ctx, q, arg)
-	if s.d == MySQL {
-		if _, err := db.ExecContext(ctx, q.String(), q.args...); err != nil {
-			return schema.Meta{}, err
-		}
-		m := cur
-		if s.t.Version != "" {
-			m.Version = strconv.FormatInt(mustInt(cur.Version)+1, 10)
-		}
-		if s.t.UpdatedAt != "" {
-			m.LastModified = stamp
-			if s.t.Version == "" {
-				m.Version = strconv.FormatInt(stamp.UnixMicro(), 10)
-			}
-		}
-		return m, nil
-	}
 	if ifVersion != "" {
 		v, ok := s.versionArg(ifVersion)
 		if !ok {
 			return schema.Meta{}, s.missing(ctx, db, arg)
 		}
-		if s.t.Version != "" {
-			q.str(" AND r.", s.t.Version, " = ").arg(v)
-		} else {
-			q.str(" AND r.", s.t.UpdatedAt, " = ").arg(v)
+		col := s.t.Version
+		if col == "" {
+			col = s.t.UpdatedAt
 		}
+		q.str(" AND r.", col, " = ").arg(v)
 	}
 	q.str(" RETURNING ", s.metaCols())
-	err := db.QueryRowContext(ctx, q.String(), q.args...).Scan(&old[0], &old[1], &old[2])
+	var m [3]any
+	err := db.QueryRowContext(ctx, q.String(), q.args...).Scan(&m[0], &m[1], &m[2])
 	if errors.Is(err, sql.ErrNoRows) {
 		return schema.Meta{}, s.missing(ctx, db, arg)
 	}
 	if err != nil {
 		return schema.Meta{}, err
 	}
-	return s.meta(old)
+	return s.meta(m)
+}
+
+// updateLocked is update on MySQL, which has no UPDATE ... RETURNING: it
+// reads the row's version under a lock (unless the caller has: locked),
+// works out the next one, and writes.
+func (s *Store) updateLocked(ctx context.Context, db querier, arg any, vals []any, ifVersion string, locked *schema.Meta) (schema.Meta, error) {
+	var m schema.Meta
+	if locked != nil {
+		m = *locked
+	} else {
+		var err error
+		if m, err = s.lockMeta(ctx, db, arg, ifVersion); err != nil {
+			return schema.Meta{}, err
+		}
+	}
+	q := s.updateColumns(vals, "r.")
+	if s.t.Version != "" {
+		next := mustInt(m.Version) + 1
+		q.str("r.", s.t.Version, " = ").arg(next)
+		m.Version = strconv.FormatInt(next, 10)
+		if s.t.UpdatedAt != "" {
+			q.str(", ")
+		}
+	}
+	if s.t.UpdatedAt != "" {
+		stamp := now()
+		if s.t.Version == "" && !stamp.After(m.LastModified) {
+			stamp = m.LastModified.Add(time.Microsecond) // the version must change
+		}
+		q.str("r.", s.t.UpdatedAt, " = ").arg(stamp)
+		m.LastModified = stamp
+		if s.t.Version == "" {
+			m.Version = strconv.FormatInt(stamp.UnixMicro(), 10)
+		}
+	}
+	q.str(" WHERE ")
+	s.key(ctx, q, arg)
+	if _, err := db.ExecContext(ctx, q.String(), q.args...); err != nil {
+		return schema.Meta{}, err
+	}
+	return m, nil
+}
+
+// updateColumns starts an UPDATE of the table that sets the columns of
+// vals (values' answer), each named after prefix, and ends in ", ".
+func (s *Store) updateColumns(vals []any, prefix string) *sqlBuilder {
+	names, args := s.assign(vals)
+	q := &sqlBuilder{d: s.d}
+	q.str("UPDATE ", s.t.Name, " r SET ")
+	for i, n := range names {
+		q.str(prefix, n, " = ").arg(args[i]).str(", ")
+	}
+	return q
 }
 
 // versionArg is the value of the version column that ifVersion stands for.
