@@ -19,6 +19,7 @@ func FuzzFilterSQL(f *testing.F) {
 		`emails[type eq "work"].value co "$1"`, `title pr and not (displayName eq "?")`,
 		`name.givenName gt "m" and active eq false`, `meta.lastModified gt "2024-01-01T00:00:00Z"`,
 		`externalId eq "$12" or userName ew "'$3'"`,
+		`(id eq "7" or active eq true) and userName eq "y" and id eq "8"`,
 	} {
 		f.Add(s)
 	}

@@ -74,6 +74,8 @@ func TestValueInColumn(t *testing.T) {
 			assert.Equal(t, []string{"bob"}, search(t, s, `not (emails pr)`))
 			assert.Equal(t, []string{"bob"}, search(t, s, `active eq false`), "active is held as disabled_at")
 			assert.Equal(t, []string{"ann", "cy"}, search(t, s, `active eq true`))
+			assert.Equal(t, []string{"bob"}, search(t, s, `(id eq "999" or active eq false) and userName eq "BOB"`),
+				"a part of the filter that no index serves leaves no argument behind")
 		})
 	}
 }
@@ -288,5 +290,59 @@ func TestConflictNamesTheAttribute(t *testing.T) {
 			require.ErrorAs(t, err, &ce)
 			assert.Equal(t, "displayName", ce.Attribute)
 		})
+	}
+}
+
+// TestNarrow checks the index-usable conditions Search adds: the id
+// itself for id eq, a range of a PostgreSQL uuid key for a keyset page
+// (RFC 9865 cursors), the case-insensitive column on MySQL for userName
+// eq, and none where no index can serve.
+func TestNarrow(t *testing.T) {
+	const u = "0f6c1e2a-3b4c-4d5e-8f60-718293a4b5c6"
+	for _, tc := range []struct {
+		d      Dialect
+		table  Table
+		filter string
+		want   string
+		args   []any
+	}{
+		{PostgreSQL, accounts(), `id eq "42"`, "r.id = $1", []any{int64(42)}},
+		{PostgreSQL, accounts(), `id eq "042"`, "1 = 0", nil},
+		{PostgreSQL, accounts(), `id eq "7" or id eq "8"`, "(r.id = $1 OR r.id = $2)", []any{int64(7), int64(8)}},
+		{PostgreSQL, accounts(), `id eq "7" or title eq "x"`, "", nil},
+		{PostgreSQL, people(), `id gt "` + u + `"`, "r.id > $1", []any{u}},
+		{PostgreSQL, people(), `id gt "0F6C"`, "", nil},
+		{PostgreSQL, accounts(), `id gt "5"`, "", nil},
+		{PostgreSQL, accounts(), `userName eq "x"`, "", nil},
+		{MySQL, accounts(), `userName eq "X" and active eq true`, "r.email = ?", []any{"X"}},
+		{MySQL, people(), `id gt "` + u + `"`, "", nil},
+	} {
+		s, err := (&DB{dialect: tc.d}).Store(schema.Users(), tc.table)
+		require.NoError(t, err)
+		e, err := filter.Parse(tc.filter)
+		require.NoError(t, err)
+		q := &sqlBuilder{d: tc.d}
+		assert.Equal(t, tc.want, s.narrow(q, e), "%v %s", tc.d, tc.filter)
+		assert.Equal(t, tc.args, q.args, "%v %s", tc.d, tc.filter)
+	}
+}
+
+// TestNarrowArguments checks that a condition narrow leaves out leaves no
+// argument behind: the arguments are exactly the placeholders', in order.
+func TestNarrowArguments(t *testing.T) {
+	for _, d := range dialects {
+		s, err := (&DB{dialect: d}).Store(schema.Users(), accounts())
+		require.NoError(t, err)
+		e, err := filter.Parse(`(id eq "7" or active eq true) and userName eq "y" and id eq "8"`)
+		require.NoError(t, err)
+		q := &sqlBuilder{d: d}
+		got := s.narrow(q, e)
+		if d == MySQL {
+			assert.Equal(t, "(r.email = ? AND r.id = ?)", got)
+			assert.Equal(t, []any{"y", int64(8)}, q.args)
+		} else {
+			assert.Equal(t, "r.id = $1", got)
+			assert.Equal(t, []any{int64(8)}, q.args)
+		}
 	}
 }
