@@ -2,15 +2,20 @@ package sqltable
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/handler"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -344,5 +349,41 @@ func TestNarrowArguments(t *testing.T) {
 			assert.Equal(t, "r.id = $1", got)
 			assert.Equal(t, []any{int64(8)}, q.args)
 		}
+	}
+}
+
+// TestPatchDroppedAttribute checks that a PATCH of an attribute the table
+// does not keep, through a handler serving Store.Type, is skipped as
+// identity providers expect (they send what an administrator mapped), not
+// refused by the store's Rest.
+func TestPatchDroppedAttribute(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			db := open(t, d)
+			decl := accounts()
+			decl.Tenant, decl.Rest = "", Refuse
+			_, err := db.db.Exec("ALTER TABLE accounts ALTER COLUMN org SET DEFAULT ''")
+			require.NoError(t, err)
+			s, err := db.Store(schema.Users(), decl)
+			require.NoError(t, err)
+			h, err := handler.New(handler.Config{Endpoints: []handler.Endpoint{{Type: s.Type(), Store: s}}, Logger: slog.New(slog.DiscardHandler)})
+			require.NoError(t, err)
+			do := func(method, path, body string) *httptest.ResponseRecorder {
+				req := httptest.NewRequest(method, path, strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/scim+json")
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				return w
+			}
+			w := do(http.MethodPost, "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann","nickName":"A"}`)
+			require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+			var u map[string]any
+			require.NoError(t, json.Unmarshal(w.Body.Bytes(), &u))
+			w = do(http.MethodPatch, "/Users/"+u["id"].(string), `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[
+				{"op":"replace","path":"nickName","value":"Annie"},{"op":"replace","path":"title","value":"Boss"}]}`)
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			assert.Contains(t, w.Body.String(), `"title":"Boss"`)
+			assert.NotContains(t, w.Body.String(), "nickName")
+		})
 	}
 }

@@ -38,7 +38,7 @@ func (s *Store) Patch(ctx context.Context, id string, ops []patch.Operation, ifV
 		if ifVersion != "" && cur.Meta.Version != ifVersion {
 			return store.ErrVersionMismatch
 		}
-		next, changed, err := patch.Apply(ctx, s.rt, cur, ops, opts.Options)
+		next, changed, err := patch.Apply(ctx, s.kept, cur, ops, opts.Options)
 		if err != nil {
 			return err
 		}
