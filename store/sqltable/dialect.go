@@ -19,7 +19,9 @@ const (
 	PostgreSQL Dialect = iota + 1
 	// MySQL and MariaDB, through github.com/go-sql-driver/mysql. Text
 	// columns must be utf8mb4 with a case-insensitive collation (the
-	// default) where they hold a case-insensitive attribute.
+	// default) where they hold a case-insensitive attribute, and the DSN
+	// must keep the driver's default loc=UTC: the store writes and
+	// compares DATETIME values in UTC.
 	MySQL
 )
 
