@@ -133,7 +133,7 @@ func database(t testing.TB, d Dialect, prefix string) *sql.DB {
 }
 
 // open returns a DB on a fresh database of the dialect with the tables.
-func open(t *testing.T, d Dialect) *DB {
+func open(t testing.TB, d Dialect) *DB {
 	db := database(t, d, "scimkit_sqltable_")
 	out, err := New(context.Background(), db, d) // before the indexes that use scimkit_fold
 	require.NoError(t, err)
