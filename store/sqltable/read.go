@@ -163,16 +163,13 @@ func (s *Store) idText() string {
 }
 
 // list writes a SELECT of the rows passing where (the tenant's rows when
-// "") in order, limit (-1 for all) past offset.
+// "") in order, limit of them past offset.
 func (s *Store) list(ctx context.Context, q *sqlBuilder, where string, args []any, order string, limit, offset int) {
 	q.str("SELECT ", s.selects, " FROM ", s.t.Name, " r WHERE ")
 	s.where(ctx, q, where, args)
-	q.str(" ORDER BY ", order)
-	if limit >= 0 {
-		q.str(" LIMIT ").arg(limit)
-		if offset > 0 {
-			q.str(" OFFSET ").arg(offset)
-		}
+	q.str(" ORDER BY ", order, " LIMIT ").arg(limit)
+	if offset > 0 {
+		q.str(" OFFSET ").arg(offset)
 	}
 }
 
@@ -351,12 +348,7 @@ func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 		return page, nil
 	}
 	l := &sqlBuilder{d: s.d}
-	l.str("SELECT ", s.selects, " FROM ", s.t.Name, " r WHERE ")
-	s.where(ctx, l, where, args)
-	l.str(" ORDER BY ", order, " LIMIT ").arg(q.Count)
-	if start > 1 {
-		l.str(" OFFSET ").arg(start - 1)
-	}
+	s.list(ctx, l, where, args, order, q.Count, start-1)
 	page.Resources, err = s.query(ctx, l)
 	return page, err
 }

@@ -23,7 +23,7 @@ type row struct {
 
 func (s *Store) newRow() *row {
 	rw := &row{vals: make([]any, len(s.cols))}
-	rw.dests = make([]any, 0, s.nmeta+len(s.cols)+1)
+	rw.dests = make([]any, 0, 4+len(s.cols)+1) // id, version, created, updated, the columns, JSON
 	rw.dests = append(rw.dests, &rw.id, &rw.meta[0], &rw.meta[1], &rw.meta[2])
 	for i := range rw.vals {
 		rw.dests = append(rw.dests, &rw.vals[i])
@@ -44,21 +44,26 @@ func (s *Store) resource(rw *row) (*schema.Resource, error) {
 	if r.Meta, err = s.meta(rw.meta); err != nil {
 		return nil, fmt.Errorf("sqltable: %s %s: %w", s.t.Name, r.ID, err)
 	}
+	return r, s.attributes(r, rw)
+}
+
+// attributes reads the attributes of a scanned row into r.
+func (s *Store) attributes(r *schema.Resource, rw *row) error {
 	if s.t.JSON != "" && rw.json != nil {
 		if err := s.decodeJSON(r, rw.json); err != nil {
-			return nil, fmt.Errorf("sqltable: %s %s: column %s: %w", s.t.Name, r.ID, s.t.JSON, err)
+			return fmt.Errorf("sqltable: %s %s: column %s: %w", s.t.Name, r.ID, s.t.JSON, err)
 		}
 	}
 	for i, c := range s.cols {
 		v, ok, err := c.read(rw.vals[i])
 		if err != nil {
-			return nil, fmt.Errorf("sqltable: %s %s: column %s: %w", s.t.Name, r.ID, c.Name, err)
+			return fmt.Errorf("sqltable: %s %s: column %s: %w", s.t.Name, r.ID, c.Name, err)
 		}
 		if ok {
 			c.set(r, v)
 		}
 	}
-	return r, nil
+	return nil
 }
 
 // meta makes the Meta of a row from its version, created and updated columns.

@@ -288,7 +288,6 @@ type Store struct {
 	multi   map[string]*column // multi-valued attributes held in a column, by attribute name
 	members *schema.Attribute  // the members attribute, with t.Members
 	selects string             // the SELECT list
-	nmeta   int                // how many leading SELECT items are id and meta
 	unique  string             // the attribute named by a uniqueness conflict
 }
 
@@ -399,16 +398,7 @@ func compile(d *DB, rt *schema.ResourceType, t Table) (*Store, error) {
 		}
 		s.kept = kept
 	}
-	sel := []string{"r." + t.ID}
-	for _, c := range []string{t.Version, t.CreatedAt, t.UpdatedAt} {
-		if c == "" {
-			c = "NULL"
-		} else {
-			c = "r." + c
-		}
-		sel = append(sel, c)
-	}
-	s.nmeta = len(sel)
+	sel := []string{"r." + t.ID, s.metaCols()} // the scan targets of row.dests, in order
 	for _, c := range s.cols {
 		sel = append(sel, "r."+c.Name)
 	}

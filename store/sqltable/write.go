@@ -450,8 +450,8 @@ func (s *Store) written(r *schema.Resource, vals []any, members []string) *schem
 	if s.t.JSON != "" {
 		rw.json = vals[len(s.cols)]
 	}
-	out, err := s.resource(rw)
-	if err != nil {
+	out := &schema.Resource{Attributes: make(map[string]any, len(s.cols)+1)}
+	if err := s.attributes(out, rw); err != nil {
 		// What was written reads back; fall back on what was given.
 		out = r.Clone()
 	}
