@@ -250,7 +250,7 @@ func (j *bulkJob) do(i int) {
 	case http.MethodPut:
 		res, err = j.h.replaceResource(ctx, t, id, data, ifVersion)
 	case http.MethodPatch:
-		res, err = j.h.patchResource(ctx, t, id, data, ifVersion, false)
+		res, err = j.h.patchResource(ctx, t, id, data, ifVersion, false, nil)
 		if j.h.cfg.PatchNoContent {
 			status = http.StatusNoContent
 		}

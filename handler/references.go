@@ -85,7 +85,7 @@ func (h *Handler) removeReferences(ctx context.Context, t *resourceType, id stri
 				break
 			}
 			for _, holder := range page.Resources {
-				if _, err := h.applyOps(ctx, l.t, holder.ID, ops, "", false); err != nil {
+				if _, err := h.applyOps(ctx, l.t, holder.ID, ops, "", false, nil); err != nil {
 					h.log.ErrorContext(ctx, "scimkit: cannot remove a deleted resource from a reference list", "type", l.t.rt.Name, "holder", holder.ID, "id", id, "error", err)
 				}
 			}
@@ -477,7 +477,7 @@ func (h *Handler) renamed(ctx context.Context, t *resourceType, id string, befor
 		ops := []patch.Operation{{Op: patch.Replace, Value: value, Path: &filter.Path{Name: l.attr.Name, Sub: "display",
 			Filter: &filter.Compare{Path: filter.Path{Name: "value"}, Op: filter.Eq, Value: id}}}}
 		for _, g := range holders {
-			if _, err := h.applyOps(ctx, l.t, g.ID, ops, "", false); err != nil {
+			if _, err := h.applyOps(ctx, l.t, g.ID, ops, "", false, nil); err != nil {
 				h.log.ErrorContext(ctx, "scimkit: cannot update the display of a renamed member", "type", l.t.rt.Name, "holder", g.ID, "id", id, "error", err)
 			}
 		}

@@ -410,12 +410,24 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, t *resourceType,
 	if err == nil {
 		ifVersion, err = h.ifMatch(r.Context(), t, id, r.Header.Get("If-Match"))
 	}
+	// Answered with the default attributes, a PATCH may be answered with
+	// the JSON the store wrote (fastpath.Store.PatchJSON).
+	var enc document.Encoded
+	into := &enc
+	p := projection(t.rt, r)
+	if noContent || p.Requests() {
+		into = nil
+	}
 	var res *schema.Resource
 	if err == nil {
-		res, err = h.patchResource(r.Context(), t, id, body, ifVersion, !noContent)
+		res, err = h.patchResource(r.Context(), t, id, body, ifVersion, !noContent, into)
 	}
 	if err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	if enc.ID != "" {
+		h.writeEncoded(w, r, t, &enc, p, http.StatusOK)
 		return
 	}
 	if noContent {
@@ -430,8 +442,10 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, t *resourceType,
 
 // patchResource applies the PatchOp body to resource id (RFC 7644 §3.5.2).
 // Unless full, the result may hold only the id and meta, which a
-// store.Patcher can provide without reading the resource back.
-func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string, body []byte, ifVersion string, full bool) (*schema.Resource, error) {
+// store.Patcher can provide without reading the resource back. When into
+// is not nil and the store answers with its JSON (fastpath.Patch), the
+// JSON is put there and the result holds only the id and meta.
+func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string, body []byte, ifVersion string, full bool, into *document.Encoded) (*schema.Resource, error) {
 	ops, err := patch.Decode(body, h.patchOpts)
 	if err == nil {
 		ops, err = h.protectOps(ctx, t, ops)
@@ -442,12 +456,12 @@ func (h *Handler) patchResource(ctx context.Context, t *resourceType, id string,
 	if err != nil {
 		return nil, err
 	}
-	return h.applyOps(ctx, t, id, ops, ifVersion, full)
+	return h.applyOps(ctx, t, id, ops, ifVersion, full, into)
 }
 
 // applyOps applies decoded PATCH operations to resource id and reports
-// the change to Config.OnChange.
-func (h *Handler) applyOps(ctx context.Context, t *resourceType, id string, ops []patch.Operation, ifVersion string, full bool) (*schema.Resource, error) {
+// the change to Config.OnChange; full and into are as in patchResource.
+func (h *Handler) applyOps(ctx context.Context, t *resourceType, id string, ops []patch.Operation, ifVersion string, full bool, into *document.Encoded) (*schema.Resource, error) {
 	if renames := h.mayRename(t, ops) && h.isHeld(ctx, t, id); h.cfg.OnChange != nil || renames || h.cfg.BeforeWrite != nil {
 		var before, after *schema.Resource
 		err := h.guard(ctx, t, func() (err error) {
@@ -482,6 +496,15 @@ func (h *Handler) applyOps(ctx context.Context, t *resourceType, id string, ops 
 			}
 		}
 		return after, nil
+	}
+	if into != nil {
+		if enc, ok, err := fastpath.Patch(ctx, t.store, id, ops, ifVersion, h.patchOpts); ok {
+			if err != nil {
+				return nil, err
+			}
+			*into = enc
+			return &schema.Resource{ID: enc.ID, Meta: enc.Meta}, nil
+		}
 	}
 	return store.Patch(ctx, t.store, t.rt, id, ops, ifVersion, store.PatchOptions{Options: h.patchOpts, MetaOnly: !full})
 }

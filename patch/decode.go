@@ -91,6 +91,60 @@ func Decode(data []byte, opts Options) ([]Operation, error) {
 	if !utf8.Valid(data) {
 		return nil, document.InvalidSyntaxError("request body is not valid UTF-8")
 	}
+	schemas, raw, ok := document.ParsePatchOp(data)
+	if !ok {
+		var err error
+		if schemas, raw, err = decodeStd(data); err != nil {
+			return nil, err
+		}
+	}
+	if !slices.ContainsFunc(schemas, func(s string) bool { return strings.EqualFold(s, document.PatchOpSchema) }) {
+		return nil, document.InvalidSyntaxError("\"schemas\" must contain %q (RFC 7644 §3.5.2)", document.PatchOpSchema)
+	}
+	if len(raw) == 0 {
+		return nil, document.InvalidSyntaxError("\"Operations\" must hold at least one operation (RFC 7644 §3.5.2)")
+	}
+	if n, limit := len(raw), opts.maxOperations(); n > limit {
+		return nil, tooManyError(n, limit)
+	}
+	ops := make([]Operation, len(raw))
+	for i, o := range raw {
+		if !o.HasOp {
+			return nil, opErr(i, nil, "", document.InvalidSyntaxError("operation has no \"op\""))
+		}
+		switch {
+		case o.Op == "add" || !opts.Strict && strings.EqualFold(o.Op, "add"):
+			ops[i].Op = Add
+		case o.Op == "remove" || !opts.Strict && strings.EqualFold(o.Op, "remove"):
+			ops[i].Op = Remove
+		case o.Op == "replace" || !opts.Strict && strings.EqualFold(o.Op, "replace"):
+			ops[i].Op = Replace
+		default:
+			return nil, opErr(i, nil, "", document.InvalidSyntaxError("%q is not a PATCH operation; use \"add\", \"remove\" or \"replace\"", o.Op))
+		}
+		if o.HasPath && strings.TrimSpace(o.Path) != "" {
+			p, err := opts.Limits.ParsePath(o.Path)
+			if err != nil {
+				return nil, opErr(i, &ops[i], o.Path, err)
+			}
+			ops[i].Path = &p
+		}
+		if len(o.Value) > 0 {
+			ops[i].Value = o.Value
+		}
+		if ops[i].Op != Remove && ops[i].Value == nil {
+			return nil, opErr(i, &ops[i], o.Path, document.InvalidSyntaxError("%s needs a \"value\" (RFC 7644 §3.5.2.1, §3.5.2.3)", ops[i].Op))
+		}
+		if ops[i].Op == Remove && ops[i].Path == nil {
+			return nil, opErr(i, &ops[i], "", document.NoTargetError("remove needs a \"path\" (RFC 7644 §3.5.2.2)"))
+		}
+	}
+	return ops, nil
+}
+
+// decodeStd reads a PatchOp body with encoding/json: the bodies
+// document.ParsePatchOp leaves, and their errors.
+func decodeStd(data []byte) ([]string, []document.RawOperation, error) {
 	var body struct {
 		Schemas    []string `json:"schemas"`
 		Operations []struct {
@@ -102,63 +156,25 @@ func Decode(data []byte, opts Options) ([]Operation, error) {
 	if err := json.Unmarshal(data, &body); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return nil, &schema.Error{Status: 400, Type: schema.ScimInvalidSyntax, Err: err,
+			return nil, nil, &schema.Error{Status: 400, Type: schema.ScimInvalidSyntax, Err: err,
 				Detail: fmt.Sprintf("PatchOp member %q has the wrong JSON type", te.Field)}
 		}
 		if _, perr := document.ParseJSON(data); perr != nil {
-			return nil, perr
+			return nil, nil, perr
 		}
-		return nil, &schema.Error{Status: 400, Type: schema.ScimInvalidSyntax, Err: err, Detail: "request body is not a PatchOp: " + err.Error()}
+		return nil, nil, &schema.Error{Status: 400, Type: schema.ScimInvalidSyntax, Err: err, Detail: "request body is not a PatchOp: " + err.Error()}
 	}
-	if !slices.ContainsFunc(body.Schemas, func(s string) bool { return strings.EqualFold(s, document.PatchOpSchema) }) {
-		return nil, document.InvalidSyntaxError("\"schemas\" must contain %q (RFC 7644 §3.5.2)", document.PatchOpSchema)
-	}
-	if len(body.Operations) == 0 {
-		return nil, document.InvalidSyntaxError("\"Operations\" must hold at least one operation (RFC 7644 §3.5.2)")
-	}
-	if n, limit := len(body.Operations), opts.maxOperations(); n > limit {
-		return nil, tooManyError(n, limit)
-	}
-	ops := make([]Operation, len(body.Operations))
+	raw := make([]document.RawOperation, len(body.Operations))
 	for i, o := range body.Operations {
-		if o.Op == nil {
-			return nil, opErr(i, nil, "", document.InvalidSyntaxError("operation has no \"op\""))
+		raw[i].Value = o.Value
+		if o.Op != nil {
+			raw[i].Op, raw[i].HasOp = *o.Op, true
 		}
-		switch {
-		case *o.Op == "add" || !opts.Strict && strings.EqualFold(*o.Op, "add"):
-			ops[i].Op = Add
-		case *o.Op == "remove" || !opts.Strict && strings.EqualFold(*o.Op, "remove"):
-			ops[i].Op = Remove
-		case *o.Op == "replace" || !opts.Strict && strings.EqualFold(*o.Op, "replace"):
-			ops[i].Op = Replace
-		default:
-			return nil, opErr(i, nil, "", document.InvalidSyntaxError("%q is not a PATCH operation; use \"add\", \"remove\" or \"replace\"", *o.Op))
-		}
-		if o.Path != nil && strings.TrimSpace(*o.Path) != "" {
-			p, err := opts.Limits.ParsePath(*o.Path)
-			if err != nil {
-				return nil, opErr(i, &ops[i], *o.Path, err)
-			}
-			ops[i].Path = &p
-		}
-		if len(o.Value) > 0 {
-			ops[i].Value = o.Value
-		}
-		if ops[i].Op != Remove && ops[i].Value == nil {
-			return nil, opErr(i, &ops[i], pathText(o.Path), document.InvalidSyntaxError("%s needs a \"value\" (RFC 7644 §3.5.2.1, §3.5.2.3)", ops[i].Op))
-		}
-		if ops[i].Op == Remove && ops[i].Path == nil {
-			return nil, opErr(i, &ops[i], "", document.NoTargetError("remove needs a \"path\" (RFC 7644 §3.5.2.2)"))
+		if o.Path != nil {
+			raw[i].Path, raw[i].HasPath = *o.Path, true
 		}
 	}
-	return ops, nil
-}
-
-func pathText(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
+	return body.Schemas, raw, nil
 }
 
 // OpError is the failure of one operation of a PATCH request. Err is a

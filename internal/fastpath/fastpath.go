@@ -15,6 +15,7 @@ import (
 	"errors"
 
 	"github.com/scimkit/scimkit/internal/document"
+	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -52,6 +53,10 @@ type Store interface {
 	GetJSON(ctx context.Context, id string) (document.Encoded, error)
 	// SearchJSON appends the page to dst (which it may reuse) and returns it.
 	SearchJSON(ctx context.Context, q *store.Query, dst []document.Encoded) (page []document.Encoded, total int, err error)
+	// PatchJSON is store.Patcher's Patch answering the resource written
+	// (or, when nothing changed, read) as GetJSON would; it may decline
+	// as GetJSON does, having done nothing.
+	PatchJSON(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (document.Encoded, error)
 	CreateAdopted(ctx context.Context, r *schema.Resource) (*schema.Resource, error)
 	ReplaceAdopted(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error)
 }
@@ -134,4 +139,19 @@ func Replace(ctx context.Context, s store.Store, r *schema.Resource, ifVersion s
 		return p.Fastpath().ReplaceAdopted(ctx, r, ifVersion)
 	}
 	return s.Replace(ctx, r, ifVersion)
+}
+
+// Patch is store.Patch answering the resource as the JSON s keeps (see
+// Store.PatchJSON), when s itself is a Provider that does not decline;
+// otherwise ok is false and nothing was done.
+func Patch(ctx context.Context, s store.Store, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (enc document.Encoded, ok bool, err error) {
+	p, isProvider := s.(Provider)
+	if !isProvider {
+		return document.Encoded{}, false, nil
+	}
+	enc, err = p.Fastpath().PatchJSON(ctx, id, ops, ifVersion, opts)
+	if errors.Is(err, errors.ErrUnsupported) {
+		return document.Encoded{}, false, nil
+	}
+	return enc, true, err
 }

@@ -261,6 +261,10 @@ func TestPatchHoldsNoLock(t *testing.T) {
 			body := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"a2"}`
 			if rt.Name == "Group" {
 				body += `,{"op":"remove","path":"members[display eq \"x\"]"}`
+			} else {
+				// A remove: not the quick path that sets values in the
+				// JSON, which never calls patch.Apply.
+				body += `,{"op":"remove","path":"title"}`
 			}
 			ops, err := patch.Decode([]byte(body+`]}`), patch.Options{})
 			require.NoError(t, err)

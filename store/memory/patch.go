@@ -6,17 +6,58 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/internal/elements"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 )
 
 // patch applies PATCH operations to resource id (see memStore.Patch and
-// the package documentation). Operations that name the elements of a
-// reference list of the core schema by value are applied to those
-// elements alone, under the lock; any other PATCH decodes the resource,
-// patches and encodes it outside the lock.
-func (s *part) patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (*schema.Resource, error) {
+// the package documentation). Operations that only set simple values are
+// written into the stored JSON (quickPatch); operations that name the
+// elements of a reference list of the core schema by value are applied to
+// those elements alone, under the lock; any other PATCH decodes the
+// resource, patches and encodes it outside the lock. With metaOnly the
+// result may hold only the id and meta (store.PatchOptions.MetaOnly).
+func (s *part) patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options, metaOnly bool) (*schema.Resource, error) {
+	if st, ok, err := s.quickPatch(ctx, id, ops, ifVersion, opts); ok {
+		if err != nil {
+			return nil, err
+		}
+		if metaOnly {
+			return &schema.Resource{ID: st.id(), Meta: st.meta(s.rt)}, nil
+		}
+		return s.resource(st)
+	}
+	return s.patchSlow(ctx, id, ops, ifVersion, opts)
+}
+
+// patchJSON is patch answering the resource written as its JSON (see
+// fastpath.Store.PatchJSON).
+func (s *part) patchJSON(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (document.Encoded, error) {
+	if s.lists > 0 {
+		return document.Encoded{}, errLists
+	}
+	if st, ok, err := s.quickPatch(ctx, id, ops, ifVersion, opts); ok {
+		if err != nil {
+			return document.Encoded{}, err
+		}
+		return s.encoded(st), nil
+	}
+	res, err := s.patchSlow(ctx, id, ops, ifVersion, opts)
+	if err != nil {
+		return document.Encoded{}, err
+	}
+	if _, st, ok := s.current(id); ok && st.version() == res.Meta.Version {
+		return s.encoded(st), nil
+	}
+	// Another write came after this one: answer what this one wrote.
+	enc := s.encode(nil, res, res.ID, res.Meta.Created, res.Meta.LastModified)
+	return document.Encoded{ID: res.ID, Meta: res.Meta, JSON: string(enc)}, nil
+}
+
+// patchSlow is patch for operations quickPatch does not take.
+func (s *part) patchSlow(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (*schema.Resource, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

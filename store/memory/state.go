@@ -177,33 +177,40 @@ func adopt(r *schema.Resource) *schema.Resource {
 // where the JSON holds them, the id and externalId share one string: one
 // object, which the garbage collector does not scan, per stored version.
 func (s *part) keep(c *schema.Resource, id string, version uint64, created, modified time.Time, pre []byte) *state {
-	st := &state{idAt: -1, extAt: -1, created: created, modified: modified}
 	if pre == nil {
 		s.buf = s.encode(s.buf[:0], c, id, created, modified)
 		pre = s.buf
 	}
-	n := len(pre)
-	pre = strconv.AppendUint(pre, version, 10)
-	st.jsonLen, st.spansAt = int32(n), int32(len(pre))
-	// The spans are read from a copy of the JSON: appending to pre may
+	st := s.keepJSON(pre, id, c.ExternalID, s.besideOf(c.Attributes, true), version, created, modified)
+	c.ID, c.Meta = id, st.meta(s.rt)
+	return st
+}
+
+// keepJSON is keep for a resource whose JSON is enc (which keepJSON may
+// append to), with its externalId and the values kept beside the JSON.
+func (s *part) keepJSON(enc []byte, id, ext string, beside map[string]any, version uint64, created, modified time.Time) *state {
+	st := &state{idAt: -1, extAt: -1, created: created, modified: modified}
+	n := len(enc)
+	enc = strconv.AppendUint(enc, version, 10)
+	st.jsonLen, st.spansAt = int32(n), int32(len(enc))
+	// The spans are read from a copy of the JSON: appending to enc may
 	// move it.
-	st.blob = string(s.spanner.AppendSpans(pre, string(pre[:n])))
+	st.blob = string(s.spanner.AppendSpans(enc, string(enc[:n])))
 	var x stateExtra
 	if i := offset(st.blob[:n], id); i >= 0 {
 		st.idAt, st.idLen = int32(i), int32(len(id))
 	} else {
 		x.id = id
 	}
-	if i := offset(st.blob[:n], c.ExternalID); i >= 0 {
-		st.extAt, st.extLen = int32(i), int32(len(c.ExternalID))
+	if i := offset(st.blob[:n], ext); i >= 0 {
+		st.extAt, st.extLen = int32(i), int32(len(ext))
 	} else {
-		x.ext = c.ExternalID
+		x.ext = ext
 	}
-	x.beside = s.besideOf(c.Attributes, true)
+	x.beside = beside
 	if x.id != "" || x.ext != "" || x.beside != nil {
 		st.x = &x
 	}
-	c.ID, c.Meta = id, st.meta(s.rt)
 	return st
 }
 

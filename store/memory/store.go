@@ -145,7 +145,7 @@ func (s *memStore) Delete(ctx context.Context, id, ifVersion string) error {
 
 // Patch implements store.Patcher.
 func (s *memStore) Patch(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts store.PatchOptions) (*schema.Resource, error) {
-	return s.part(ctx).patch(ctx, id, ops, ifVersion, opts.Options)
+	return s.part(ctx).patch(ctx, id, ops, ifVersion, opts.Options, opts.MetaOnly)
 }
 
 // Scan implements store.Store. It yields the tenant's resources as they
@@ -195,6 +195,12 @@ func (f *fast) GetJSON(ctx context.Context, id string) (document.Encoded, error)
 // SearchJSON declines as GetJSON does.
 func (f *fast) SearchJSON(ctx context.Context, q *store.Query, dst []document.Encoded) ([]document.Encoded, int, error) {
 	return (*memStore)(f).part(ctx).searchJSON(ctx, q, dst)
+}
+
+// PatchJSON is Patch answering the resource as its stored JSON; it
+// declines as GetJSON does.
+func (f *fast) PatchJSON(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (document.Encoded, error) {
+	return (*memStore)(f).part(ctx).patchJSON(ctx, id, ops, ifVersion, opts)
 }
 
 // CreateAdopted is Create without copying r.
