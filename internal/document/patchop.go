@@ -5,9 +5,9 @@ import "strings"
 // RawOperation is one member of a PatchOp's "Operations" as ParsePatchOp
 // reads it.
 type RawOperation struct {
-	Op, Path      string
+	Op, Path       string
 	HasOp, HasPath bool
-	Value         []byte // the value's JSON, as written; nil when there is none
+	Value          []byte // the value's JSON, as written; nil when there is none
 }
 
 // ParsePatchOp reads a PatchOp request body (RFC 7644 §3.5.2) written the
