@@ -140,7 +140,7 @@ func DecodeEncoded(rt *schema.ResourceType, e *Encoded, p *Projection) (*schema.
 	data := []byte(e.JSON)
 	if p != nil {
 		var ok bool
-		if data, ok = pickMembers(make([]byte, 0, 256), rt, e.JSON, p); !ok {
+		if data, ok = pickMembers(make([]byte, 0, 256), rt, e, p); !ok {
 			data = []byte(e.JSON)
 		}
 	}
@@ -381,24 +381,62 @@ func eachMember(enc string, f func(name string, from, to int) bool) bool {
 	return true
 }
 
-// pickMembers appends to dst a JSON object with the members of enc (as
+// pickMembers appends to dst a JSON object with the members of e.JSON (as
 // AppendJSON writes it) that projection p writes, and "schemas"; "id" and
-// "meta" are left out. It reports false when enc is not as AppendJSON
-// writes it.
-func pickMembers(dst []byte, rt *schema.ResourceType, enc string, p *Projection) ([]byte, bool) {
+// "meta" are left out. It finds them from e.Spans when it can. It reports
+// false when e.JSON is not as AppendJSON writes it.
+func pickMembers(dst []byte, rt *schema.ResourceType, e *Encoded, p *Projection) ([]byte, bool) {
 	dst = append(dst, '{')
 	first := true
-	ok := eachMember(enc, func(name string, from, to int) bool {
+	pick := func(from, to int) {
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = append(dst, e.JSON[from:to]...)
+	}
+	ok := eachSpan(e, func(at, from, to int) (bool, bool) {
+		if p.rt != rt {
+			return false, false
+		}
+		p.once.Do(func() { p.buildRules(rt) })
+		if at >= len(p.byPlace) {
+			return false, false
+		}
+		if at == 0 || p.byPlace[at] != memberSkip { // 0: "schemas"
+			pick(from, to)
+		}
+		return true, true
+	}, func(name string, from, to int) bool {
 		if name == "schemas" || p.memberRule(rt, name) != memberSkip {
-			if !first {
-				dst = append(dst, ',')
-			}
-			first = false
-			dst = append(dst, enc[from:to]...)
+			pick(from, to)
 		}
 		return true
 	})
 	return append(dst, '}'), ok
+}
+
+// eachSpan calls bySpan with the place (see memberNames) and span of each
+// member of e.JSON, from e.Spans, until it returns false. If e has no
+// spans, or bySpan answers that it cannot use them (spanned false) at its
+// first call, it calls byName for each member as eachMember does instead.
+// It reports whether every call returned true and e.JSON was as expected.
+func eachSpan(e *Encoded, bySpan func(at, from, to int) (ok, spanned bool), byName func(name string, from, to int) bool) bool {
+	sp := e.Spans
+	for k := 0; k+6 <= len(sp); k += 6 {
+		from, to := int(sp[k])|int(sp[k+1])<<8, int(sp[k+2])|int(sp[k+3])<<8
+		ok, spanned := bySpan(int(sp[k+4])|int(sp[k+5])<<8, from, to)
+		switch {
+		case !spanned && k == 0:
+			return eachMember(e.JSON, byName)
+		case !ok || !spanned:
+			return false
+		}
+	}
+	if sp == "" {
+		return eachMember(e.JSON, byName)
+	}
+	return true
 }
 
 // skipJSON returns the end of the JSON value that starts at s[i], which is

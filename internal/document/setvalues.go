@@ -37,13 +37,13 @@ type setAt struct {
 	required bool // the object at top needs members that no set writes when it is new
 }
 
-// SetValues appends to dst enc, the JSON that AppendJSON wrote, with a nil
+// SetValues appends to dst e's JSON, which AppendJSON wrote, with a nil
 // projection, for a resource of type rt whose Meta held only
 // ResourceType, Created and LastModified, with the value of each set
 // written in (a later set of the same attribute wins) and its meta
 // written from meta, as AppendJSON writes it. changed reports whether any
-// value differs from enc's. ok is false, and dst is returned as it was,
-// when enc is not as AppendJSON writes it or a set cannot be written in
+// value differs from the JSON's. ok is false, and dst is returned as it
+// was, when the JSON is not as AppendJSON writes it or a set cannot be written in
 // alone: a new object (a complex attribute or an extension not in enc)
 // whose schema requires another member.
 //
@@ -53,7 +53,8 @@ type setAt struct {
 // ValidatePatch and AppendJSON would make of the PATCH that sets them, so
 // that a store keeping resources as JSON can apply such a PATCH without
 // decoding the resource.
-func (sp *Spanner) SetValues(dst []byte, rt *schema.ResourceType, enc string, sets []Set, meta schema.Meta) (out []byte, changed, ok bool) {
+func (sp *Spanner) SetValues(dst []byte, rt *schema.ResourceType, e *Encoded, sets []Set, meta schema.Meta) (out []byte, changed, ok bool) {
+	enc := e.JSON
 	var small [8]setAt
 	at := small[:0]
 	var vals []byte
@@ -86,7 +87,14 @@ func (sp *Spanner) SetValues(dst []byte, rt *schema.ResourceType, enc string, se
 	}
 	var mems [24]member
 	members := mems[:0]
-	if !eachMember(enc, func(name string, from, to int) bool {
+	if !eachSpan(e, func(at, from, to int) (bool, bool) {
+		n := strings.IndexByte(enc[from+1:], '"')
+		if n < 0 {
+			return false, true
+		}
+		members = append(members, member{enc[from+1 : from+1+n], at, from, to})
+		return true, true
+	}, func(name string, from, to int) bool {
 		r, ok := sp.places.get(name)
 		if !ok {
 			return false

@@ -37,7 +37,8 @@ func (s *part) quickPatch(ctx context.Context, id string, ops []patch.Operation,
 		}
 		bp := encBufs.Get().(*[]byte)
 		meta := schema.Meta{ResourceType: s.rt.Name, Created: cur.created, LastModified: now}
-		enc, changed, ok := s.spanner.SetValues((*bp)[:0], s.rt, cur.enc(), sets, meta)
+		old := s.encoded(cur)
+		enc, changed, ok := s.spanner.SetValues((*bp)[:0], s.rt, &old, sets, meta)
 		*bp = enc[:0]
 		if !ok || !changed {
 			encBufs.Put(bp)
