@@ -1,6 +1,7 @@
 package document
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/scimkit/scimkit/schema"
@@ -504,4 +505,30 @@ func skipString(s string, i int) int {
 		}
 		i++
 	}
+}
+
+// TopString returns the value of e's member for attribute a of rt's core
+// schema, read from e.JSON where e.Spans place it, when it is a string
+// without escapes: what decoding e would give, without decoding. found is
+// false when e has no such member; ok is false when the spans cannot say
+// or the value is not such a string (then decode e).
+func TopString(rt *schema.ResourceType, e *Encoded, a *schema.Attribute) (v string, found, ok bool) {
+	i := slices.Index(rt.Schema.Attributes, a)
+	if i < 0 || e.Spans == "" {
+		return "", false, false
+	}
+	place := 3 + i // see memberNames
+	sp := e.Spans
+	for k := 0; k+6 <= len(sp); k += 6 {
+		if int(sp[k+4])|int(sp[k+5])<<8 != place {
+			continue
+		}
+		from, to := int(sp[k])|int(sp[k+1])<<8, int(sp[k+2])|int(sp[k+3])<<8
+		value := e.JSON[min(from+len(a.Name)+3, to):to]
+		if len(value) < 2 || value[0] != '"' || value[len(value)-1] != '"' || strings.IndexByte(value, '\\') >= 0 {
+			return "", true, false
+		}
+		return value[1 : len(value)-1], true, true
+	}
+	return "", false, true
 }

@@ -17,9 +17,10 @@ const maxParseDepth = 10000
 // UseNumber (map[string]any, []any, string, json.Number, bool, nil),
 // several times faster: request bodies are parsed on every write.
 type parser struct {
-	data  []byte
-	i     int
-	depth int
+	data   []byte
+	i      int
+	depth  int
+	failed bool // ParsePatchOp met what it leaves to encoding/json
 }
 
 func (p *parser) fail(msg string) error {

@@ -1,6 +1,6 @@
 package document
 
-import "strings"
+import "bytes"
 
 // RawOperation is one member of a PatchOp's "Operations" as ParsePatchOp
 // reads it.
@@ -8,7 +8,15 @@ type RawOperation struct {
 	Op, Path       string
 	HasOp, HasPath bool
 	Value          []byte // the value's JSON, as written; nil when there is none
+
+	from, to int // where data holds Value, while ParsePatchOp reads
 }
+
+// The member names ParsePatchOp reads, in the order name returns them.
+var (
+	patchOpNames   = []string{"schemas", "Operations"}
+	operationNames = []string{"op", "path", "value"}
+)
 
 // ParsePatchOp reads a PatchOp request body (RFC 7644 §3.5.2) written the
 // common way, several times faster than encoding/json: a JSON object whose
@@ -22,83 +30,169 @@ type RawOperation struct {
 // copied out of data.
 func ParsePatchOp(data []byte) (schemas []string, ops []RawOperation, ok bool) {
 	p := parser{data: data}
-	p.space()
-	if !p.at('{') {
-		return nil, nil, false
-	}
-	var seenSchemas, seenOps bool
-	var values []byte // every operation's value, copied once
-	var at [][2]int   // where each operation's value is in values, or -1
-	ok = p.members(func(name string) bool {
-		switch {
-		case strings.EqualFold(name, "schemas"):
-			if seenSchemas {
-				return false
-			}
-			seenSchemas = true
-			return p.strings(func(s string) { schemas = append(schemas, s) })
-		case strings.EqualFold(name, "Operations"):
-			if seenOps {
-				return false
-			}
-			seenOps = true
-			return p.elements(func() bool {
-				var op RawOperation
-				var seenValue bool
-				from, to := -1, -1
-				if !p.at('{') || !p.members(func(name string) bool {
-					switch {
-					case strings.EqualFold(name, "op"):
-						if op.HasOp || !p.is('"') {
-							return false
-						}
-						s, err := p.str()
-						op.Op, op.HasOp = s, true
-						return err == nil
-					case strings.EqualFold(name, "path"):
-						if op.HasPath || !p.is('"') {
-							return false
-						}
-						s, err := p.str()
-						op.Path, op.HasPath = s, true
-						return err == nil
-					case strings.EqualFold(name, "value"):
-						if seenValue {
-							return false
-						}
-						seenValue = true
-						p.space()
-						from = p.i
-						_, err := p.value()
-						to = p.i
-						return err == nil
-					}
-					return p.skip(name)
-				}) || !op.HasOp {
-					return false
+	var seen [2]bool
+	values := false
+	for more := p.objectStart(); more; more = p.objectNext() {
+		switch k := p.name(patchOpNames); {
+		case k == -2 || k >= 0 && seen[k]:
+			return nil, nil, false
+		case k == 0:
+			seen[0] = true
+			for more := p.arrayStart(); more; more = p.arrayNext() {
+				s, ok := p.string()
+				if !ok {
+					return nil, nil, false
 				}
-				if from >= 0 {
-					at = append(at, [2]int{len(values), len(values) + to - from})
-					values = append(values, data[from:to]...)
-				} else {
-					at = append(at, [2]int{-1, -1})
+				schemas = append(schemas, s)
+			}
+		case k == 1:
+			seen[1] = true
+			ops = make([]RawOperation, 0, 2)
+			for more := p.arrayStart(); more; more = p.arrayNext() {
+				op, ok := p.operation()
+				if !ok {
+					return nil, nil, false
 				}
+				values = values || op.from >= 0
 				ops = append(ops, op)
-				return true
-			})
+			}
+		default:
+			if _, err := p.value(); err != nil {
+				return nil, nil, false
+			}
 		}
-		return p.skip(name)
-	})
+		if p.failed {
+			return nil, nil, false
+		}
+	}
 	p.space()
-	if !ok || p.i != len(data) {
+	if p.failed || p.i != len(data) {
 		return nil, nil, false
 	}
-	for i, a := range at {
-		if a[0] >= 0 {
-			ops[i].Value = values[a[0]:a[1]:a[1]]
+	if values {
+		cp := bytes.Clone(data)
+		for i := range ops {
+			if o := &ops[i]; o.from >= 0 {
+				o.Value = cp[o.from:o.to:o.to]
+			}
 		}
 	}
 	return schemas, ops, true
+}
+
+// operation reads one object of "Operations".
+func (p *parser) operation() (op RawOperation, ok bool) {
+	op.from = -1
+	for more := p.objectStart(); more; more = p.objectNext() {
+		switch k := p.name(operationNames); k {
+		case -2:
+			return op, false
+		case 0, 1:
+			if op.HasOp && k == 0 || op.HasPath && k == 1 {
+				return op, false
+			}
+			s, ok := p.string()
+			if !ok {
+				return op, false
+			}
+			if k == 0 {
+				op.Op, op.HasOp = s, true
+			} else {
+				op.Path, op.HasPath = s, true
+			}
+		case 2:
+			if op.from >= 0 {
+				return op, false
+			}
+			p.space()
+			op.from = p.i
+			if _, err := p.value(); err != nil {
+				return op, false
+			}
+			op.to = p.i
+		default:
+			if _, err := p.value(); err != nil {
+				return op, false
+			}
+		}
+	}
+	return op, !p.failed && op.HasOp
+}
+
+// objectStart reads the '{' of an object and reports whether a member
+// follows; without a '{' it sets failed.
+func (p *parser) objectStart() bool {
+	if !p.at('{') {
+		p.failed = true
+		return false
+	}
+	return !p.at('}')
+}
+
+// objectNext reads what follows a member and reports whether another one
+// does; on bad syntax it sets failed.
+func (p *parser) objectNext() bool { return p.next('}') }
+
+// arrayStart and arrayNext are objectStart and objectNext for arrays.
+func (p *parser) arrayStart() bool {
+	if !p.at('[') {
+		p.failed = true
+		return false
+	}
+	return !p.at(']')
+}
+
+func (p *parser) arrayNext() bool { return p.next(']') }
+
+func (p *parser) next(end byte) bool {
+	if p.at(end) {
+		return false
+	}
+	if !p.at(',') {
+		p.failed = true
+		return false
+	}
+	return true
+}
+
+// name reads a member's name and its ':', and returns the name's index in
+// names (matched case-insensitively), -1 for another name, or -2 when the
+// name cannot be read the fast way: bad syntax, an escape, or a byte
+// outside ASCII (which encoding/json may fold into an ASCII name).
+func (p *parser) name(names []string) int {
+	if !p.is('"') {
+		return -2
+	}
+	start := p.i + 1
+	end := start
+	for ; end < len(p.data) && p.data[end] != '"'; end++ {
+		if c := p.data[end]; c == '\\' || c >= 0x80 || c < 0x20 {
+			return -2
+		}
+	}
+	if end >= len(p.data) {
+		return -2
+	}
+	p.i = end + 1
+	if !p.at(':') {
+		return -2
+	}
+	name := p.data[start:end]
+	for i, n := range names {
+		if len(n) == len(name) && asciiEqualFold(n, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// string reads a string value.
+func (p *parser) string() (string, bool) {
+	if !p.is('"') {
+		return "", false
+	}
+	s, err := p.str()
+	return s, err == nil
 }
 
 // at reports whether the next token is c, and moves past it.
@@ -116,73 +210,18 @@ func (p *parser) is(c byte) bool {
 	return p.i < len(p.data) && p.data[p.i] == c
 }
 
-// members reads the members of an object whose '{' has been read, calling
-// f with each name when the parser is at its value, which f reads. Names
-// outside ASCII end the read: encoding/json folds a few of them into
-// ASCII names.
-func (p *parser) members(f func(name string) bool) bool {
-	if p.at('}') {
-		return true
-	}
-	for {
-		if !p.is('"') {
-			return false
+// asciiEqualFold reports whether a and b, of the same length and ASCII,
+// are equal under ASCII case folding.
+func asciiEqualFold(a string, b []byte) bool {
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
 		}
-		name, err := p.str()
-		if err != nil || !p.at(':') || !ascii(name) || !f(name) {
-			return false
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
 		}
-		if p.at('}') {
-			return true
-		}
-		if !p.at(',') {
-			return false
-		}
-	}
-}
-
-// elements reads an array, calling f at each element, which f reads.
-func (p *parser) elements(f func() bool) bool {
-	if !p.at('[') {
-		return false
-	}
-	if p.at(']') {
-		return true
-	}
-	for {
-		if !f() {
-			return false
-		}
-		if p.at(']') {
-			return true
-		}
-		if !p.at(',') {
-			return false
-		}
-	}
-}
-
-// strings reads an array of strings, calling f with each.
-func (p *parser) strings(f func(string)) bool {
-	return p.elements(func() bool {
-		if !p.is('"') {
-			return false
-		}
-		s, err := p.str()
-		f(s)
-		return err == nil
-	})
-}
-
-// skip reads the value of a member ParsePatchOp does not use.
-func (p *parser) skip(string) bool {
-	_, err := p.value()
-	return err == nil
-}
-
-func ascii(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
+		if x != y {
 			return false
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/internal/quickpatch"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
@@ -63,12 +64,9 @@ func (s *part) quickPatch(ctx context.Context, id string, ops []patch.Operation,
 // externalId and the values kept beside the JSON as they are, the stored
 // state of e, with a new version. It needs the write lock.
 func (s *part) updateJSON(e *entry, enc []byte, now time.Time) error {
-	var uniq *schema.Resource // the unique values, the same before and after
-	if len(s.unique) > 0 {
-		var err error
-		if uniq, err = s.resourceFor(e.st, s.uniques); err != nil {
-			return err
-		}
+	uniq, err := s.uniqueValues(e.st) // the same before and after
+	if err != nil {
+		return err
 	}
 	if err := s.unindex(e, uniq); err != nil {
 		return err
@@ -83,4 +81,28 @@ func (s *part) updateJSON(e *entry, enc []byte, now time.Time) error {
 	e.mem = nil
 	s.index(e, uniq)
 	return nil
+}
+
+// uniqueValues returns a resource holding st's unique values, for unindex
+// and index: read from the JSON (document.TopString) where they are
+// top-level strings, decoded otherwise; nil when there are none.
+func (s *part) uniqueValues(st *state) (*schema.Resource, error) {
+	if len(s.unique) == 0 {
+		return nil, nil
+	}
+	e := s.encoded(st)
+	attrs := make(map[string]any, len(s.unique))
+	for _, idx := range s.unique {
+		if idx.ext != "" || idx.attr.MultiValued || idx.attr.Type != schema.String {
+			return s.resourceFor(st, s.uniques)
+		}
+		v, found, ok := document.TopString(s.rt, &e, idx.attr)
+		if !ok {
+			return s.resourceFor(st, s.uniques)
+		}
+		if found {
+			attrs[idx.attr.Name] = v
+		}
+	}
+	return &schema.Resource{Attributes: attrs}, nil
 }

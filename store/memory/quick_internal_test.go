@@ -6,10 +6,12 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 )
@@ -38,6 +40,7 @@ var quickStart = []string{
 	  "name":{"familyName":"Jensen","givenName":"Barbara"},"emails":[{"value":"f@example.com","type":"work","primary":true}],
 	  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"7","department":"R&D","manager":{"value":"m1"}},
 	  "urn:example:params:scim:schemas:extension:badge:2.0:User":{"number":"12"}}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"Esc\"aped","title":"T"}`, // an escape, a value not folded: the index keys are decoded
 }
 
 // checkQuick applies body to each of quickStart with part.quickPatch and,
@@ -74,6 +77,9 @@ func checkQuick(t *testing.T, body string, strict bool) (took int) {
 		cur, err := p.get(ctx, c.ID)
 		require.NoError(t, err)
 		want, changed, applyErr := patch.Apply(ctx, rt, cur, ops, opts)
+		before, err := p.at(c.ID, "")
+		require.NoError(t, err)
+		old := before.st
 		st, ok, err := p.quickPatch(ctx, c.ID, ops, "", opts)
 		if !ok {
 			continue
@@ -96,13 +102,28 @@ func checkQuick(t *testing.T, body string, strict bool) (took int) {
 		require.NoError(t, err)
 		assert.Same(t, st, e.st)
 		if u, ok := cur.Attributes["userName"].(string); ok {
-			assert.Same(t, e, p.unique[0].keys[u], "still indexed by userName")
+			assert.Same(t, e, p.unique[0].keys[valuekey.Of(false, u)], "still indexed by userName")
 		}
 		if c.ExternalID != "" {
 			assert.Same(t, e, p.byExt[c.ExternalID], "still indexed by externalId")
 		}
+		for k, holder := range p.unique[0].keys {
+			assert.False(t, holder == e && shares(old.blob, k), "an index key keeps the old JSON alive")
+		}
+		for k, holder := range p.byExt {
+			assert.False(t, holder == e && shares(old.blob, k), "an externalId key keeps the old JSON alive")
+		}
 	}
 	return took
+}
+
+// shares reports whether s's bytes are inside blob's memory.
+func shares(blob, s string) bool {
+	if s == "" || blob == "" {
+		return false
+	}
+	b, p := uintptr(unsafe.Pointer(unsafe.StringData(blob))), uintptr(unsafe.Pointer(unsafe.StringData(s)))
+	return p >= b && p < b+uintptr(len(blob))
 }
 
 func patchBody(ops ...string) string {
@@ -127,29 +148,29 @@ func TestQuickPatch(t *testing.T) {
 	}{
 		{"Entra ID's title and displayName", []string{
 			`{"op":"Replace","path":"displayName","value":"Name 1"}`,
-			`{"op":"Replace","path":"title","value":"Title \"1\" <b>"}`}, 2},
-		{"Okta's deactivation", []string{`{"op":"replace","path":"active","value":false}`}, 2},
-		{"Entra ID's boolean as a string", []string{`{"op":"Replace","path":"active","value":"False"}`}, 2},
-		{"the same value: no change", []string{`{"op":"replace","path":"nickName","value":"f"}`}, 2},
-		{"add to a single-valued attribute replaces", []string{`{"op":"add","path":"nickName","value":"g"}`}, 2},
-		{"a sub-attribute", []string{`{"op":"replace","path":"name.givenName","value":"Babs"}`}, 2},
+			`{"op":"Replace","path":"title","value":"Title \"1\" <b>"}`}, 3},
+		{"Okta's deactivation", []string{`{"op":"replace","path":"active","value":false}`}, 3},
+		{"Entra ID's boolean as a string", []string{`{"op":"Replace","path":"active","value":"False"}`}, 3},
+		{"the same value: no change", []string{`{"op":"replace","path":"nickName","value":"f"}`}, 3},
+		{"add to a single-valued attribute replaces", []string{`{"op":"add","path":"nickName","value":"g"}`}, 3},
+		{"a sub-attribute", []string{`{"op":"replace","path":"name.givenName","value":"Babs"}`}, 3},
 		{"sub-attributes in order", []string{
 			`{"op":"replace","path":"name.middleName","value":"J"}`,
 			`{"op":"replace","path":"name.honorificPrefix","value":"Ms"}`,
-			`{"op":"replace","path":"name.formatted","value":"Ms Babs J Jensen"}`}, 2},
-		{"a qualified path", []string{`{"op":"replace","path":"urn:ietf:params:scim:schemas:core:2.0:User:title","value":"T"}`}, 2},
-		{"an extension attribute", []string{`{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department","value":"Sales"}`}, 2},
+			`{"op":"replace","path":"name.formatted","value":"Ms Babs J Jensen"}`}, 3},
+		{"a qualified path", []string{`{"op":"replace","path":"urn:ietf:params:scim:schemas:core:2.0:User:title","value":"T"}`}, 3},
+		{"an extension attribute", []string{`{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department","value":"Sales"}`}, 3},
 		{"extension attributes in order", []string{
 			`{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:organization","value":"O"}`,
 			`{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter","value":"C"}`,
-			`{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber","value":"8"}`}, 2},
+			`{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber","value":"8"}`}, 3},
 		{"the last of two sets wins", []string{
 			`{"op":"replace","path":"title","value":"A"}`,
-			`{"op":"replace","path":"title","value":"B"}`}, 2},
+			`{"op":"replace","path":"title","value":"B"}`}, 3},
 		{"an extension whose schema requires another attribute: only where it is", []string{
 			`{"op":"replace","path":"urn:example:params:scim:schemas:extension:badge:2.0:User:color","value":"red"}`}, 1},
 		{"an extension's required attribute", []string{
-			`{"op":"replace","path":"urn:example:params:scim:schemas:extension:badge:2.0:User:number","value":"13"}`}, 2},
+			`{"op":"replace","path":"urn:example:params:scim:schemas:extension:badge:2.0:User:number","value":"13"}`}, 3},
 		{"a remove", []string{`{"op":"remove","path":"title"}`}, 0},
 		{"one remove among sets", []string{`{"op":"replace","path":"title","value":"A"}`, `{"op":"remove","path":"nickName"}`}, 0},
 		{"a unique attribute", []string{`{"op":"replace","path":"userName","value":"u"}`}, 0},
