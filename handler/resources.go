@@ -270,7 +270,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, t *resourceType
 func (h *Handler) createResource(ctx context.Context, t *resourceType, body []byte) (*schema.Resource, error) {
 	res, err := document.Decode(t.rt, body, h.decodeOpts)
 	if err == nil {
-		res, err = document.ValidateCreate(t.rt, res)
+		res, err = document.ValidateCreateOwned(t.rt, res) // decoded for this request alone
 	}
 	if err == nil {
 		err = h.protectResource(ctx, t, res, nil)

@@ -25,20 +25,28 @@ func ValidateCreate(rt *schema.ResourceType, r *schema.Resource) (*schema.Resour
 	// Copy on write: out shares r's values and copies only the maps it
 	// changes, so r is left as it was.
 	out := &schema.Resource{ExternalID: r.ExternalID, Attributes: maps.Clone(r.Attributes)}
-	if out.Attributes == nil {
-		out.Attributes = map[string]any{}
-	}
 	for _, e := range rt.Extensions {
 		if m, ok := out.Attributes[e.Schema.ID].(map[string]any); ok {
 			out.Attributes[e.Schema.ID] = maps.Clone(m)
 		}
 	}
-	forEachSchema(rt, out.Attributes, func(s *schema.Schema, m map[string]any) {
+	return ValidateCreateOwned(rt, out)
+}
+
+// ValidateCreateOwned is ValidateCreate for a resource the caller owns,
+// with its top-level and extension maps (a resource Decode returned, say):
+// it is changed in place and returned, without its ID and Meta.
+func ValidateCreateOwned(rt *schema.ResourceType, r *schema.Resource) (*schema.Resource, error) {
+	r.ID, r.Meta = "", schema.Meta{}
+	if r.Attributes == nil {
+		r.Attributes = map[string]any{}
+	}
+	forEachSchema(rt, r.Attributes, func(s *schema.Schema, m map[string]any) {
 		for _, a := range s.Attributes {
 			dropReadOnly(a, m)
 		}
 	})
-	return out, check(rt, out, nil)
+	return r, check(rt, r, nil)
 }
 
 // ValidateReplace checks r, the complete new state of the stored resource
