@@ -335,8 +335,10 @@ func (s *Store) Search(ctx context.Context, q *store.Query) (*store.Page, error)
 	start := max(q.StartIndex, 1)
 	if !q.NoTotal {
 		c := &sqlBuilder{d: s.d}
-		c.str("SELECT count(*) FROM ", s.t.Name, " r WHERE ")
-		s.where(ctx, c, where, args)
+		if where != "" || !s.countAll(ctx, c) {
+			c.str("SELECT count(*) FROM ", s.t.Name, " r WHERE ")
+			s.where(ctx, c, where, args)
+		}
 		if err := s.db.db.QueryRowContext(ctx, c.String(), c.args...).Scan(&page.Total); err != nil {
 			return nil, err
 		}

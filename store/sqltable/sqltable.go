@@ -54,6 +54,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
@@ -283,12 +284,13 @@ type Store struct {
 	kept *schema.ResourceType
 	t    Table
 
-	cols    []*column          // the mapped columns, in SELECT order
-	byAttr  map[string]*column // by filter.Attr.String()
-	multi   map[string]*column // multi-valued attributes held in a column, by attribute name
-	members *schema.Attribute  // the members attribute, with t.Members
-	selects string             // the SELECT list
-	unique  string             // the attribute named by a uniqueness conflict
+	cols    []*column              // the mapped columns, in SELECT order
+	byAttr  map[string]*column     // by filter.Attr.String()
+	multi   map[string]*column     // multi-valued attributes held in a column, by attribute name
+	members *schema.Attribute      // the members attribute, with t.Members
+	selects string                 // the SELECT list
+	unique  string                 // the attribute named by a uniqueness conflict
+	counts  atomic.Pointer[string] // the table KeepCounts keeps, if any
 }
 
 // column is one Column, resolved.
