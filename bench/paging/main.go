@@ -8,7 +8,8 @@
 //
 // With -sqltable it measures the same against a host's own accounts table
 // served by store/sqltable (schema scimkit_paging_sqltable), with the
-// index docs/adapters.md recommends for the default order.
+// index docs/adapters.md recommends for the default order, and the tenant's
+// count kept by KeepCounts (-counts=false counts the tenant instead).
 //
 // It keeps its users in the PostgreSQL schema scimkit_paging, loads them
 // with one INSERT the first time (about a minute for a million), and
@@ -48,18 +49,19 @@ func main() {
 	reps := flag.Int("reps", 50, "requests per measured page")
 	walk := flag.Bool("walk", true, "walk every user by cursor")
 	mapped := flag.Bool("sqltable", false, "serve a mapped accounts table with store/sqltable instead of store/postgres's")
+	counts := flag.Bool("counts", true, "with -sqltable, keep the table's counts (sqltable's KeepCounts); false: count the tenant")
 	flag.Parse()
 	if *dsn == "" {
 		log.Fatal("give -postgres or set SCIMKIT_TEST_POSTGRES")
 	}
-	if err := run(context.Background(), *dsn, *users, *count, *reps, *walk, *mapped); err != nil {
+	if err := run(context.Background(), *dsn, *users, *count, *reps, *walk, *mapped, *counts); err != nil {
 		log.Fatal(err)
 	}
 }
 
 const dbSchema = "scimkit_paging"
 
-func run(ctx context.Context, dsn string, n, count, reps int, walk, mapped bool) error {
+func run(ctx context.Context, dsn string, n, count, reps int, walk, mapped, counts bool) error {
 	pool, err := pgxpool.New(ctx, dsn)
 	if err != nil {
 		return err
@@ -68,7 +70,7 @@ func run(ctx context.Context, dsn string, n, count, reps int, walk, mapped bool)
 	rt := schema.Users()
 	var s store.Store
 	if mapped {
-		if s, rt, err = loadMapped(ctx, pool, n); err != nil {
+		if s, rt, err = loadMapped(ctx, pool, n, counts); err != nil {
 			return err
 		}
 	} else {
@@ -184,7 +186,7 @@ const mappedSchema = "scimkit_paging_sqltable"
 
 // loadMapped makes a host's accounts table of n rows, unless it holds them
 // already, and returns the store/sqltable store serving it.
-func loadMapped(ctx context.Context, pool *pgxpool.Pool, n int) (store.Store, *schema.ResourceType, error) {
+func loadMapped(ctx context.Context, pool *pgxpool.Pool, n int, counts bool) (store.Store, *schema.ResourceType, error) {
 	db := stdlib.OpenDBFromPool(pool)
 	tables, err := sqltable.New(ctx, db, sqltable.PostgreSQL)
 	if err != nil {
@@ -228,6 +230,13 @@ func loadMapped(ctx context.Context, pool *pgxpool.Pool, n int) (store.Store, *s
 	})
 	if err != nil {
 		return nil, nil, err
+	}
+	if counts {
+		start := time.Now()
+		if err := s.KeepCounts(ctx, mappedSchema+".accounts_counts"); err != nil {
+			return nil, nil, err
+		}
+		fmt.Printf("counts kept (KeepCounts took %s)\n", time.Since(start).Round(time.Millisecond))
 	}
 	return s, s.Type(), nil
 }

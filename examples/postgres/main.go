@@ -147,6 +147,13 @@ func newHandler(ctx context.Context, db *sql.DB, dialect sqltable.Dialect) (*han
 	if err != nil {
 		return nil, err
 	}
+	if dialect == sqltable.PostgreSQL {
+		// Lists read each tenant's row count from a table triggers keep,
+		// instead of counting the tenant (MySQL counts).
+		if err := users.KeepCounts(ctx, "users_counts"); err != nil {
+			return nil, err
+		}
+	}
 	return handler.New(handler.Config{Endpoints: []handler.Endpoint{
 		{Type: users.Type(), Store: users}, {Type: teams.Type(), Store: teams},
 	}, Bulk: handler.BulkConfig{MaxOperations: 1000, MaxPayloadBytes: 4 << 20}})

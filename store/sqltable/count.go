@@ -21,10 +21,14 @@ import (
 // table, and adds statement triggers to the table that keep it through
 // every insert, delete, truncate and change of tenant, whoever makes them:
 // the host's own writes too, at the cost of one small aggregate per
-// statement. It runs once, at start-up, before the store serves requests;
-// calling it again with the same name is harmless. PostgreSQL only: MySQL
-// has no statement triggers, and a row trigger would queue every insert
-// of a tenant on one row.
+// statement (a single-row INSERT measured 0.435-0.440 ms with them, 0.402-0.422
+// ms without, pgbench on PostgreSQL 15). It runs once, at start-up, before
+// the store serves requests; calling it again with the same name is
+// harmless. Writes made with the triggers disabled (ALTER TABLE ... DISABLE
+// TRIGGER, session_replication_role = replica) are not counted: drop the
+// counts table and call KeepCounts again to count afresh. PostgreSQL only:
+// MySQL has no statement triggers, and a row trigger would queue every
+// insert of a tenant on one row.
 func (s *Store) KeepCounts(ctx context.Context, counts string) error {
 	if s.d != PostgreSQL {
 		return errors.New("sqltable: KeepCounts needs PostgreSQL (statement triggers)")
@@ -71,6 +75,9 @@ func (s *Store) KeepCounts(ctx context.Context, counts string) error {
 				CREATE TABLE ` + counts + ` (tenant text NOT NULL, stripe smallint NOT NULL, n bigint NOT NULL, PRIMARY KEY (tenant, stripe));
 				LOCK TABLE ` + s.t.Name + ` IN SHARE MODE;
 				INSERT INTO ` + counts + ` SELECT ` + tenant + `, 0, count(*) FROM ` + s.t.Name + ` GROUP BY 1;
+				DROP TRIGGER IF EXISTS ` + trigger + `_insert ON ` + s.t.Name + `;
+				DROP TRIGGER IF EXISTS ` + trigger + `_delete ON ` + s.t.Name + `;
+				DROP TRIGGER IF EXISTS ` + trigger + `_truncate ON ` + s.t.Name + `;
 				CREATE TRIGGER ` + trigger + `_insert AFTER INSERT ON ` + s.t.Name + ` REFERENCING NEW TABLE AS scimkit_new
 					FOR EACH STATEMENT EXECUTE FUNCTION ` + fn + `();
 				CREATE TRIGGER ` + trigger + `_delete AFTER DELETE ON ` + s.t.Name + ` REFERENCING OLD TABLE AS scimkit_old

@@ -64,6 +64,16 @@ func TestKeepCounts(t *testing.T) {
 	insert("globex", 3)
 	check("an insert after the truncate")
 
+	// Counted afresh: the counts table dropped, the triggers left.
+	_, err = raw.Exec(`DROP TABLE accounts_counts`)
+	require.NoError(t, err)
+	require.NoError(t, s.KeepCounts(bg, "accounts_counts"))
+	check("counted afresh")
+	insert("globex", 1)
+	_, err = raw.Exec(`DELETE FROM accounts WHERE org = 'globex' AND id = (SELECT max(id) FROM accounts)`)
+	require.NoError(t, err)
+	check("the triggers after counting afresh")
+
 	// The total is read from the counts: a count changed behind the
 	// store's back shows.
 	_, err = raw.Exec(`UPDATE accounts_counts SET n = n + 1000 WHERE tenant = 'globex' AND stripe = (SELECT min(stripe) FROM accounts_counts WHERE tenant = 'globex')`)
