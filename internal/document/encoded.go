@@ -28,13 +28,15 @@ type Encoded struct {
 // Encoded.Spans). Make one per resource type with NewSpanner; it is safe
 // for concurrent use.
 type Spanner struct {
-	places ruleTable // member name -> 1 + its place in memberNames
+	places  ruleTable // member name -> 1 + its place in memberNames
+	members int       // how many members a resource can have
 }
 
 // NewSpanner returns the Spanner of resource type rt.
 func NewSpanner(rt *schema.ResourceType) *Spanner {
-	sp := &Spanner{}
-	for i, n := range memberNames(rt) {
+	names := memberNames(rt)
+	sp := &Spanner{members: len(names)}
+	for i, n := range names {
 		if i < 127 {
 			sp.places.add(n, int8(i+1))
 		}
@@ -65,6 +67,9 @@ func (sp *Spanner) AppendSpans(dst []byte, enc string) []byte {
 	}
 	return dst
 }
+
+// MaxSpans returns how long AppendSpans's spans of a resource can be.
+func (sp *Spanner) MaxSpans() int { return 6 * sp.members }
 
 // memberNames returns the names of the members a resource of type rt can
 // have, in the order AppendJSON writes them.

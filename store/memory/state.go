@@ -193,9 +193,14 @@ func (s *part) keepJSON(enc []byte, id, ext string, beside map[string]any, versi
 	n := len(enc)
 	enc = strconv.AppendUint(enc, version, 10)
 	st.jsonLen, st.spansAt = int32(n), int32(len(enc))
-	// The spans are read from a copy of the JSON: appending to enc may
-	// move it.
-	st.blob = string(s.spanner.AppendSpans(enc, string(enc[:n])))
+	// The blob is built in one allocation: the spans are read from the
+	// builder's JSON, then appended to it.
+	var b strings.Builder
+	b.Grow(len(enc) + s.spanner.MaxSpans())
+	b.Write(enc)
+	var buf [192]byte
+	b.Write(s.spanner.AppendSpans(buf[:0], b.String()[:n]))
+	st.blob = b.String()
 	var x stateExtra
 	if i := offset(st.blob[:n], id); i >= 0 {
 		st.idAt, st.idLen = int32(i), int32(len(id))
