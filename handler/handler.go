@@ -603,10 +603,14 @@ const contentType = "application/scim+json"
 // so that setting it does not allocate; nothing changes it.
 var noStore = []string{"no-store"}
 
+// jsonType is the Content-Type of every JSON answer, shared as noStore is.
+var jsonType = []string{contentType}
+
 // writeJSON writes body with status and the SCIM content type.
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
-	w.Header()["Cache-Control"] = noStore
-	w.Header().Set("Content-Type", contentType)
+	h := w.Header()
+	h["Cache-Control"] = noStore
+	h["Content-Type"] = jsonType
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

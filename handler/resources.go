@@ -241,11 +241,15 @@ func (h *Handler) writeEncoded(w http.ResponseWriter, r *http.Request, t *resour
 // writeOne answers with the JSON body of resource id of type rt: its ETag
 // from version and, for creates, its Location under base.
 func writeOne(w http.ResponseWriter, status int, body []byte, version, base string, rt *schema.ResourceType, id string) {
+	// One slice holds both headers' values.
+	vals := make([]string, 0, 2)
 	if version != "" {
-		w.Header().Set("ETag", etag(version))
+		vals = append(vals, etag(version))
+		w.Header()["Etag"] = vals[:1:1]
 	}
 	if status == http.StatusCreated {
-		w.Header().Set("Location", resourceURL(base, rt, id))
+		vals = append(vals, resourceURL(base, rt, id))
+		w.Header()["Location"] = vals[len(vals)-1 : len(vals) : len(vals)]
 		if sw, ok := w.(*statusWriter); ok {
 			sw.id = id
 		}

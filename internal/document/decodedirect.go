@@ -1,6 +1,7 @@
 package document
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -154,7 +155,7 @@ func (d *directDecoder) skip() bool {
 // resource reads the resource object that is the whole body.
 func (d *directDecoder) resource() (*schema.Resource, bool) {
 	r := &schema.Resource{Attributes: make(map[string]any, 8)}
-	var schemas []string
+	var schemas listed
 	var sawSchemas, sawExternalID bool
 	var set seen
 	ok := d.members(func(k []byte) bool {
@@ -164,11 +165,7 @@ func (d *directDecoder) resource() (*schema.Resource, bool) {
 				return false
 			}
 			sawSchemas = true
-			v, err := d.value()
-			if err == nil {
-				schemas, err = schemaList(v)
-			}
-			return err == nil
+			return d.schemas(&schemas)
 		case foldEqual(k, "id"), foldEqual(k, "meta"):
 			return d.skip() // readOnly: ignored (RFC 7644 §3.5.1)
 		case foldEqual(k, "externalId"):
@@ -207,10 +204,84 @@ func (d *directDecoder) resource() (*schema.Resource, bool) {
 		}
 		return ok
 	})
-	if !ok || !sawSchemas || checkSchemas(d.rt, r, schemas, d.opts) != nil {
+	if !ok || !sawSchemas || !schemas.valid(d.rt, r, d.opts) {
 		return nil, false
 	}
 	return r, true
+}
+
+// listed is what a body's "schemas" lists, as checkSchemas reads it.
+type listed struct {
+	core  bool   // the core schema
+	other bool   // a URI that is none of the resource type's
+	exts  uint64 // the extensions, by index (the first 64)
+}
+
+// schemas reads the "schemas" array into l without allocating: an array of
+// strings without escapes, else it fails and Decode takes the generic
+// path.
+func (d *directDecoder) schemas(l *listed) bool {
+	if d.peek() != '[' || len(d.rt.Extensions) > 64 {
+		return false
+	}
+	d.i++
+	if d.peek() == ']' {
+		d.i++
+		return true
+	}
+	for {
+		if d.peek() != '"' {
+			return false
+		}
+		start := d.i + 1
+		end := start
+		for end < len(d.data) && d.data[end] != '"' {
+			if c := d.data[end]; c == '\\' || c < 0x20 {
+				return false
+			}
+			end++
+		}
+		if end >= len(d.data) {
+			return false
+		}
+		uri := d.data[start:end]
+		d.i = end + 1
+		switch {
+		case foldEqual(uri, d.rt.Schema.ID):
+			l.core = true
+		default:
+			i := slices.IndexFunc(d.rt.Extensions, func(e schema.Extension) bool { return foldEqual(uri, e.Schema.ID) })
+			if i < 0 {
+				l.other = true
+			} else {
+				l.exts |= 1 << i
+			}
+		}
+		switch d.peek() {
+		case ',':
+			d.i++
+		case ']':
+			d.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// valid is checkSchemas for what l lists: false where it reports an error.
+func (l listed) valid(rt *schema.ResourceType, r *schema.Resource, opts DecodeOptions) bool {
+	if !l.core || opts.Strict && l.other {
+		return false
+	}
+	if opts.Strict {
+		for i, e := range rt.Extensions {
+			if _, ok := r.Attributes[e.Schema.ID]; ok && l.exts&(1<<i) == 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // extension reads the object of extension ext into r.

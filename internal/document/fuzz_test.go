@@ -174,6 +174,17 @@ var directSeeds = []string{
 	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u"} x`,
 	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u",}`,
 	`[]`,
+	// "schemas" read without allocating: cases, escapes, other URIs,
+	// extensions listed or not.
+	`{"schemas":["URN:IETF:params:scim:schemas:core:2.0:user"],"userName":"u"}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:\u0055ser"],"userName":"u"}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:example:other"],"userName":"u"}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"d"}}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"d"}}`,
+	`{"schemas":[],"userName":"u"}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User",1],"userName":"u"}`,
+	`{"schemas":"urn:ietf:params:scim:schemas:core:2.0:User","userName":"u"}`,
+	`{"schemas":[ "urn:ietf:params:scim:schemas:core:2.0:User" , "urn:ietf:params:scim:schemas:core:2.0:Group" ],"userName":"u"}`,
 }
 
 // FuzzDecodeDirect checks that Decode, which reads common bodies straight
