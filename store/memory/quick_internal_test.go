@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scimkit/scimkit/internal/fastpath"
 	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
@@ -213,4 +214,33 @@ func FuzzQuickPatch(f *testing.F) {
 		}
 		checkQuick(t, string(body), strict)
 	})
+}
+
+// TestQuickPatchGroup checks a group renamed by the quick path (RFC 7644
+// §3.5.2.3 replace of displayName): its members, kept beside the JSON,
+// stay, and so does the index that finds the groups of a member.
+func TestQuickPatchGroup(t *testing.T) {
+	ctx := context.Background()
+	s := New(schema.Groups(), Options{}).(*memStore)
+	g, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{
+		"displayName": "Before",
+		"members":     []any{map[string]any{"value": "u1", "display": "One"}, map[string]any{"value": "u2"}},
+	}})
+	require.NoError(t, err)
+	ops, err := patch.Decode([]byte(patchBody(`{"op":"replace","path":"displayName","value":"After"}`)), patch.Options{})
+	require.NoError(t, err)
+	p := s.part(ctx)
+	st, ok, err := p.quickPatch(ctx, g.ID, ops, "", patch.Options{})
+	require.NoError(t, err)
+	require.True(t, ok, "a rename takes the quick path")
+	assert.NotEqual(t, g.Meta.Version, st.version())
+
+	got, err := s.Get(ctx, g.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "After", got.Attributes["displayName"])
+	assert.Equal(t, g.Attributes["members"], got.Attributes["members"])
+	holders, ok, err := Fast(s).Holders(ctx, "members", "u2")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, []fastpath.Holder{{ID: g.ID, DisplayName: "After"}}, holders)
 }
