@@ -32,6 +32,16 @@ var decodeCases = []struct {
 	{`{"schemas":["a"],"Operations":[{"op":"add","value":01}]}`, false},
 	{`[]`, false},
 	{`{"schemas":["a"],"Operations":[{"op":"add","value":"x"},]}`, false},
+	// Values skipped without being built: strings with every escape,
+	// numbers; what encoding/json refuses, refused.
+	{`{"schemas":["a"],"Operations":[{"op":"add","value":"a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00\ud800z"},{"op":"add","value":-1.5e+3},{"op":"add","value":0}]}`, true},
+	{`{"schemas":["a"],"Operations":[{"op":"add","value":"\x"}]}`, false},
+	{`{"schemas":["a"],"Operations":[{"op":"add","value":"\u12"}]}`, false},
+	{`{"schemas":["a"],"Operations":[{"op":"add","value":"a` + "\n" + `"}]}`, false},
+	{`{"schemas":["a"],"Operations":[{"op":"add","value":"tab` + "	" + `"}]}`, false},
+	{`{"schemas":["a"],"Operations":[{"op":"add","value":1.}]}`, false},
+	{`{"schemas":["a"],"Operations":[{"op":"add","value":-}]}`, false},
+	{`{"schemas":["a"],"Operations":[{"op":"add","value":"unterminated}]}`, false},
 }
 
 // TestParsePatchOp checks document.ParsePatchOp against encoding/json on

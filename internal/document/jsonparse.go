@@ -267,6 +267,14 @@ func (p *parser) hex4() (rune, bool) {
 // number reads a number as RFC 8259 §6 writes it.
 func (p *parser) number() (any, error) {
 	start := p.i
+	if err := p.numberEnd(); err != nil {
+		return nil, err
+	}
+	return json.Number(p.data[start:p.i]), nil
+}
+
+// numberEnd reads a number and leaves p.i after it.
+func (p *parser) numberEnd() error {
 	digits := func() int {
 		n := 0
 		for p.i < len(p.data) && p.data[p.i] >= '0' && p.data[p.i] <= '9' {
@@ -282,12 +290,12 @@ func (p *parser) number() (any, error) {
 	case p.i < len(p.data) && p.data[p.i] == '0':
 		p.i++
 	case digits() == 0:
-		return nil, p.fail("invalid number")
+		return p.fail("invalid number")
 	}
 	if p.i < len(p.data) && p.data[p.i] == '.' {
 		p.i++
 		if digits() == 0 {
-			return nil, p.fail("invalid number")
+			return p.fail("invalid number")
 		}
 	}
 	if p.i < len(p.data) && (p.data[p.i] == 'e' || p.data[p.i] == 'E') {
@@ -296,8 +304,8 @@ func (p *parser) number() (any, error) {
 			p.i++
 		}
 		if digits() == 0 {
-			return nil, p.fail("invalid number")
+			return p.fail("invalid number")
 		}
 	}
-	return json.Number(p.data[start:p.i]), nil
+	return nil
 }

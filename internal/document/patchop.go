@@ -106,7 +106,7 @@ func (p *parser) operation() (op RawOperation, ok bool) {
 			}
 			p.space()
 			op.from = p.i
-			if _, err := p.value(); err != nil {
+			if !p.skip() {
 				return op, false
 			}
 			op.to = p.i
@@ -184,6 +184,49 @@ func (p *parser) name(names []string) int {
 		}
 	}
 	return -1
+}
+
+// skip reads a value as value does, without building strings and numbers
+// that are the whole value: a value ParsePatchOp keeps as JSON.
+func (p *parser) skip() bool {
+	switch {
+	case p.is('"'):
+		return p.skipString()
+	case p.i < len(p.data) && (p.data[p.i] == '-' || p.data[p.i] >= '0' && p.data[p.i] <= '9'):
+		return p.numberEnd() == nil
+	}
+	_, err := p.value()
+	return err == nil
+}
+
+// skipString reads a string as str does, without building it.
+func (p *parser) skipString() bool {
+	for p.i++; p.i < len(p.data); p.i++ {
+		switch c := p.data[p.i]; {
+		case c == '"':
+			p.i++
+			return true
+		case c < 0x20:
+			return false
+		case c != '\\':
+		case p.i+1 >= len(p.data):
+			return false
+		default:
+			p.i++
+			switch p.data[p.i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				p.i++
+				if _, ok := p.hex4(); !ok {
+					return false
+				}
+				p.i-- // hex4 left p.i after the four digits; the loop moves on
+			default:
+				return false
+			}
+		}
+	}
+	return false
 }
 
 // string reads a string value.

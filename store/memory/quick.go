@@ -6,6 +6,7 @@ import (
 
 	"github.com/scimkit/scimkit/internal/document"
 	"github.com/scimkit/scimkit/internal/quickpatch"
+	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -64,45 +65,63 @@ func (s *part) quickPatch(ctx context.Context, id string, ops []patch.Operation,
 // externalId and the values kept beside the JSON as they are, the stored
 // state of e, with a new version. It needs the write lock.
 func (s *part) updateJSON(e *entry, enc []byte, now time.Time) error {
-	uniq, err := s.uniqueValues(e.st) // the same before and after
-	if err != nil {
-		return err
-	}
-	if err := s.unindex(e, uniq); err != nil {
-		return err
+	old := e.st
+	keys, ok := s.uniqueKeys(old)
+	if !ok {
+		// Not read from the JSON: the general way, decoding them.
+		uniq, err := s.resourceFor(old, s.uniques)
+		if err != nil {
+			return err
+		}
+		if err := s.unindex(e, uniq); err != nil {
+			return err
+		}
+		defer s.index(e, uniq)
+	} else {
+		s.unindexExt(e)
+		defer func() {
+			// Keyed by the new state's strings, so that the keys do not
+			// keep the old JSON alive.
+			for i, k := range keys {
+				if k == "" {
+					continue
+				}
+				if idx := s.unique[i]; idx.keys[k] == e {
+					delete(idx.keys, k)
+					idx.keys[within(e.st.enc(), k)] = e
+				}
+			}
+			s.indexExt(e)
+		}()
 	}
 	s.version++
-	old := e.st
 	e.st = s.keepJSON(enc, old.id(), old.ext(), old.besides(), s.version, old.created, now)
-	// Key the entry and its index entries by the new state's strings, so
-	// that they do not keep the old JSON alive.
 	delete(s.byID, old.id())
 	s.byID[e.st.id()] = e
 	e.mem = nil
-	s.index(e, uniq)
 	return nil
 }
 
-// uniqueValues returns a resource holding st's unique values, for unindex
-// and index: read from the JSON (document.TopString) where they are
-// top-level strings, decoded otherwise; nil when there are none.
-func (s *part) uniqueValues(st *state) (*schema.Resource, error) {
+// uniqueKeys returns st's keys in the unique indexes, in s.unique's order
+// ("" for none), read from the JSON (document.TopString) when every
+// unique attribute is a top-level string; ok is false otherwise.
+func (s *part) uniqueKeys(st *state) (keys []string, ok bool) {
 	if len(s.unique) == 0 {
-		return nil, nil
+		return nil, true
 	}
 	e := s.encoded(st)
-	attrs := make(map[string]any, len(s.unique))
-	for _, idx := range s.unique {
+	keys = make([]string, len(s.unique))
+	for i, idx := range s.unique {
 		if idx.ext != "" || idx.attr.MultiValued || idx.attr.Type != schema.String {
-			return s.resourceFor(st, s.uniques)
+			return nil, false
 		}
 		v, found, ok := document.TopString(s.rt, &e, idx.attr)
 		if !ok {
-			return s.resourceFor(st, s.uniques)
+			return nil, false
 		}
 		if found {
-			attrs[idx.attr.Name] = v
+			keys[i] = valuekey.Of(idx.attr.CaseExact, v)
 		}
 	}
-	return &schema.Resource{Attributes: attrs}, nil
+	return keys, true
 }

@@ -414,6 +414,11 @@ func (s *part) index(e *entry, r *schema.Resource) {
 			idx.keys[within(e.st.enc(), valuekey.Of(idx.attr.CaseExact, v))] = e
 		}
 	}
+	s.indexExt(e)
+}
+
+// indexExt adds e to the externalId index.
+func (s *part) indexExt(e *entry) {
 	if x := e.st.ext(); x != "" {
 		if _, taken := s.byExt[x]; taken {
 			s.extMore[x] = append(s.extMore[x], e)
@@ -440,12 +445,18 @@ func (s *part) unindex(e *entry, cur *schema.Resource) error {
 			}
 		}
 	}
+	s.unindexExt(e)
+	return nil
+}
+
+// unindexExt removes e from the externalId index.
+func (s *part) unindexExt(e *entry) {
 	if x := e.st.ext(); x != "" {
 		more := s.extMore[x]
 		if s.byExt[x] == e {
 			if len(more) == 0 {
 				delete(s.byExt, x)
-				return nil
+				return
 			}
 			s.byExt[x], more = more[0], more[1:]
 		} else {
@@ -457,5 +468,4 @@ func (s *part) unindex(e *entry, cur *schema.Resource) error {
 			s.extMore[x] = more
 		}
 	}
-	return nil
 }
