@@ -44,10 +44,15 @@
 // A write is prepared (decoded, patched, encoded) before the store's lock
 // is taken, so a long PATCH holds up no other request; if another write
 // came first it is prepared again, so concurrent PATCHes never fail on
-// each other's versions and never lose a write. Operations that name a
-// reference list's elements by value (an add of members, a remove of
-// members[value eq "x"]) are applied under the lock to those elements
-// alone, at a cost set by the request, not by the list's length.
+// each other's versions and never lose a write. A PATCH that only sets
+// simple values (Entra ID replacing title and displayName, Okta setting
+// active to false: an add or replace of single-valued, readWrite, not
+// unique attributes returned by default) is written into the stored JSON
+// without decoding the resource, with the result patch.Apply gives.
+// Operations that name a reference list's elements by value (an add of
+// members, a remove of members[value eq "x"]) are applied under the lock
+// to those elements alone, at a cost set by the request, not by the
+// list's length.
 //
 // # Limits
 //
