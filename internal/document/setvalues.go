@@ -43,9 +43,9 @@ type setAt struct {
 // written in (a later set of the same attribute wins) and its meta
 // written from meta, as AppendJSON writes it. changed reports whether any
 // value differs from the JSON's. ok is false, and dst is returned as it
-// was, when the JSON is not as AppendJSON writes it or a set cannot be written in
-// alone: a new object (a complex attribute or an extension not in enc)
-// whose schema requires another member.
+// was, when the JSON is not as AppendJSON writes it or a set cannot be
+// written in alone: a new object (a complex attribute or an extension the
+// JSON lacks) whose schema requires another member.
 //
 // The caller has resolved and checked every set: a readWrite attribute,
 // returned by default, single-valued and simple, holding a value
