@@ -15,6 +15,7 @@ import (
 	"github.com/scimkit/scimkit/internal/valuekey"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
 )
 
 // quickType is the User resource type with EnterpriseUser and an
@@ -243,4 +244,42 @@ func TestQuickPatchGroup(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.Equal(t, []fastpath.Holder{{ID: g.ID, DisplayName: "After"}}, holders)
+}
+
+// TestQuickPatchPreconditions checks the quick path's answers for a
+// resource that is not there and for an If-Match version that is not the
+// resource's (RFC 7644 §3.14: 412), before it writes anything.
+func TestQuickPatchPreconditions(t *testing.T) {
+	ctx := context.Background()
+	s := New(schema.Users(), Options{}).(*memStore)
+	u, err := s.Create(ctx, &schema.Resource{Attributes: map[string]any{"userName": "u", "title": "A"}})
+	require.NoError(t, err)
+	ops, err := patch.Decode([]byte(patchBody(`{"op":"replace","path":"title","value":"B"}`)), patch.Options{})
+	require.NoError(t, err)
+	p := s.part(ctx)
+
+	_, ok, err := p.quickPatch(ctx, "missing", ops, "", patch.Options{})
+	assert.True(t, ok)
+	assert.ErrorIs(t, err, store.ErrNotFound)
+
+	_, ok, err = p.quickPatch(ctx, u.ID, ops, u.Meta.Version+"x", patch.Options{})
+	assert.True(t, ok)
+	assert.ErrorIs(t, err, store.ErrVersionMismatch)
+	got, err := s.Get(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "A", got.Attributes["title"], "nothing written")
+
+	st, ok, err := p.quickPatch(ctx, u.ID, ops, u.Meta.Version, patch.Options{})
+	require.NoError(t, err)
+	assert.True(t, ok)
+	got, err = s.Get(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "B", got.Attributes["title"])
+	assert.Equal(t, st.version(), got.Meta.Version)
+
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, ok, err = p.quickPatch(canceled, u.ID, ops, "", patch.Options{})
+	assert.True(t, ok)
+	assert.ErrorIs(t, err, context.Canceled)
 }
