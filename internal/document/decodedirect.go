@@ -146,12 +146,6 @@ func findAttrName(attrs []*schema.Attribute, name []byte) *schema.Attribute {
 // isURN reports whether a member name starts with "urn:", in any case.
 func isURN(name []byte) bool { return len(name) >= 4 && foldEqual(name[:4], "urn:") }
 
-// skip reads a value and drops it.
-func (d *directDecoder) skip() bool {
-	_, err := d.value()
-	return err == nil
-}
-
 // resource reads the resource object that is the whole body.
 func (d *directDecoder) resource() (*schema.Resource, bool) {
 	r := &schema.Resource{Attributes: make(map[string]any, 8)}

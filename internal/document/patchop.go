@@ -186,8 +186,9 @@ func (p *parser) name(names []string) int {
 	return -1
 }
 
-// skip reads a value as value does, without building strings and numbers
-// that are the whole value: a value ParsePatchOp keeps as JSON.
+// skip reads a value as value does and drops it, without building strings
+// and numbers that are the whole value: a member the reader does not use,
+// or a value ParsePatchOp keeps as JSON.
 func (p *parser) skip() bool {
 	switch {
 	case p.is('"'):

@@ -76,5 +76,5 @@ func set(rt *schema.ResourceType, op *patch.Operation, opts patch.Options) (docu
 // writable reports whether a PATCH may set a, which the JSON a store
 // keeps holds, without a check beyond its value's.
 func writable(a *schema.Attribute) bool {
-	return a.Mutability == schema.ReadWrite && a.Returned == schema.ReturnedDefault && a.Uniqueness == schema.UniquenessNone
+	return a.Mutability == schema.ReadWrite && a.Returned == schema.ReturnedDefault && !a.Unique()
 }

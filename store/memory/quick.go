@@ -66,39 +66,37 @@ func (s *part) quickPatch(ctx context.Context, id string, ops []patch.Operation,
 // state of e, with a new version. It needs the write lock.
 func (s *part) updateJSON(e *entry, enc []byte, now time.Time) error {
 	old := e.st
-	keys, ok := s.uniqueKeys(old)
-	if !ok {
-		// Not read from the JSON: the general way, decoding them.
-		uniq, err := s.resourceFor(old, s.uniques)
-		if err != nil {
+	keys, fromJSON := s.uniqueKeys(old)
+	var uniq *schema.Resource // without keys from the JSON: the unique values, decoded
+	if fromJSON {
+		s.unindexExt(e)
+	} else {
+		var err error
+		if uniq, err = s.resourceFor(old, s.uniques); err != nil {
 			return err
 		}
 		if err := s.unindex(e, uniq); err != nil {
 			return err
 		}
-		defer s.index(e, uniq)
-	} else {
-		s.unindexExt(e)
-		defer func() {
-			// Keyed by the new state's strings, so that the keys do not
-			// keep the old JSON alive.
-			for i, k := range keys {
-				if k == "" {
-					continue
-				}
-				if idx := s.unique[i]; idx.keys[k] == e {
-					delete(idx.keys, k)
-					idx.keys[within(e.st.enc(), k)] = e
-				}
-			}
-			s.indexExt(e)
-		}()
 	}
 	s.version++
 	e.st = s.keepJSON(enc, old.id(), old.ext(), old.besides(), s.version, old.created, now)
 	delete(s.byID, old.id())
 	s.byID[e.st.id()] = e
 	e.mem = nil
+	if !fromJSON {
+		s.index(e, uniq)
+		return nil
+	}
+	// Keyed by the new state's strings, so that the keys do not keep the
+	// old JSON alive.
+	for i, k := range keys {
+		if idx := s.unique[i]; k != "" && idx.keys[k] == e {
+			delete(idx.keys, k)
+			idx.keys[within(e.st.enc(), k)] = e
+		}
+	}
+	s.indexExt(e)
 	return nil
 }
 
