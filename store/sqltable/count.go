@@ -127,8 +127,9 @@ var plainName = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z_][A-Za-z
 // sqlString quotes s as an SQL string literal.
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// countAll appends to c the statement that counts the tenant's rows: from
-// the counts table KeepCounts keeps, or the table itself.
+// countAll appends to c the statement that reads the tenant's row count
+// from the counts table KeepCounts keeps; false, having appended nothing,
+// when there is none (the caller counts the table).
 func (s *Store) countAll(ctx context.Context, c *sqlBuilder) bool {
 	counts := s.counts.Load()
 	if counts == nil {
