@@ -261,6 +261,9 @@ func writeOne(w http.ResponseWriter, status int, body []byte, version, base stri
 func (h *Handler) create(w http.ResponseWriter, r *http.Request, t *resourceType) {
 	body, err := h.readBody(w, r, h.cfg.MaxBodyBytes)
 	if err == nil {
+		if done := h.createJSON(w, r, t, body); done {
+			return
+		}
 		var res *schema.Resource
 		if res, err = h.createResource(r.Context(), t, body); err == nil {
 			h.writeResource(w, r, t, res, http.StatusCreated)
@@ -268,6 +271,39 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, t *resourceType
 		}
 	}
 	h.fail(w, r, err)
+}
+
+// createJSON serves a POST whose body document.PrepareCreate takes, to a
+// store with fast paths, from the JSON the body is: neither the body nor
+// the answer is decoded or encoded. It reports false, having done
+// nothing, when the request is for the general path: a body of another
+// shape (or in error), a resource type with reference lists (whose
+// members the handler checks), hooks that are handed the resource, or a
+// store that declines.
+func (h *Handler) createJSON(w http.ResponseWriter, r *http.Request, t *resourceType, body []byte) bool {
+	if t.hasLists || h.cfg.BeforeWrite != nil || h.cfg.OnChange != nil {
+		return false
+	}
+	if _, ok := t.store.(fastpath.Provider); !ok {
+		return false
+	}
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	c, buf, ok := document.PrepareCreate((*bp)[:0], t.rt, body, h.decodeOpts)
+	*bp = buf
+	if !ok {
+		return false
+	}
+	enc, ok, err := fastpath.CreateJSON(r.Context(), t.store, &c)
+	if !ok {
+		return false
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return true
+	}
+	h.writeEncoded(w, r, t, &enc, projection(t.rt, r), http.StatusCreated)
+	return true
 }
 
 // createResource decodes, validates and stores a new resource.

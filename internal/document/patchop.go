@@ -186,18 +186,55 @@ func (p *parser) name(names []string) int {
 	return -1
 }
 
-// skip reads a value as value does and drops it, without building strings
-// and numbers that are the whole value: a member the reader does not use,
-// or a value ParsePatchOp keeps as JSON.
+// skip reads a value as value does and drops it, building nothing: a
+// member the reader does not use, or a value ParsePatchOp keeps as JSON.
+// It reports whether value would have read it.
 func (p *parser) skip() bool {
-	switch {
-	case p.is('"'):
-		return p.skipString()
-	case p.i < len(p.data) && (p.data[p.i] == '-' || p.data[p.i] >= '0' && p.data[p.i] <= '9'):
-		return p.numberEnd() == nil
+	p.space()
+	if p.i >= len(p.data) {
+		return false
 	}
-	_, err := p.value()
+	switch c := p.data[p.i]; {
+	case c == '"':
+		return p.skipString()
+	case c == '-' || c >= '0' && c <= '9':
+		return p.numberEnd() == nil
+	case c == '{':
+		return p.skipNested('}', true)
+	case c == '[':
+		return p.skipNested(']', false)
+	}
+	_, err := p.value() // a literal, or an error
 	return err == nil
+}
+
+// skipNested skips the object (members true) or array at p.i, which ends
+// with end.
+func (p *parser) skipNested(end byte, members bool) bool {
+	if p.nest() != nil {
+		return false
+	}
+	p.i++
+	if p.at(end) {
+		p.depth--
+		return true
+	}
+	for {
+		if members && !(p.is('"') && p.skipString() && p.at(':')) {
+			return false
+		}
+		if !p.skip() {
+			return false
+		}
+		switch {
+		case p.at(','):
+		case p.at(end):
+			p.depth--
+			return true
+		default:
+			return false
+		}
+	}
 }
 
 // skipString reads a string as str does, without building it.

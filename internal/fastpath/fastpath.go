@@ -57,6 +57,9 @@ type Store interface {
 	// (or, when nothing changed, read) as GetJSON would; it may decline
 	// as GetJSON does, having done nothing.
 	PatchJSON(ctx context.Context, id string, ops []patch.Operation, ifVersion string, opts patch.Options) (document.Encoded, error)
+	// CreateJSON is Create for the resource c describes, answering it as
+	// GetJSON would; it may decline as GetJSON does, having done nothing.
+	CreateJSON(ctx context.Context, c *document.Creation) (document.Encoded, error)
 	CreateAdopted(ctx context.Context, r *schema.Resource) (*schema.Resource, error)
 	ReplaceAdopted(ctx context.Context, r *schema.Resource, ifVersion string) (*schema.Resource, error)
 }
@@ -150,6 +153,21 @@ func Patch(ctx context.Context, s store.Store, id string, ops []patch.Operation,
 		return document.Encoded{}, false, nil
 	}
 	enc, err = p.Fastpath().PatchJSON(ctx, id, ops, ifVersion, opts)
+	if errors.Is(err, errors.ErrUnsupported) {
+		return document.Encoded{}, false, nil
+	}
+	return enc, true, err
+}
+
+// CreateJSON is s.Create for the resource c describes, answering it as
+// the JSON s keeps (see Store.CreateJSON), when s itself is a Provider
+// that does not decline; otherwise ok is false and nothing was done.
+func CreateJSON(ctx context.Context, s store.Store, c *document.Creation) (enc document.Encoded, ok bool, err error) {
+	p, isProvider := s.(Provider)
+	if !isProvider {
+		return document.Encoded{}, false, nil
+	}
+	enc, err = p.Fastpath().CreateJSON(ctx, c)
 	if errors.Is(err, errors.ErrUnsupported) {
 		return document.Encoded{}, false, nil
 	}
