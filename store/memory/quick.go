@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/scimkit/scimkit/internal/document"
@@ -146,10 +147,27 @@ func (s *part) createJSON(ctx context.Context, c *document.Creation) (document.E
 	meta := schema.Meta{ResourceType: s.rt.Name, Created: now, LastModified: now}
 	bp := encBufs.Get().(*[]byte)
 	defer encBufs.Put(bp)
-	var id string
-	if s.safeIDs { // else NewID is the host's, called under the lock
-		id = s.newID()
+	// The state is made but for its version before the lock is taken, for
+	// the store's own random ids; the host's NewID is called under it.
+	var b strings.Builder
+	var st *state
+	var keys []string
+	prepare := func(id string) error {
 		*bp = c.Append((*bp)[:0], id, meta)
+		b.Reset()
+		st = s.stateOf(&b, *bp, id, c.ExternalID, nil, now, now)
+		var ok bool
+		if keys, ok = s.uniqueKeys(st); !ok {
+			return errUniqueKeys
+		}
+		return nil
+	}
+	var id string
+	if s.safeIDs {
+		id = s.newID()
+		if err := prepare(id); err != nil {
+			return document.Encoded{}, err
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -158,12 +176,9 @@ func (s *part) createJSON(ctx context.Context, c *document.Creation) (document.E
 		if _, taken := s.byID[id]; taken || s.trash[id] != nil || id == "" {
 			return document.Encoded{}, fmt.Errorf("memory: NewID returned %q, which is empty or in use", id)
 		}
-		*bp = c.Append((*bp)[:0], id, meta)
-	}
-	st := s.keepJSON(*bp, id, c.ExternalID, nil, s.version+1, now, now)
-	keys, ok := s.uniqueKeys(st)
-	if !ok {
-		return document.Encoded{}, errUniqueKeys
+		if err := prepare(id); err != nil {
+			return document.Encoded{}, err
+		}
 	}
 	for i, k := range keys {
 		if idx := s.unique[i]; k != "" {
@@ -172,6 +187,7 @@ func (s *part) createJSON(ctx context.Context, c *document.Creation) (document.E
 			}
 		}
 	}
+	st.seal(&b, s.version+1)
 	s.version++
 	e := &entry{st: st}
 	s.byID[st.id()] = e

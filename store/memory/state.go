@@ -89,9 +89,9 @@ type entry struct {
 // complex value, which a read writes out without decoding, and the values
 // kept beside it.
 type state struct {
-	blob              string // the JSON, then the version, then document.Spans of the JSON
+	blob              string // the JSON, then document.Spans of the JSON, then the version
 	jsonLen           int32  // the JSON's length in blob
-	spansAt           int32  // where blob holds the spans
+	versionAt         int32  // where blob holds the version
 	idAt, idLen       int32  // where blob holds the id, or -1
 	extAt, extLen     int32  // where blob holds the externalId, or -1
 	created, modified time.Time
@@ -122,10 +122,10 @@ func (st *state) ext() string {
 	return ""
 }
 
-func (st *state) version() string { return st.blob[st.jsonLen:st.spansAt] }
+func (st *state) version() string { return st.blob[st.versionAt:] }
 
 // spans returns document.Spans of the state's JSON.
-func (st *state) spans() string { return st.blob[st.spansAt:] }
+func (st *state) spans() string { return st.blob[st.jsonLen:st.versionAt] }
 
 // enc returns the state's JSON (as document.Encoded.JSON).
 func (st *state) enc() string { return st.blob[:st.jsonLen] }
@@ -186,28 +186,34 @@ func (s *part) keep(c *schema.Resource, id string, version uint64, created, modi
 	return st
 }
 
-// keepJSON is keep for a resource whose JSON is enc (which keepJSON may
-// append to), with its externalId and the values kept beside the JSON.
+// keepJSON is keep for a resource whose JSON is enc, with its externalId
+// and the values kept beside the JSON.
 func (s *part) keepJSON(enc []byte, id, ext string, beside map[string]any, version uint64, created, modified time.Time) *state {
-	st := &state{idAt: -1, extAt: -1, created: created, modified: modified}
-	n := len(enc)
-	enc = strconv.AppendUint(enc, version, 10)
-	st.jsonLen, st.spansAt = int32(n), int32(len(enc))
-	// The blob is built in one allocation: the spans are read from the
-	// builder's JSON, then appended to it.
 	var b strings.Builder
-	b.Grow(len(enc) + s.spanner.MaxSpans())
+	st := s.stateOf(&b, enc, id, ext, beside, created, modified)
+	st.seal(&b, version)
+	return st
+}
+
+// stateOf is keepJSON but for the version, which seal adds: it needs no
+// lock, so that a write prepares its state before taking the lock. The
+// blob is built in b (empty) in one allocation, with room for the
+// version: the JSON, then the spans, read from the builder's JSON.
+func (s *part) stateOf(b *strings.Builder, enc []byte, id, ext string, beside map[string]any, created, modified time.Time) *state {
+	st := &state{idAt: -1, extAt: -1, created: created, modified: modified}
+	b.Grow(len(enc) + s.spanner.MaxSpans() + maxVersionLen)
 	b.Write(enc)
+	json := b.String()
 	var buf [192]byte
-	b.Write(s.spanner.AppendSpans(buf[:0], b.String()[:n]))
-	st.blob = b.String()
+	b.Write(s.spanner.AppendSpans(buf[:0], json))
+	st.jsonLen = int32(len(enc))
 	var x stateExtra
-	if i := offset(st.blob[:n], id); i >= 0 {
+	if i := offset(json, id); i >= 0 {
 		st.idAt, st.idLen = int32(i), int32(len(id))
 	} else {
 		x.id = id
 	}
-	if i := offset(st.blob[:n], ext); i >= 0 {
+	if i := offset(json, ext); i >= 0 {
 		st.extAt, st.extLen = int32(i), int32(len(ext))
 	} else {
 		x.ext = ext
@@ -216,7 +222,18 @@ func (s *part) keepJSON(enc []byte, id, ext string, beside map[string]any, versi
 	if x.id != "" || x.ext != "" || x.beside != nil {
 		st.x = &x
 	}
+	st.blob, st.versionAt = b.String(), int32(b.Len()) // no version yet
 	return st
+}
+
+// maxVersionLen is the most digits a version has.
+const maxVersionLen = 20
+
+// seal ends st's blob, which b holds from stateOf, with version.
+func (st *state) seal(b *strings.Builder, version uint64) {
+	var digits [maxVersionLen]byte
+	b.Write(strconv.AppendUint(digits[:0], version, 10)) // within the room stateOf made: no copy
+	st.blob = b.String()
 }
 
 // encode appends to b the JSON kept for c as resource id, with meta's
