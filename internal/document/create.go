@@ -47,8 +47,8 @@ type span struct{ start, end int }
 // Append writes for it are those that Decode, ValidateCreateOwned and
 // AppendJSON write for the same body, without building the resource.
 //
-// It reads the common shape of a body only: strings of printable ASCII
-// without escapes, booleans, complex and multi-valued complex values,
+// It reads the common shape of a body only: strings without escapes
+// (plainString), booleans, complex and multi-valued complex values,
 // readWrite or immutable attributes returned by default, and no reference
 // list; it reports false for anything else, and for every body the general
 // path refuses, so that the caller then takes the general path, which
@@ -163,8 +163,9 @@ func indexOf(attrs []*schema.Attribute, a *schema.Attribute) int {
 	return -1
 }
 
-// plainString reads a string of printable ASCII without escapes, which
-// AppendJSON writes as the body does, and returns its span, quotes
+// plainString reads a string without escapes that AppendJSON writes as
+// the body does (printable ASCII, and UTF-8 other than U+2028 and U+2029,
+// which it escapes; the body is valid UTF-8), and returns its span, quotes
 // included; an empty span (end 0) for any other value, "" included (which
 // Decode takes as unassigned).
 func (c *creator) plainString() span {
@@ -174,7 +175,14 @@ func (c *creator) plainString() span {
 		return span{}
 	}
 	j := c.i + 1
-	for j < len(c.data) && plainJSON(c.data[j]) {
+	for j < len(c.data) {
+		if b := c.data[j]; b < utf8.RuneSelf {
+			if !plainJSON(b) {
+				break
+			}
+		} else if b == 0xE2 && j+2 < len(c.data) && c.data[j+1] == 0x80 && c.data[j+2]&^1 == 0xA8 {
+			return span{} // U+2028 or U+2029
+		}
 		j++
 	}
 	if j >= len(c.data) || c.data[j] != '"' || j == start+1 {
@@ -403,12 +411,25 @@ func (c *creator) multi(dst []byte, a *schema.Attribute) ([]byte, bool) {
 func mayRepeat(x, y []byte) bool {
 	xv, okx := memberOf(x, "value")
 	yv, oky := memberOf(y, "value")
-	if !okx || !oky || !asciiFold(xv, yv) {
+	if !okx || !oky || !looseFold(xv, yv) {
 		return false
 	}
 	xt, _ := memberOf(x, "type")
 	yt, _ := memberOf(y, "type")
-	return asciiFold(xt, yt)
+	return looseFold(xt, yt)
+}
+
+// looseFold reports whether a and b might be equal under Unicode case
+// folding: equal under ASCII case folding, or either not ASCII.
+func looseFold(a, b []byte) bool {
+	for _, s := range [...][]byte{a, b} {
+		for _, c := range s {
+			if c >= utf8.RuneSelf {
+				return true
+			}
+		}
+	}
+	return len(a) == len(b) && asciiEqualFold(string(a), b)
 }
 
 // memberOf returns the value of member name in obj, an object complex
@@ -442,7 +463,3 @@ func memberOf(obj []byte, name string) ([]byte, bool) {
 	return nil, false
 }
 
-// asciiFold reports whether a and b are equal under ASCII case folding.
-func asciiFold(a, b []byte) bool {
-	return len(a) == len(b) && asciiEqualFold(string(a), b)
-}

@@ -49,6 +49,11 @@
 // active to false: an add or replace of single-valued, readWrite, not
 // unique attributes returned by default) is written into the stored JSON
 // without decoding the resource, with the result patch.Apply gives.
+// Through scimkit's handler, a POST whose body has the common shape
+// (strings of printable ASCII, booleans, complex values; no password, no
+// reference list) is stored from the body's JSON, put in schema order,
+// without decoding it into a Resource, as the decoded body would be
+// stored.
 // Operations that name a reference list's elements by value (an add of
 // members, a remove of members[value eq "x"]) are applied under the lock
 // to those elements alone, at a cost set by the request, not by the
