@@ -462,4 +462,3 @@ func memberOf(obj []byte, name string) ([]byte, bool) {
 	}
 	return nil, false
 }
-
