@@ -43,9 +43,11 @@ const maxCreateSpans = 64
 type span struct{ start, end int }
 
 // PrepareCreate reads body, the request body of a POST creating a resource
-// of type rt, into a Creation whose JSON it appends to dst: the bytes
-// Append writes for it are those that Decode, ValidateCreateOwned and
-// AppendJSON write for the same body, without building the resource.
+// of type rt, into a Creation whose JSON it appends to dst, and returns
+// the extended slice, which the Creation shares: it is valid while that
+// slice is not reused. The bytes Append writes for it are those that
+// Decode, ValidateCreateOwned and AppendJSON write for the same body,
+// without building the resource.
 //
 // It reads the common shape of a body only: strings without escapes
 // (plainString), booleans, complex and multi-valued complex values,
