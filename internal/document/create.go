@@ -119,7 +119,7 @@ func (c *creator) read() bool {
 		if isURN(k) {
 			return false // a qualified name: left to the general path
 		}
-		return c.attr(c.rt.Schema.Attributes, 0, k)
+		return c.attr(c.rt.Schema.Attributes, c.spans[:len(c.rt.Schema.Attributes)], k)
 	})
 	// valid reads the resource only when strict, which PrepareCreate is not.
 	if !ok || !sawSchemas || !c.listed.valid(c.rt, nil, c.opts) {
@@ -131,18 +131,18 @@ func (c *creator) read() bool {
 
 // attrs reads the object of attributes attrs, whose spans start at at.
 func (c *creator) attrs(attrs []*schema.Attribute, at int) bool {
-	return c.members(func(k []byte) bool { return c.attr(attrs, at, k) })
+	return c.members(func(k []byte) bool { return c.attr(attrs, c.spans[at:at+len(attrs)], k) })
 }
 
-// attr records the span of the value of member k, an attribute among
-// attrs (whose spans start at at) or a member the schema does not define,
-// which is skipped as Decode skips it.
-func (c *creator) attr(attrs []*schema.Attribute, at int, k []byte) bool {
+// attr records in spans (attrs's, in order) the span of the value of
+// member k, an attribute among attrs or a member the schema does not
+// define, which is skipped as Decode skips it.
+func (c *creator) attr(attrs []*schema.Attribute, spans []span, k []byte) bool {
 	a := findAttrName(attrs, k)
 	if a == nil {
 		return c.skip()
 	}
-	sp := &c.spans[at+indexOf(attrs, a)]
+	sp := &spans[indexOf(attrs, a)]
 	if sp.end != 0 {
 		return false // repeated
 	}
@@ -309,23 +309,7 @@ func (c *creator) complex(dst []byte, a *schema.Attribute) (out []byte, primary,
 	if len(subs) > len(spans) {
 		return dst, false, false
 	}
-	if !c.members(func(k []byte) bool {
-		sub := findAttrName(subs, k)
-		if sub == nil {
-			return c.skip()
-		}
-		sp := &spans[indexOf(subs, sub)]
-		if sp.end != 0 {
-			return false
-		}
-		c.space()
-		sp.start = c.i
-		if !c.skip() {
-			return false
-		}
-		sp.end = c.i
-		return true
-	}) {
+	if !c.members(func(k []byte) bool { return c.attr(subs, spans[:len(subs)], k) }) {
 		return dst, false, false
 	}
 	end := c.i
