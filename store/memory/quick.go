@@ -110,10 +110,10 @@ func (s *part) uniqueKeys(st *state) (keys []string, ok bool) {
 	if len(s.unique) == 0 {
 		return nil, true
 	}
-	e := s.encoded(st)
 	if !s.keysInJSON() {
 		return nil, false
 	}
+	e := s.encoded(st)
 	keys = make([]string, len(s.unique))
 	for i, idx := range s.unique {
 		v, found, ok := document.TopString(s.rt, &e, idx.attr)
@@ -129,7 +129,7 @@ func (s *part) uniqueKeys(st *state) (keys []string, ok bool) {
 
 // createJSON stores the resource c describes as create stores the
 // resource its body decodes to, from the JSON c writes, neither decoding
-// nor encoding it (the POST Entra ID and Okta send). It declines
+// nor encoding it (the POST Entra ID sends). It declines
 // (errors.ErrUnsupported) for a resource type with reference lists, whose
 // states keep them beside the JSON, or with a unique attribute it cannot
 // read off the JSON (uniqueKeys).
