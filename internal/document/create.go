@@ -217,14 +217,14 @@ func (c *creator) write(dst []byte) (Creation, []byte, bool) {
 	if dst, ok = c.writeAttrs(dst, c.rt.Schema.Attributes, 0); !ok {
 		return Creation{}, dst, false
 	}
-	at := len(c.rt.Schema.Attributes)
+	next := len(c.rt.Schema.Attributes) // where each extension's spans start
 	for i, e := range c.rt.Extensions {
-		attrs := e.Schema.Attributes
+		attrs, at := e.Schema.Attributes, next
+		next += len(attrs)
 		if c.hasExt&(1<<i) == 0 {
 			if e.Required {
 				return Creation{}, dst, false
 			}
-			at += len(attrs)
 			continue
 		}
 		dst = append(dst, ',')
@@ -235,7 +235,6 @@ func (c *creator) write(dst []byte) (Creation, []byte, bool) {
 			return Creation{}, dst, false // an empty object: "schemas" listed it
 		}
 		dst = append(dropComma(dst, inner), '}')
-		at += len(attrs)
 	}
 	cr.json = dst[base:]
 	return cr, dst, true

@@ -171,10 +171,10 @@ func (s *part) createJSON(ctx context.Context, c *document.Creation) (document.E
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, taken := s.byID[id]; taken || s.trash[id] != nil || id == "" {
+	if !s.free(id) {
 		id = s.newID()
-		if _, taken := s.byID[id]; taken || s.trash[id] != nil || id == "" {
-			return document.Encoded{}, fmt.Errorf("memory: NewID returned %q, which is empty or in use", id)
+		if !s.free(id) {
+			return document.Encoded{}, errIDInUse(id)
 		}
 		if err := prepare(id); err != nil {
 			return document.Encoded{}, err
@@ -190,17 +190,13 @@ func (s *part) createJSON(ctx context.Context, c *document.Creation) (document.E
 	st.seal(&b, s.version+1)
 	s.version++
 	e := &entry{st: st}
-	s.byID[st.id()] = e
+	s.add(e)
 	for i, k := range keys {
 		if k != "" {
 			s.unique[i].keys[within(st.enc(), k)] = e
 		}
 	}
 	s.indexExt(e)
-	if n := len(s.sorted); n > 0 && s.sorted[n-1].st.id() > id {
-		s.untidy = true
-	}
-	s.sorted = append(s.sorted, e)
 	return s.encoded(st), nil
 }
 

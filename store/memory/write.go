@@ -38,12 +38,12 @@ func (s *part) create(ctx context.Context, c *schema.Resource) (*schema.Resource
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, taken := s.byID[id]; taken || s.trash[id] != nil || id == "" {
+	if !s.free(id) {
 		// No id yet (NewID is the host's, called under the lock), or the
 		// random one made before the lock is taken.
 		id, pre = s.newID(), nil
-		if _, taken := s.byID[id]; taken || s.trash[id] != nil || id == "" {
-			return nil, fmt.Errorf("memory: NewID returned %q, which is empty or in use", id)
+		if !s.free(id) {
+			return nil, errIDInUse(id)
 		}
 	}
 	if err := s.checkUnique(c, nil); err != nil {
@@ -51,16 +51,35 @@ func (s *part) create(ctx context.Context, c *schema.Resource) (*schema.Resource
 	}
 	s.version++
 	e := &entry{st: s.keep(c, id, s.version, now, now, pre)}
-	s.byID[e.st.id()] = e
+	s.add(e)
 	s.index(e, c)
 	for _, ri := range s.refs {
 		ri.add(e, c)
 	}
+	return c, nil
+}
+
+// free reports whether a new resource may take id: not empty, and
+// neither stored nor in the trash. It needs the lock.
+func (s *part) free(id string) bool {
+	_, taken := s.byID[id]
+	return !taken && s.trash[id] == nil && id != ""
+}
+
+// errIDInUse is the error for an id from NewID that free refuses.
+func errIDInUse(id string) error {
+	return fmt.Errorf("memory: NewID returned %q, which is empty or in use", id)
+}
+
+// add adds the new entry e to the resources by id and in id order. It
+// needs the write lock.
+func (s *part) add(e *entry) {
+	id := e.st.id()
+	s.byID[id] = e
 	if n := len(s.sorted); n > 0 && s.sorted[n-1].st.id() > id {
 		s.untidy = true
 	}
 	s.sorted = append(s.sorted, e)
-	return c, nil
 }
 
 // current returns the entry of resource id and its state, taken under the
